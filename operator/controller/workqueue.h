@@ -1,0 +1,107 @@
+// workqueue: a rate-limited work queue of string keys ("namespace/name") in the manner of
+// client-go's workqueue. One entry per key however often it is added; a key being processed
+// is never handed to a second worker (added again meanwhile, it is queued after Done());
+// AddAfter for requeue-after (the earliest pending time wins); AddRateLimited for per-key
+// exponential backoff (Forget resets it); ShutDown wakes every blocked Get().
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <cstddef>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+
+namespace keyroll::controller {
+
+using QueueClock = std::chrono::steady_clock;
+using QueueTime = QueueClock::time_point;
+
+// Receives the queue's measurements (see queue_metrics.h for the Prometheus one).
+// Called with the queue's lock held: implementations must be quick and must not call back.
+class QueueMetrics {
+ public:
+  virtual ~QueueMetrics() = default;
+  virtual void Added() {}                        // a key entered the queue (not deduplicated)
+  virtual void Depth(std::size_t /*depth*/) {}   // keys ready and waiting for a worker
+  virtual void QueueLatency(double /*seconds*/) {}  // time from Add to Get
+  virtual void WorkDuration(double /*seconds*/) {}  // time from Get to Done
+  virtual void Retry() {}                        // AddRateLimited was called
+};
+
+struct WorkqueueOptions {
+  // Per-key backoff: base_delay * 2^(failures-1), at most max_delay (client-go's default
+  // item limiter: 5ms .. 1000s).
+  std::chrono::milliseconds base_delay{5};
+  std::chrono::milliseconds max_delay{std::chrono::seconds(1000)};
+  // Time source for delays; tests pass a fake. Defaults to steady_clock::now.
+  std::function<QueueTime()> now;
+  std::shared_ptr<QueueMetrics> metrics;  // optional
+};
+
+class Workqueue {
+ public:
+  explicit Workqueue(WorkqueueOptions options = {});
+  Workqueue(const Workqueue&) = delete;
+  Workqueue& operator=(const Workqueue&) = delete;
+
+  // Queues key unless it is already queued. A key in processing is queued after Done().
+  void Add(const std::string& key);
+  // Adds key once delay has passed. If the key already waits, the earlier time wins.
+  void AddAfter(const std::string& key, std::chrono::milliseconds delay);
+  // AddAfter with this key's next backoff delay (and counts a failure).
+  void AddRateLimited(const std::string& key);
+  // Clears the key's failure count (call after a successful reconcile).
+  void Forget(const std::string& key);
+  int NumRequeues(const std::string& key) const;
+  // The delay AddRateLimited would use after `failures` failures (1 = first).
+  std::chrono::milliseconds Backoff(int failures) const;
+
+  // Blocks until a key is ready; nullopt once ShutDown() was called. The caller owns the
+  // key until Done(key).
+  std::optional<std::string> Get();
+  // Non-blocking Get: a ready key, or nullopt.
+  std::optional<std::string> TryGet();
+  void Done(const std::string& key);
+
+  // Makes every Get() return nullopt now and later; further adds are ignored.
+  void ShutDown();
+  bool ShuttingDown() const;
+  // Wakes blocked Get() calls so they re-check delayed keys (for fake clocks in tests).
+  void Wake();
+
+  std::size_t Len() const;            // keys ready for a worker (the depth metric)
+  std::size_t WaitingLen() const;     // keys waiting for their AddAfter time
+  // How long the longest-running key has been in processing (0 when none): a liveness
+  // check can tell a wedged worker from an idle one.
+  std::chrono::milliseconds LongestProcessing() const;
+
+ private:
+  QueueTime Now() const;
+  void AddLocked(const std::string& key);
+  void AddAfterLocked(const std::string& key, QueueTime when);
+  void PromoteDueLocked(QueueTime now);
+  std::optional<std::string> PopLocked();
+  void ReportDepthLocked();
+
+  WorkqueueOptions options_;
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<std::string> queue_;                   // ready, in order
+  std::unordered_set<std::string> dirty_;           // needs processing (queued or will be)
+  std::unordered_map<std::string, QueueTime> processing_;  // key -> when Get handed it out
+  std::unordered_map<std::string, QueueTime> added_at_;    // key -> when it became dirty
+  std::unordered_map<std::string, QueueTime> waiting_;     // key -> when to add
+  std::set<std::pair<QueueTime, std::string>> waiting_by_time_;
+  std::unordered_map<std::string, int> failures_;
+  bool shutting_down_ = false;
+};
+
+}  // namespace keyroll::controller

@@ -1,0 +1,165 @@
+#include "operator/http/metrics.h"
+
+#include <prometheus/text_serializer.h>
+
+namespace keyroll::http {
+
+namespace {
+
+using prometheus::BuildCounter;
+using prometheus::BuildGauge;
+using prometheus::BuildHistogram;
+using prometheus::Histogram;
+
+// Reconciles take milliseconds when nothing changes and seconds when a provider is slow.
+const Histogram::BucketBoundaries kReconcileBuckets = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25,
+                                                       0.5,   1,    2.5,   5,    10,  30, 60};
+// Queue waits range from microseconds to the maximum backoff.
+const Histogram::BucketBoundaries kQueueBuckets = {1e-5, 1e-4, 1e-3, 0.01, 0.1,
+                                                   1,    10,   100,  1000};
+
+double UnixSeconds(std::chrono::system_clock::time_point t) {
+  return std::chrono::duration<double>(t.time_since_epoch()).count();
+}
+
+prometheus::Labels ResourceLabels(const std::string& ns, const std::string& name) {
+  return {{"namespace", ns}, {"name", name}};
+}
+
+}  // namespace
+
+Metrics::Metrics(const std::string& version, WallClock now)
+    : registry_(std::make_shared<prometheus::Registry>()),
+      now_(now ? std::move(now) : WallClock([] { return std::chrono::system_clock::now(); })),
+      rotations_(BuildCounter()
+                     .Name("keyroll_rotations_total")
+                     .Help("Key rotations performed, by result.")
+                     .Register(*registry_)),
+      reconciles_(BuildCounter()
+                      .Name("keyroll_reconcile_total")
+                      .Help("Reconciles of SigningKeyRotations, by result.")
+                      .Register(*registry_)),
+      reconcile_duration_(BuildHistogram()
+                              .Name("keyroll_reconcile_duration_seconds")
+                              .Help("Time one reconcile took.")
+                              .Register(*registry_)
+                              .Add({}, kReconcileBuckets)),
+      provider_requests_(BuildCounter()
+                             .Name("keyroll_provider_requests_total")
+                             .Help("Requests to provider APIs, by provider, operation and "
+                                   "HTTP status (or error/timeout).")
+                             .Register(*registry_)),
+      consumers_stale_(BuildGauge()
+                           .Name("keyroll_consumers_stale")
+                           .Help("Consumers of a SigningKeyRotation that do not yet run its "
+                                 "Secret's keys.")
+                           .Register(*registry_)),
+      last_rotation_(BuildGauge()
+                         .Name("keyroll_last_rotation_timestamp_seconds")
+                         .Help("Unix time of the last rotation of a SigningKeyRotation.")
+                         .Register(*registry_)),
+      queue_depth_(BuildGauge()
+                       .Name("keyroll_workqueue_depth")
+                       .Help("Keys in the workqueue waiting for a worker.")
+                       .Register(*registry_)
+                       .Add({})),
+      queue_adds_(BuildCounter()
+                      .Name("keyroll_workqueue_adds_total")
+                      .Help("Keys added to the workqueue.")
+                      .Register(*registry_)
+                      .Add({})),
+      queue_retries_(BuildCounter()
+                         .Name("keyroll_workqueue_retries_total")
+                         .Help("Keys re-added with backoff after a failed reconcile.")
+                         .Register(*registry_)
+                         .Add({})),
+      queue_latency_(BuildHistogram()
+                         .Name("keyroll_workqueue_queue_duration_seconds")
+                         .Help("Time a key waited in the workqueue before a worker took it.")
+                         .Register(*registry_)
+                         .Add({}, kQueueBuckets)),
+      work_duration_(BuildHistogram()
+                         .Name("keyroll_workqueue_work_duration_seconds")
+                         .Help("Time a worker spent on a key.")
+                         .Register(*registry_)
+                         .Add({}, kQueueBuckets)),
+      leader_(BuildGauge()
+                  .Name("keyroll_leader_is_leader")
+                  .Help("1 while this replica holds the leader Lease, else 0.")
+                  .Register(*registry_)
+                  .Add({})) {
+  BuildGauge()
+      .Name("keyroll_build_info")
+      .Help("Always 1; the version label says which keyroll is running.")
+      .Register(*registry_)
+      .Add({{"version", version.empty() ? "unknown" : version}})
+      .Set(1);
+}
+
+void Metrics::RotationDone(const std::string& result) { rotations_.Add({{"result", result}}).Increment(); }
+
+void Metrics::ReconcileDone(const std::string& result, double seconds) {
+  reconciles_.Add({{"result", result}}).Increment();
+  reconcile_duration_.Observe(seconds);
+}
+
+void Metrics::ProviderRequest(const std::string& provider, const std::string& op,
+                              const std::string& code) {
+  provider_requests_.Add({{"provider", provider}, {"op", op}, {"code", code}}).Increment();
+}
+
+void Metrics::SetConsumersStale(const std::string& ns, const std::string& name, int stale) {
+  std::lock_guard lock(mu_);
+  consumers_stale_.Add(ResourceLabels(ns, name)).Set(stale);
+}
+
+void Metrics::SetKeyCurrentSince(const std::string& ns, const std::string& name,
+                                 std::chrono::system_clock::time_point since) {
+  std::lock_guard lock(mu_);
+  key_current_since_[{ns, name}] = since;
+}
+
+void Metrics::SetLastRotationTime(const std::string& ns, const std::string& name,
+                                  std::chrono::system_clock::time_point when) {
+  std::lock_guard lock(mu_);
+  last_rotation_.Add(ResourceLabels(ns, name)).Set(UnixSeconds(when));
+}
+
+void Metrics::RemoveResource(const std::string& ns, const std::string& name) {
+  std::lock_guard lock(mu_);
+  auto labels = ResourceLabels(ns, name);
+  for (auto* family : {&consumers_stale_, &last_rotation_}) {
+    if (family->Has(labels)) family->Remove(&family->Add(labels));
+  }
+  key_current_since_.erase({ns, name});
+}
+
+void Metrics::QueueAdded() { queue_adds_.Increment(); }
+void Metrics::QueueDepth(double depth) { queue_depth_.Set(depth); }
+void Metrics::QueueRetry() { queue_retries_.Increment(); }
+void Metrics::QueueLatency(double seconds) { queue_latency_.Observe(seconds); }
+void Metrics::QueueWorkDuration(double seconds) { work_duration_.Observe(seconds); }
+void Metrics::SetLeader(bool leader) { leader_.Set(leader ? 1 : 0); }
+
+std::vector<prometheus::MetricFamily> Metrics::Collect() const {
+  auto families = registry_->Collect();
+  // Key age grows between reconciles, so it is computed when scraped.
+  prometheus::MetricFamily age;
+  age.name = "keyroll_key_age_seconds";
+  age.help = "Seconds since the current signing key of a SigningKeyRotation became current.";
+  age.type = prometheus::MetricType::Gauge;
+  auto now = now_();
+  std::lock_guard lock(mu_);
+  for (const auto& [key, since] : key_current_since_) {
+    prometheus::ClientMetric m;
+    m.label = {{"name", key.second}, {"namespace", key.first}};
+    m.gauge.value = std::max(0.0, std::chrono::duration<double>(now - since).count());
+    age.metric.push_back(std::move(m));
+  }
+  families.push_back(std::move(age));
+  return families;
+}
+
+std::string Metrics::Serialize() const { return prometheus::TextSerializer().Serialize(Collect()); }
+
+}  // namespace keyroll::http
