@@ -1,5 +1,7 @@
 #include "operator/http/http_listener.h"
 
+#include <sys/socket.h>
+
 #include <chrono>
 
 #include <httplib.h>
@@ -12,6 +14,12 @@ HttpListener::HttpListener() : server_(std::make_unique<httplib::Server>()) {
   server_->set_read_timeout(std::chrono::seconds(10));
   server_->set_write_timeout(std::chrono::seconds(10));
   server_->set_keep_alive_timeout(5);
+  // cpp-httplib also sets SO_REUSEPORT, which would let a second process share the port
+  // silently; a busy port must be an error instead.
+  server_->set_socket_options([](socket_t sock) {
+    int yes = 1;
+    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+  });
 }
 
 HttpListener::~HttpListener() { Stop(); }

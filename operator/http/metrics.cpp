@@ -94,6 +94,9 @@ Metrics::Metrics(const std::string& version, WallClock now)
       .Register(*registry_)
       .Add({{"version", version.empty() ? "unknown" : version}})
       .Set(1);
+  // Known results start at 0, so rate() and alerts work before the first event.
+  for (const char* result : {"success", "failed"}) rotations_.Add({{"result", result}});
+  for (const char* result : {"success", "error"}) reconciles_.Add({{"result", result}});
 }
 
 void Metrics::RotationDone(const std::string& result) { rotations_.Add({{"result", result}}).Increment(); }

@@ -1,8 +1,9 @@
 // metrics: every Prometheus metric keyroll exports, owned by one Metrics object and
 // rendered in the text exposition format by prometheus-cpp's TextSerializer.
 //
-//   keyroll_rotations_total{result}                 counter: rotations (result: success|failed|...)
-//   keyroll_reconcile_total{result}                 counter: reconciles (success|error|requeue)
+//   keyroll_rotations_total{result}                 counter: rotations (success|failed start at 0;
+//                                                   other results appear when first used)
+//   keyroll_reconcile_total{result}                 counter: reconciles (success|error start at 0)
 //   keyroll_reconcile_duration_seconds              histogram
 //   keyroll_provider_requests_total{provider,op,code}  counter: code is the HTTP status or
 //                                                   "error"/"timeout" when there was none
@@ -18,6 +19,7 @@
 //   keyroll_workqueue_work_duration_seconds         histogram: Get -> Done
 //   keyroll_leader_is_leader                        gauge: 1 while this replica leads
 //   keyroll_build_info{version}                     gauge: always 1
+// Labelled families appear in the output once they have a series.
 // Per-resource series ({namespace,name}) are removed with RemoveResource when the
 // SigningKeyRotation is deleted, so a deleted resource stops being reported.
 #pragma once

@@ -1,0 +1,123 @@
+// Metrics: names, labels and values in the Prometheus text format, per-resource removal,
+// and the workqueue adapter.
+#include "operator/http/metrics.h"
+
+#include <gtest/gtest.h>
+
+#include "operator/controller/queue_metrics.h"
+#include "operator/controller/workqueue.h"
+
+namespace keyroll::http {
+namespace {
+
+using namespace std::chrono_literals;
+
+bool Contains(const std::string& text, const std::string& needle) {
+  return text.find(needle) != std::string::npos;
+}
+
+TEST(Metrics, ExposesEveryFamilyWithHelpAndType) {
+  Metrics m("1.2.3");
+  m.ProviderRequest("qstash", "get_keys", "200");
+  m.SetConsumersStale("ns", "a", 0);
+  m.SetKeyCurrentSince("ns", "a", std::chrono::system_clock::now());
+  m.SetLastRotationTime("ns", "a", std::chrono::system_clock::now());
+  std::string text = m.Serialize();
+  for (const char* family :
+       {"keyroll_rotations_total", "keyroll_reconcile_total", "keyroll_provider_requests_total",
+        "keyroll_workqueue_adds_total", "keyroll_workqueue_retries_total"}) {
+    EXPECT_TRUE(Contains(text, std::string("# TYPE ") + family + " counter")) << family;
+  }
+  for (const char* family : {"keyroll_consumers_stale", "keyroll_key_age_seconds",
+                             "keyroll_last_rotation_timestamp_seconds", "keyroll_workqueue_depth",
+                             "keyroll_leader_is_leader", "keyroll_build_info"}) {
+    EXPECT_TRUE(Contains(text, std::string("# TYPE ") + family + " gauge")) << family;
+  }
+  for (const char* family :
+       {"keyroll_reconcile_duration_seconds", "keyroll_workqueue_queue_duration_seconds",
+        "keyroll_workqueue_work_duration_seconds"}) {
+    EXPECT_TRUE(Contains(text, std::string("# TYPE ") + family + " histogram")) << family;
+  }
+  EXPECT_TRUE(Contains(text, "keyroll_build_info{version=\"1.2.3\"} 1"));
+  EXPECT_TRUE(Contains(text, "keyroll_leader_is_leader 0"));
+  EXPECT_TRUE(Contains(text, "keyroll_rotations_total{result=\"failed\"} 0"));
+  EXPECT_TRUE(Contains(text, "keyroll_reconcile_total{result=\"error\"} 0"));
+}
+
+TEST(Metrics, CountsRotationsReconcilesAndProviderRequests) {
+  Metrics m;
+  m.RotationDone("success");
+  m.RotationDone("success");
+  m.RotationDone("failed");
+  m.ReconcileDone("success", 0.02);
+  m.ReconcileDone("error", 3.0);
+  m.ProviderRequest("qstash", "get_keys", "200");
+  m.ProviderRequest("qstash", "rotate", "timeout");
+  m.SetLeader(true);
+  std::string text = m.Serialize();
+  EXPECT_TRUE(Contains(text, "keyroll_rotations_total{result=\"success\"} 2"));
+  EXPECT_TRUE(Contains(text, "keyroll_rotations_total{result=\"failed\"} 1"));
+  EXPECT_TRUE(Contains(text, "keyroll_reconcile_total{result=\"error\"} 1"));
+  EXPECT_TRUE(Contains(text, "keyroll_reconcile_duration_seconds_count 2"));
+  EXPECT_TRUE(Contains(text, "keyroll_reconcile_duration_seconds_bucket{le=\"0.025\"} 1"));
+  EXPECT_TRUE(Contains(text, "keyroll_reconcile_duration_seconds_bucket{le=\"+Inf\"} 2"));
+  EXPECT_TRUE(Contains(
+      text, "keyroll_provider_requests_total{code=\"200\",op=\"get_keys\",provider=\"qstash\"} 1"));
+  EXPECT_TRUE(Contains(
+      text, "keyroll_provider_requests_total{code=\"timeout\",op=\"rotate\",provider=\"qstash\"} 1"));
+  EXPECT_TRUE(Contains(text, "keyroll_leader_is_leader 1"));
+}
+
+TEST(Metrics, PerResourceSeriesAndTheirRemoval) {
+  auto now = std::chrono::system_clock::time_point(std::chrono::seconds(1'800'000'000));
+  Metrics m("", [&] { return now; });
+  m.SetConsumersStale("payments", "qstash", 2);
+  m.SetConsumersStale("shop", "qstash", 0);
+  m.SetKeyCurrentSince("payments", "qstash", now - 3600s);
+  m.SetLastRotationTime("payments", "qstash", now - 3600s);
+  std::string text = m.Serialize();
+  EXPECT_TRUE(Contains(text, "keyroll_consumers_stale{name=\"qstash\",namespace=\"payments\"} 2"));
+  EXPECT_TRUE(Contains(text, "keyroll_consumers_stale{name=\"qstash\",namespace=\"shop\"} 0"));
+  EXPECT_TRUE(Contains(text, "keyroll_key_age_seconds{name=\"qstash\",namespace=\"payments\"} 3600"));
+  EXPECT_TRUE(Contains(text, "keyroll_last_rotation_timestamp_seconds{name=\"qstash\","
+                             "namespace=\"payments\"} 1799996400"));
+
+  now += 60s;  // the key age follows the clock without another Set
+  EXPECT_TRUE(Contains(m.Serialize(),
+                       "keyroll_key_age_seconds{name=\"qstash\",namespace=\"payments\"} 3660"));
+
+  m.RemoveResource("payments", "qstash");
+  m.RemoveResource("nobody", "here");  // removing what was never set is harmless
+  text = m.Serialize();
+  EXPECT_FALSE(Contains(text, "namespace=\"payments\""));
+  EXPECT_TRUE(Contains(text, "keyroll_consumers_stale{name=\"qstash\",namespace=\"shop\"} 0"));
+}
+
+TEST(Metrics, LabelValuesAreEscaped) {
+  Metrics m;
+  m.SetConsumersStale("ns", "we\"ird\nname", 1);
+  EXPECT_TRUE(Contains(m.Serialize(), "name=\"we\\\"ird\\nname\""));
+}
+
+TEST(Metrics, WorkqueueAdapterFeedsTheQueueFamilies) {
+  Metrics m;
+  controller::WorkqueueOptions o;
+  o.metrics = controller::PrometheusQueueMetrics(m);
+  controller::Workqueue q(o);
+  q.Add("ns/a");
+  q.Add("ns/b");
+  q.Add("ns/a");
+  EXPECT_TRUE(Contains(m.Serialize(), "keyroll_workqueue_depth 2"));
+  auto key = q.TryGet();
+  q.AddRateLimited(*key);
+  q.Done(*key);
+  std::string text = m.Serialize();
+  EXPECT_TRUE(Contains(text, "keyroll_workqueue_adds_total 2"));
+  EXPECT_TRUE(Contains(text, "keyroll_workqueue_depth 1"));
+  EXPECT_TRUE(Contains(text, "keyroll_workqueue_retries_total 1"));
+  EXPECT_TRUE(Contains(text, "keyroll_workqueue_queue_duration_seconds_count 1"));
+  EXPECT_TRUE(Contains(text, "keyroll_workqueue_work_duration_seconds_count 1"));
+}
+
+}  // namespace
+}  // namespace keyroll::http
