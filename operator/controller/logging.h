@@ -5,6 +5,7 @@
 // convert to a string, so it cannot reach a log line by accident.
 #pragma once
 
+#include <initializer_list>
 #include <memory>
 #include <optional>
 #include <string>
@@ -49,11 +50,12 @@ inline void Info(std::string_view msg, const Fields& f = {}) { Write(spdlog::lev
 inline void Warn(std::string_view msg, const Fields& f = {}) { Write(spdlog::level::warn, msg, f); }
 inline void Error(std::string_view msg, const Fields& f = {}) { Write(spdlog::level::err, msg, f); }
 
-// A logger that adds its fields to every entry, e.g. Logger({{"namespace", ns}, {"name", n}}).
+// A logger that adds its fields to every entry, e.g. Logger{{"namespace", ns}, {"name", n}}.
 class Logger {
  public:
   Logger() = default;
   explicit Logger(Fields fields) : fields_(std::move(fields)) {}
+  Logger(std::initializer_list<Field> fields) : fields_(fields) {}
   Logger With(const Fields& more) const;
 
   void Trace(std::string_view msg, const Fields& f = {}) const { Write(spdlog::level::trace, msg, f); }
