@@ -170,13 +170,16 @@ TEST_F(QStashClientTest, TheFakesPerAccountRateLimitIsHonouredWithRealWaiting) {
     std::this_thread::sleep_for(d);
   };
   auto client = Make(o);
-  ASSERT_TRUE(client->ReadKeys().ok());
-  auto second = client->ReadKeys();  // same second: 429, Retry-After 1, then a new window
-  ASSERT_TRUE(second.ok()) << second.error().message;
+  // Quick reads: within a few of them two fall into the same one-second window, which gives
+  // 429 + Retry-After 1; the client then waits a second and succeeds in the next window.
+  bool saw_429 = false;
+  for (int i = 0; i < 5 && !saw_429; ++i) {
+    auto keys = client->ReadKeys();
+    ASSERT_TRUE(keys.ok()) << keys.error().message;
+    for (const auto& [op, code] : observed_) saw_429 |= code == 429;
+  }
   ASSERT_FALSE(sleeps_.empty());
   EXPECT_EQ(sleeps_[0], 1000ms);
-  bool saw_429 = false;
-  for (const auto& [op, code] : observed_) saw_429 |= code == 429;
   EXPECT_TRUE(saw_429);
 }
 
