@@ -1,0 +1,156 @@
+#include "operator/providers/http_endpoint.h"
+
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+#include <openssl/x509_vfy.h>
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <fstream>
+#include <sstream>
+
+namespace keyroll::providers {
+namespace {
+
+ProviderError BadConfig(std::string message) {
+  return ProviderError{ErrorKind::kBadConfig, std::move(message), 0, std::nullopt};
+}
+
+std::string Lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
+  return s;
+}
+
+// Builds an X509_STORE from PEM text; nullptr when it holds no certificate.
+X509_STORE* StoreFromPem(const std::string& pem) {
+  BIO* bio = BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size()));
+  if (bio == nullptr) return nullptr;
+  X509_STORE* store = X509_STORE_new();
+  int count = 0;
+  while (X509* cert = PEM_read_bio_X509(bio, nullptr, nullptr, nullptr)) {
+    if (X509_STORE_add_cert(store, cert) == 1) ++count;
+    X509_free(cert);
+  }
+  BIO_free(bio);
+  if (count == 0) {
+    X509_STORE_free(store);
+    return nullptr;
+  }
+  return store;
+}
+
+}  // namespace
+
+std::string BaseUrl::Normalised() const {
+  bool default_port = (scheme == "https" && port == 443) || (scheme == "http" && port == 80);
+  return scheme + "://" + host + (default_port ? "" : ":" + std::to_string(port)) + path_prefix;
+}
+
+Result<BaseUrl> ParseBaseUrl(std::string_view url) {
+  BaseUrl out;
+  auto sep = url.find("://");
+  if (sep == std::string_view::npos) return BadConfig("provider URL must start with https:// (or http://)");
+  out.scheme = Lower(std::string(url.substr(0, sep)));
+  if (out.scheme != "https" && out.scheme != "http") {
+    return BadConfig("provider URL scheme must be https or http, not \"" + out.scheme + "\"");
+  }
+  std::string_view rest = url.substr(sep + 3);
+  if (rest.find_first_of("?#@ \t\r\n") != std::string_view::npos) {
+    return BadConfig("provider URL must not contain a query, fragment, user info or spaces");
+  }
+  auto slash = rest.find('/');
+  std::string_view authority = rest.substr(0, slash);
+  std::string path = slash == std::string_view::npos ? "" : std::string(rest.substr(slash));
+  while (!path.empty() && path.back() == '/') path.pop_back();
+  out.path_prefix = path;
+  out.port = out.scheme == "https" ? 443 : 80;
+  std::string_view host = authority;
+  if (!authority.empty() && authority.front() == '[') {  // [::1]:8443
+    auto close = authority.find(']');
+    if (close == std::string_view::npos) return BadConfig("provider URL has an unterminated [IPv6] host");
+    host = authority.substr(1, close - 1);
+    authority.remove_prefix(close + 1);
+    if (!authority.empty() && authority.front() != ':') return BadConfig("provider URL has a malformed host");
+    if (!authority.empty()) authority.remove_prefix(1); else authority = {};
+  } else {
+    auto colon = authority.rfind(':');
+    host = authority.substr(0, colon);
+    authority = colon == std::string_view::npos ? std::string_view{} : authority.substr(colon + 1);
+  }
+  if (!authority.empty()) {
+    int port = 0;
+    auto [p, ec] = std::from_chars(authority.data(), authority.data() + authority.size(), port);
+    if (ec != std::errc() || p != authority.data() + authority.size() || port < 1 || port > 65535) {
+      return BadConfig("provider URL has an invalid port");
+    }
+    out.port = port;
+  }
+  if (host.empty()) return BadConfig("provider URL has no host");
+  out.host = Lower(std::string(host));
+  return out;
+}
+
+Result<std::unique_ptr<httplib::ClientImpl>> MakeHttpClient(const BaseUrl& url, const TlsOptions& tls,
+                                                            const HttpTimeouts& timeouts) {
+  std::unique_ptr<httplib::ClientImpl> client;
+  if (url.scheme == "https") {
+    auto ssl = std::make_unique<httplib::SSLClient>(url.host, url.port);
+    ssl->enable_server_certificate_verification(true);
+    std::string pem = tls.ca_pem;
+    if (!tls.ca_file.empty()) {
+      std::ifstream in(tls.ca_file, std::ios::binary);
+      if (!in) return BadConfig("cannot read the CA bundle file " + tls.ca_file);
+      std::stringstream buf;
+      buf << in.rdbuf();
+      pem = buf.str();
+    }
+    if (!pem.empty()) {
+      X509_STORE* store = StoreFromPem(pem);
+      if (store == nullptr) return BadConfig("the CA bundle holds no PEM certificate");
+      ssl->set_ca_cert_store(store);  // the client's SSL_CTX takes ownership
+    }
+    client = std::move(ssl);
+  } else {
+    client = std::make_unique<httplib::ClientImpl>(url.host, url.port);
+  }
+  client->set_connection_timeout(timeouts.connect);
+  client->set_read_timeout(timeouts.read);
+  client->set_write_timeout(timeouts.read);
+  client->set_keep_alive(false);
+  client->set_follow_location(false);
+  return client;
+}
+
+bool FailedBeforeSending(httplib::Error error) {
+  switch (error) {
+    case httplib::Error::Connection:
+    case httplib::Error::BindIPAddress:
+    case httplib::Error::SSLConnection:
+    case httplib::Error::SSLLoadingCerts:
+    case httplib::Error::SSLServerVerification:
+    case httplib::Error::ConnectionTimeout:
+      return true;
+    default:
+      return false;
+  }
+}
+
+std::string DescribeTransportError(httplib::Error error, long openssl_verify_result) {
+  switch (error) {
+    case httplib::Error::Connection: return "connection failed (is the URL right and the service up?)";
+    case httplib::Error::ConnectionTimeout: return "connect timed out";
+    case httplib::Error::SSLConnection: return "TLS handshake failed";
+    case httplib::Error::SSLLoadingCerts: return "could not load the CA certificates";
+    case httplib::Error::SSLServerVerification:
+      return std::string("TLS certificate verification failed (") +
+             (openssl_verify_result != 0 ? X509_verify_cert_error_string(openssl_verify_result)
+                                         : "host name does not match the certificate") +
+             "); check the CA bundle and the URL";
+    case httplib::Error::Read: return "timed out or connection lost while waiting for the answer";
+    case httplib::Error::Write: return "connection lost while sending the request";
+    default: return "transport error: " + httplib::to_string(error);
+  }
+}
+
+}  // namespace keyroll::providers

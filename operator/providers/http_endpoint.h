@@ -1,0 +1,53 @@
+// http_endpoint: a provider's base URL and the HTTP(S) client for it, shared by all
+// providers: URL parsing/normalisation, timeouts, TLS verification (always on for https, with
+// an optional custom CA bundle), and what a transport error means for the caller.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include <httplib.h>
+
+#include "operator/providers/provider.h"
+
+namespace keyroll::providers {
+
+struct TlsOptions {
+  std::string ca_file;  // PEM bundle on disk (re-read for every client: it may rotate)
+  std::string ca_pem;   // or PEM data inline; both empty: the system trust store
+};
+
+struct HttpTimeouts {
+  std::chrono::milliseconds connect{5000};
+  std::chrono::milliseconds read{10000};  // also used as the write timeout
+};
+
+struct BaseUrl {
+  std::string scheme;  // "https" or "http"
+  std::string host;
+  int port = 0;
+  std::string path_prefix;  // "" or "/prefix" without a trailing slash
+  // scheme://host[:port]path_prefix, lowercased scheme/host, default port omitted.
+  std::string Normalised() const;
+};
+
+// Accepts http(s)://host[:port][/prefix]; anything else (userinfo, query, fragment, bad port,
+// empty host) is kBadConfig with a message naming what is wrong.
+Result<BaseUrl> ParseBaseUrl(std::string_view url);
+
+// A fresh client for one call (no connection reuse: a stale keep-alive connection would make
+// an unsent request look like a lost answer). Fails with kBadConfig when the CA cannot be read.
+Result<std::unique_ptr<httplib::ClientImpl>> MakeHttpClient(const BaseUrl& url, const TlsOptions& tls,
+                                                            const HttpTimeouts& timeouts);
+
+// True when the error happened before the request could have reached the server (connect,
+// TLS handshake, certificate verification): a non-idempotent call was certainly not done.
+bool FailedBeforeSending(httplib::Error error);
+
+// "connection failed", "TLS certificate verification failed (unable to get local issuer
+// certificate)", "timed out or connection lost while waiting for the answer", ...
+std::string DescribeTransportError(httplib::Error error, long openssl_verify_result);
+
+}  // namespace keyroll::providers

@@ -1,0 +1,19 @@
+#include "operator/providers/provider.h"
+
+namespace keyroll::providers {
+
+std::string_view ErrorKindName(ErrorKind kind) {
+  switch (kind) {
+    case ErrorKind::kUnauthorized: return "Unauthorized";
+    case ErrorKind::kForbidden: return "Forbidden";
+    case ErrorKind::kRateLimited: return "RateLimited";
+    case ErrorKind::kInvalidAnswer: return "InvalidAnswer";
+    case ErrorKind::kUnavailable: return "Unavailable";
+    case ErrorKind::kOutcomeUnknown: return "OutcomeUnknown";
+    case ErrorKind::kRejected: return "Rejected";
+    case ErrorKind::kBadConfig: return "BadConfig";
+  }
+  return "Unknown";
+}
+
+}  // namespace keyroll::providers

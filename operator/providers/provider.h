@@ -1,0 +1,88 @@
+// provider: the contract every signing-key provider implements (QStash now, Auth0 next).
+// The controller talks only to Provider; errors come back as values (Result<T>) whose kind
+// tells it what is safe to do next (retry later, reconcile an unknown rotate outcome, ...).
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <variant>
+
+#include "operator/providers/secret_value.h"
+
+namespace keyroll::providers {
+
+// The keys a provider account holds right now.
+struct KeySet {
+  SecretValue current;
+  SecretValue next;
+  // Further Secret entries a provider may need (Auth0: certificates, a JWKS document).
+  std::map<std::string, SecretValue> extra_data;
+  // Non-secret facts that may be shown (Auth0: kids). Never key material.
+  std::map<std::string, std::string> metadata;
+
+  friend bool operator==(const KeySet&, const KeySet&) = default;
+};
+
+enum class ErrorKind {
+  kUnauthorized,    // 401: the token is wrong or revoked
+  kForbidden,       // 403: the token may not do this
+  kRateLimited,     // 429 (after waiting as told, or the wait was too long): see retry_after
+  kInvalidAnswer,   // an answer arrived but does not parse / validate: nothing may change
+  kUnavailable,     // network error or 5xx on a read (retries exhausted), TLS failure, or a
+                    // rotate that certainly was not sent (connect failed)
+  kOutcomeUnknown,  // rotate: the request may have been processed (timeout, lost connection)
+  kRejected,        // an HTTP error answer: the operation was definitely not done
+  kBadConfig,       // invalid URL, empty token, unreadable CA bundle
+};
+std::string_view ErrorKindName(ErrorKind kind);  // "Unauthorized", "OutcomeUnknown", ...
+
+struct ProviderError {
+  ErrorKind kind = ErrorKind::kUnavailable;
+  std::string message;  // actionable and scrubbed: never key material or tokens
+  int http_status = 0;  // 0 when no HTTP answer arrived
+  std::optional<std::chrono::seconds> retry_after;  // when the provider said when to come back
+};
+
+// A value or a ProviderError.
+template <typename T>
+class Result {
+ public:
+  Result(T value) : v_(std::move(value)) {}               // NOLINT: implicit on purpose
+  Result(ProviderError error) : v_(std::move(error)) {}   // NOLINT
+  bool ok() const { return v_.index() == 0; }
+  explicit operator bool() const { return ok(); }
+  T& value() { return std::get<0>(v_); }
+  const T& value() const { return std::get<0>(v_); }
+  T& operator*() { return value(); }
+  const T& operator*() const { return value(); }
+  T* operator->() { return &value(); }
+  const T* operator->() const { return &value(); }
+  const ProviderError& error() const { return std::get<1>(v_); }
+
+ private:
+  std::variant<T, ProviderError> v_;
+};
+
+// Called once per HTTP request a client makes: op ("get_keys", "rotate") and the status code,
+// or 0 when no answer arrived. For keyroll_provider_requests_total{provider,op,code}.
+using RequestObserver = std::function<void(std::string_view op, int status_code_or_0)>;
+
+class Provider {
+ public:
+  virtual ~Provider() = default;
+  // Reads the account's keys. Retries transient failures within the client's budget.
+  virtual Result<KeySet> ReadKeys() = 0;
+  // Rotates once. Never retried: on kOutcomeUnknown read the keys to learn what happened.
+  virtual Result<KeySet> Rotate() = 0;
+  // Stable id of the provider account (hex SHA-256 of normalised URL + "\n" + token): two
+  // resources with the same id share one key set. Never contains the token.
+  virtual std::string AccountId() const = 0;
+  virtual std::string Name() const = 0;  // "qstash", "auth0"
+};
+
+}  // namespace keyroll::providers

@@ -1,0 +1,112 @@
+// fake_qstash: an in-process QStash signing-keys service for tests (and, wrapped by
+// main.cpp, the fake-qstash executable). Real HTTP/1.1 over TLS (or plain HTTP), the real
+// endpoints and auth, several accounts, rate limits, injectable faults, a publish endpoint
+// that delivers signed messages, and a control API under /_fake/ (see control_api.cpp).
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "tests/fakes/common/tls_cert.h"
+#include "tests/fakes/qstash/faults.h"
+
+namespace httplib {
+class Server;
+struct Request;
+struct Response;
+}  // namespace httplib
+
+namespace keyroll::fakes {
+
+struct FakeQStashOptions {
+  std::string host = "127.0.0.1";
+  int port = 0;             // 0: any free port (read it back with port())
+  bool plain_http = false;  // default: HTTPS with a certificate generated at start-up
+  std::string admin_token;  // for /_fake/; generated when empty
+  int rate_limit_per_second = 0;  // per account; 0: unlimited
+};
+
+// What tests assert on. Holds real key values: never print it.
+struct FakeAccountState {
+  std::string current;
+  std::string next;
+  int rotations = 0;                     // API and console rotations
+  std::map<std::string, int> requests;   // by op: "get_keys", "rotate", "publish"
+};
+
+// The answer to a publish: QStash's messageId plus what the destination said.
+struct PublishOutcome {
+  int http_status = 0;        // of the publish call itself
+  std::string message_id;
+  int destination_status = 0;  // 0: the destination could not be reached
+  std::string destination_error;
+};
+
+class FakeQStash {
+ public:
+  explicit FakeQStash(FakeQStashOptions options = {});
+  ~FakeQStash();
+  FakeQStash(const FakeQStash&) = delete;
+  FakeQStash& operator=(const FakeQStash&) = delete;
+
+  void Start();  // binds and serves on a background thread; throws std::runtime_error
+  void Stop();
+
+  int port() const { return port_; }
+  std::string base_url() const;  // https://127.0.0.1:PORT (http:// with plain_http)
+  const std::string& ca_cert_pem() const { return tls_.ca_cert_pem; }  // "" with plain_http
+  const std::string& admin_token() const { return options_.admin_token; }
+
+  // Accounts. An empty token gets a generated one (QStash-like: base64 JSON); empty keys
+  // get generated ones (sig_ + 28 base58 chars). Returns the token.
+  std::string CreateAccount(const std::string& token = "", const std::string& current = "",
+                            const std::string& next = "");
+  std::optional<FakeAccountState> Account(const std::string& token) const;
+  bool ConsoleRotate(const std::string& token);  // out-of-band rotation, as in the console
+  std::vector<std::string> AllSecrets() const;   // every token and key ever issued (leak checks)
+
+  void InjectFault(Fault fault) { faults_.Add(std::move(fault)); }
+  void ResetFaults() { faults_.Clear(); }
+  void SetRateLimit(int per_second);
+
+  static std::string NewSigningKey();  // sig_ + 28 base58 characters from RAND_bytes
+  static std::string NewToken();
+
+ private:
+  struct AccountData {
+    FakeAccountState state;
+    std::int64_t window_second = 0;
+    int window_count = 0;
+  };
+  void RegisterApi();
+  void RegisterControlApi();
+  void HandleKeys(const httplib::Request& req, httplib::Response& res, FaultOp op);
+  void HandlePublish(const httplib::Request& req, httplib::Response& res);
+  // Looks up the caller's account, counts the request and applies the rate limit; false
+  // when res already holds the answer (401 or 429).
+  bool Admit(const httplib::Request& req, httplib::Response& res, const std::string& op, std::string* token);
+  bool IsAdmin(const httplib::Request& req) const;
+  void RotateLocked(AccountData& account);
+
+  FakeQStashOptions options_;
+  TlsMaterial tls_;
+  std::unique_ptr<httplib::Server> server_;
+  std::thread thread_;
+  int port_ = 0;
+  FaultQueue faults_;
+  mutable std::mutex mu_;
+  std::map<std::string, AccountData> accounts_;
+  std::vector<std::string> issued_;  // every secret handed out, for AllSecrets()
+  int rate_limit_ = 0;
+};
+
+// Sends a JSON {"error": message} answer.
+void SetError(httplib::Response& res, int status, const std::string& message);
+
+}  // namespace keyroll::fakes

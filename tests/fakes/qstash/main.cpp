@@ -1,0 +1,93 @@
+// fake-qstash: the QStash fake as a process, for process tests and the sandbox.
+//   fake-qstash [--listen 127.0.0.1:0] [--plain-http] [--state-dir DIR] [--account TOKEN]...
+//               [--accounts N] [--rate-limit N/s] [--admin-token T]
+// Without --account it creates one account with a generated token (or N with --accounts).
+// --state-dir DIR receives ca.crt (HTTPS only), port, admin-token and, for generated tokens,
+// tokens (one per line). When ready it prints exactly one line:
+//   fake-qstash listening on https://127.0.0.1:PORT
+// SIGTERM or SIGINT stop it cleanly. It never logs tokens or keys.
+#include <signal.h>
+#include <spdlog/spdlog.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+
+#include "tests/fakes/qstash/fake_qstash.h"
+
+namespace {
+
+void WriteFile(const std::filesystem::path& path, const std::string& content) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << content;
+  if (!out) throw std::runtime_error("cannot write " + path.string());
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"fake-qstash: a QStash signing-keys service for tests"};
+  std::string listen = "127.0.0.1:0";
+  bool plain_http = false;
+  std::string state_dir;
+  std::vector<std::string> tokens;
+  int generate = 0;
+  std::string rate_limit;
+  std::string admin_token;
+  app.add_option("--listen", listen, "HOST:PORT to listen on (port 0: any free port)");
+  app.add_flag("--plain-http", plain_http, "serve plain HTTP instead of HTTPS");
+  app.add_option("--state-dir", state_dir, "write ca.crt, port, admin-token and tokens here");
+  app.add_option("--account", tokens, "an account with this token (repeatable)");
+  app.add_option("--accounts", generate, "number of accounts with generated tokens");
+  app.add_option("--rate-limit", rate_limit, "requests per second per account, e.g. 5/s");
+  app.add_option("--admin-token", admin_token, "token for the /_fake/ control API (generated if absent)");
+  CLI11_PARSE(app, argc, argv);
+
+  try {
+    keyroll::fakes::FakeQStashOptions options;
+    auto colon = listen.rfind(':');
+    if (colon == std::string::npos) throw std::runtime_error("--listen must be HOST:PORT");
+    options.host = listen.substr(0, colon);
+    options.port = std::stoi(listen.substr(colon + 1));
+    options.plain_http = plain_http;
+    options.admin_token = admin_token;
+    if (!rate_limit.empty()) options.rate_limit_per_second = std::stoi(rate_limit.substr(0, rate_limit.find('/')));
+
+    // Block the stop signals before any thread starts, so only sigwait below receives them.
+    sigset_t stop_signals;
+    sigemptyset(&stop_signals);
+    sigaddset(&stop_signals, SIGTERM);
+    sigaddset(&stop_signals, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
+    keyroll::fakes::FakeQStash fake(options);
+    for (const auto& t : tokens) fake.CreateAccount(t);
+    if (tokens.empty() && generate == 0) generate = 1;
+    std::string generated;
+    for (int i = 0; i < generate; ++i) generated += fake.CreateAccount() + "\n";
+    fake.Start();
+
+    if (!state_dir.empty()) {
+      std::filesystem::create_directories(state_dir);
+      std::filesystem::path dir(state_dir);
+      if (!plain_http) WriteFile(dir / "ca.crt", fake.ca_cert_pem());
+      WriteFile(dir / "port", std::to_string(fake.port()) + "\n");
+      WriteFile(dir / "admin-token", fake.admin_token() + "\n");
+      if (!generated.empty()) WriteFile(dir / "tokens", generated);
+      std::filesystem::permissions(dir / "admin-token", std::filesystem::perms::owner_read |
+                                                           std::filesystem::perms::owner_write);
+    }
+    std::cout << "fake-qstash listening on " << fake.base_url() << std::endl;
+
+    int sig = 0;
+    sigwait(&stop_signals, &sig);
+    spdlog::info("fake-qstash: stopping (signal {})", sig);
+    fake.Stop();
+    return 0;
+  } catch (const std::exception& e) {
+    std::cerr << "fake-qstash: " << e.what() << std::endl;
+    return 1;
+  }
+}
