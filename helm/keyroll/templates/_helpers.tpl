@@ -1,0 +1,76 @@
+{{/* Names, labels and the operator's RBAC rules, shared by every template. */}}
+
+{{/* Chart name, overridable with nameOverride. */}}
+{{- define "keyroll.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{/* Release-scoped name: fullnameOverride, else release name (+ chart name unless it contains it). */}}
+{{- define "keyroll.fullname" -}}
+{{- if .Values.fullnameOverride -}}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
+{{- $name := default .Chart.Name .Values.nameOverride -}}
+{{- if contains $name .Release.Name -}}
+{{- .Release.Name | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{/* Selector labels: stable for the life of the release. */}}
+{{- define "keyroll.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "keyroll.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end -}}
+
+{{/* Standard labels on every resource. */}}
+{{- define "keyroll.labels" -}}
+{{ include "keyroll.selectorLabels" . }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/component: operator
+app.kubernetes.io/part-of: keyroll
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" }}
+{{- end -}}
+
+{{/* The ServiceAccount the operator runs as. */}}
+{{- define "keyroll.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create -}}
+{{- default (include "keyroll.fullname" .) .Values.serviceAccount.name -}}
+{{- else -}}
+{{- default "default" .Values.serviceAccount.name -}}
+{{- end -}}
+{{- end -}}
+
+{{/* The image reference; the tag defaults to the chart's appVersion. */}}
+{{- define "keyroll.image" -}}
+{{- printf "%s:%s" .Values.image.repository (default .Chart.AppVersion .Values.image.tag) -}}
+{{- end -}}
+
+{{/*
+The operator's permissions, for the ClusterRole (all namespaces) or the Role (watchNamespace).
+Plain YAML on purpose: a test checks it equals the ClusterRole rules in deploy/rbac.yaml.
+Why each verb: see deploy/rbac.yaml. No wildcards, no delete.
+*/}}
+{{- define "keyroll.rules" -}}
+- apiGroups: [keyroll.dev]
+  resources: [signingkeyrotations]
+  verbs: [get, list, watch]
+- apiGroups: [keyroll.dev]
+  resources: [signingkeyrotations/status]
+  verbs: [get, update, patch]
+- apiGroups: [keyroll.dev]
+  resources: [signingkeyrotations/finalizers]
+  verbs: [update]
+- apiGroups: [""]
+  resources: [secrets]
+  verbs: [get, list, watch, create, update, patch]
+- apiGroups: [apps]
+  resources: [deployments]
+  verbs: [get, list, watch, patch]
+- apiGroups: [""]
+  resources: [events]
+  verbs: [create, patch]
+{{- end -}}
