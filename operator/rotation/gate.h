@@ -3,9 +3,12 @@
 // The chain stops at the first violation; its reason and message become
 // RotationAllowed=False, so `kubectl describe skr` names the policy that holds the
 // rotation. Order (most structural first):
-//   AccountConflict, Suspended, ProviderUnavailable, SecretConflict,
-//   SecretDiffersFromProvider, Drift, ConsumerNotFound, ConsumerRolloutFailed,
+//   AccountConflict, Suspended, ProviderUnavailable, SecretConflict, Drift,
+//   SecretDiffersFromProvider, ConsumerNotFound, ConsumerRolloutFailed,
 //   ConsumerStale, MinIntervalNotElapsed
+// The policies judge the world as observed before this reconcile's writes (so while a
+// Secret is being created the reason is SecretDiffersFromProvider; the next reconcile
+// moves on to the consumers).
 #pragma once
 
 #include <optional>
