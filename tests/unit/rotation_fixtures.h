@@ -9,6 +9,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include <gtest/gtest.h>
+
+#include "operator/rotation/conditions.h"
 #include "operator/rotation/decide.h"
 #include "operator/rotation/fingerprint.h"
 #include "operator/rotation/parse_spec.h"
@@ -169,5 +172,33 @@ struct Sim {
     return max;
   }
 };
+
+inline const Condition& Cond(const Status& s, std::string_view type) {
+  const Condition* c = FindCondition(s.conditions, type);
+  EXPECT_NE(c, nullptr) << type;
+  static Condition none;
+  return c ? *c : none;
+}
+
+inline bool HasEvent(const Plan& p, std::string_view reason) {
+  for (const auto& e : p.events)
+    if (e.reason == reason) return true;
+  return false;
+}
+
+// A world that has settled: Secret synced, consumers restarted and rolled out.
+inline Sim Settled(nlohmann::json patch = nlohmann::json::object()) {
+  Sim s(Resource(patch));
+  s.Settle();
+  return s;
+}
+
+inline void SetSpec(Sim& s, nlohmann::json patch) {
+  nlohmann::json r = Resource(patch);
+  r["metadata"]["generation"] = s.o.resource.meta.generation + 1;
+  auto status = s.o.resource.status;
+  s.o.resource = ParseResource(r);
+  s.o.resource.status = status;
+}
 
 }  // namespace keyroll::rotation::testing
