@@ -1,0 +1,205 @@
+// decide.cpp — Decide: validation, provider freshness, pending resolution, key sync,
+// consumer restarts, gate and rotation intent, status and requeue. See decide.h.
+#include "operator/rotation/decide.h"
+
+#include <algorithm>
+
+#include "operator/rotation/conditions.h"
+#include "operator/rotation/decide_internal.h"
+#include "operator/rotation/secret_plan.h"
+#include "operator/rotation/vocabulary.h"
+
+namespace keyroll::rotation {
+
+namespace detail {
+
+void AddEvent(DecideContext& c, std::string_view type, std::string_view reason, std::string message) {
+  c.plan.events.push_back({std::string(type), std::string(reason), std::move(message)});
+}
+
+std::string Short(std::string_view hash) { return std::string(hash.substr(0, 8)); }
+
+}  // namespace detail
+
+namespace {
+
+using detail::AddEvent;
+
+Plan ReadProviderFirst() {
+  Plan p;
+  p.read_provider = true;
+  return p;
+}
+using detail::DecideContext;
+
+std::string_view RotateRequest(const ResourceMeta& meta) {
+  auto it = meta.annotations.find(std::string(vocab::kAnnotationRotateRequest));
+  return it == meta.annotations.end() ? std::string_view() : std::string_view(it->second);
+}
+
+// Invalid spec: Ready=False InvalidSpec, nothing else touched (a pendingRotation stays).
+Plan DecideInvalid(const Observed& o, Time now) {
+  Plan p;
+  const Status& old = o.resource.status;
+  Status next = old;
+  next.observed_generation = o.resource.meta.generation;
+  next.phase = std::string(vocab::kPhaseFailed);
+  std::string msg = JoinFieldErrors(o.resource.spec.error());
+  SetCondition(next.conditions, vocab::kCondReady, vocab::kFalse, vocab::kReasonInvalidSpec, msg,
+               o.resource.meta.generation, now);
+  const Condition* before = FindCondition(old.conditions, vocab::kCondReady);
+  if (!before || before->reason != vocab::kReasonInvalidSpec || before->message != msg)
+    p.events.push_back({std::string(vocab::kEventWarning), std::string(vocab::kEventInvalidSpec), msg});
+  if (next != old) p.status = next;
+  return p;
+}
+
+bool NeedsProviderRead(const Observed& o, const Spec& spec, Time now) {
+  if (o.rotate_outcome) return false;
+  const auto& read_at = o.provider.read_at;
+  if (!read_at) return true;
+  if (!o.provider.keys) return now - *read_at >= kProviderRetryAfter;
+  if (now - *read_at >= spec.refresh_interval) return true;
+  if (const auto& pend = o.resource.status.pending_rotation) {
+    Time settle_end = pend->started_at + kPendingSettle;
+    if (now >= settle_end && *read_at < settle_end) return true;
+  }
+  return false;
+}
+
+// Judge consumers against `hash`, then spend the restart budget on those lacking it.
+std::vector<ConsumerJudgement> JudgeAndRestart(DecideContext& c, const std::string& hash, bool may_restart) {
+  std::vector<ObservedDeployment> sorted = c.o.consumers;
+  std::sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
+  sorted.erase(std::unique(sorted.begin(), sorted.end(),
+                           [](const auto& a, const auto& b) { return a.name == b.name; }),
+               sorted.end());
+  std::vector<ConsumerJudgement> out;
+  int in_flight = 0;
+  for (const auto& d : sorted) {
+    out.push_back(JudgeConsumer(d, c.spec.consumers.restart, hash));
+    in_flight += out.back().restart_in_flight;
+  }
+  if (!may_restart || hash.empty() || c.spec.consumers.restart != RestartPolicy::RolloutRestart) return out;
+  int budget = c.spec.consumers.max_concurrent_restarts - in_flight;
+  int waiting = 0;
+  for (auto& j : out) {
+    if (!j.needs_restart || j.state == ConsumerState::NotFound) continue;
+    if (budget <= 0) {
+      ++waiting;
+      j.message = "waiting for a restart slot (maxConcurrentRestarts " +
+                  std::to_string(c.spec.consumers.max_concurrent_restarts) + ")";
+      continue;
+    }
+    --budget;
+    c.plan.restarts.push_back({j.name, hash});
+    j.state = ConsumerState::RollingOut;
+    j.message = "restarting to load keys " + detail::Short(hash);
+    AddEvent(c, vocab::kEventNormal, vocab::kEventConsumerRestarted,
+             "restarting Deployment \"" + j.name + "\" to load keys " + detail::Short(hash));
+  }
+  return out;
+}
+
+void UpdateKeysStatus(DecideContext& c, const ProviderKeys& pk) {
+  Status& s = c.next;
+  PolicyInput in{c.spec.rotation, s, RotateRequest(c.o.resource.meta), c.o.resource.meta.creation_timestamp};
+  if (!s.keys) {
+    AdoptRequests(in, s);  // creating a resource is not a request to rotate
+    if (c.keys_origin.empty()) c.keys_origin = std::string(vocab::kReasonSynced);
+  } else if (s.keys->keys_hash == pk.keys_hash) {
+    return;
+  } else if (c.keys_origin.empty()) {
+    c.keys_origin = std::string(vocab::kReasonOutOfBandRotation);
+    AddEvent(c, vocab::kEventWarning, vocab::kEventOutOfBandRotation,
+             "the provider's keys changed outside keyroll (current " + s.keys->current_fingerprint +
+                 " -> " + pk.current_fingerprint + "); syncing the Secret, no rotation until consumers catch up");
+  }
+  s.keys = KeysStatus{pk.current_fingerprint, pk.next_fingerprint, pk.keys_hash, c.now};
+}
+
+void SetRequeue(DecideContext& c, const std::optional<Violation>& gate, const std::optional<Trigger>& due) {
+  std::optional<Seconds> after;
+  auto consider = [&](std::optional<Time> t) {
+    if (!t || *t <= c.now) return;
+    Seconds d = *t - c.now;
+    if (!after || d < *after) after = d;
+  };
+  if (c.o.provider.read_at) consider(*c.o.provider.read_at + c.spec.refresh_interval);
+  else consider(c.now + c.spec.refresh_interval);
+  consider(c.next.next_rotation_time);
+  if (due && gate && gate->reason == vocab::kReasonMinIntervalNotElapsed)
+    consider(MinIntervalEnd(c.spec, c.next, c.now));
+  if (c.plan.requeue_after) consider(c.now + *c.plan.requeue_after);
+  if (after) c.plan.requeue_after = std::max(*after, Seconds{1});
+}
+
+}  // namespace
+
+Plan Decide(const Observed& o, Time now) {
+  const ResourceMeta& meta = o.resource.meta;
+  if (meta.deleting) return Plan{};  // garbage collection (ownerReference) does the rest
+  if (!o.resource.spec.ok()) return DecideInvalid(o, now);
+  const Spec& spec = o.resource.spec.value();
+  if (NeedsProviderRead(o, spec, now)) return ReadProviderFirst();
+
+  DecideContext c{o, spec, now, o.resource.status, Plan{}, std::nullopt, std::nullopt, ""};
+  c.next.observed_generation = meta.generation;
+  if (o.rotate_outcome && o.rotate_outcome->keys) {
+    c.provider = o.rotate_outcome->keys;
+  } else {
+    c.provider = o.provider.keys;
+    c.provider_error = o.provider.error;
+  }
+  if (c.provider_error || (!c.provider && !c.provider_error))
+    c.provider_error = c.provider_error.value_or(ProviderError{ProviderErrorKind::Unavailable, "no answer"});
+  if (c.provider) c.provider_error.reset();
+
+  if (c.next.pending_rotation && detail::ResolvePending(c)) return c.plan;
+
+  // Sync: the Secret follows the provider unless someone else owns it.
+  detail::Verdict v;
+  v.secret = ClassifySecret(o.secret, meta, c.provider);
+  const bool conflict = v.secret == SecretState::Conflict;
+  std::string hash;
+  if (c.provider && !conflict) {
+    UpdateKeysStatus(c, *c.provider);
+    c.plan.secret = PlanSecretWrite(spec, meta, o.secret, *c.provider);
+    if (c.plan.secret.write_keys)
+      AddEvent(c, vocab::kEventNormal, vocab::kEventKeysSynced,
+               std::string(c.plan.secret.op == SecretOp::Create ? "created" : "updated") + " Secret \"" +
+                   spec.target.secret_name + "\" with the provider's keys (current " +
+                   c.provider->current_fingerprint + ", next " + c.provider->next_fingerprint + ")");
+    hash = c.provider->keys_hash;
+  } else if (!c.provider && OwnedByResource(o.secret, meta)) {
+    hash = o.secret.keys_hash;  // provider unknown: keep consumers in line with the Secret
+  }
+  if (!c.provider) c.plan.backoff = true;
+  v.consumers = JudgeAndRestart(c, hash, !conflict);
+
+  // Gate and rotation intent.
+  std::string origin = c.keys_origin;
+  if (origin.empty())
+    if (const Condition* k = FindCondition(o.resource.status.conditions, vocab::kCondKeysSynced)) origin = k->reason;
+  GateInput gate_in{spec, c.next, c.provider ? std::nullopt : c.provider_error, v.secret, v.consumers,
+                    o.account_conflict_with, origin, now};
+  v.gate = EvaluateGate(gate_in);
+  PolicyInput policy_in{spec.rotation, c.next, RotateRequest(meta), meta.creation_timestamp};
+  v.due = RotationDue(policy_in, now);
+  if (v.due && !v.gate && !c.next.pending_rotation) {
+    bool fresh = o.rotate_outcome || (o.provider.read_at && now - *o.provider.read_at <= kFreshReadForRotation);
+    if (!fresh) return ReadProviderFirst();
+    c.next.pending_rotation = PendingRotation{now, c.provider->current_fingerprint, c.provider->next_fingerprint,
+                                              ToString(v.due->kind), spec.rotation.request_id,
+                                              std::string(RotateRequest(meta))};
+    c.plan.rotate = true;
+    AddEvent(c, vocab::kEventNormal, vocab::kEventRotationStarted, "rotating keys: " + v.due->message);
+  }
+
+  detail::FillStatus(c, v);
+  if (!c.plan.rotate) SetRequeue(c, v.gate, v.due);
+  if (c.next != o.resource.status) c.plan.status = c.next;
+  return c.plan;
+}
+
+}  // namespace keyroll::rotation

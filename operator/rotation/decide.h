@@ -1,0 +1,68 @@
+// decide.h — the heart of keyroll: Plan Decide(observed, now). A pure function of what
+// the controller observed and the time it passes in; it never reads a clock, never
+// does I/O.
+//
+// How the controller applies a Plan, in this order:
+//  0. read_provider: read the provider's keys (GET), record read_at = time of the read,
+//     call Decide again; apply only that second plan. (Decide never asks twice for a
+//     read made less than kProviderRetryAfter ago.)
+//  1. secret: Create (409 AlreadyExists -> requeue) or Update with the observed
+//     resourceVersion as precondition (409 -> requeue). On failure stop here (backoff).
+//  2. restarts: merge-patch each Deployment's pod template annotation. Idempotent.
+//  3. status: write through the status subresource with the resource's observed
+//     resourceVersion as precondition. 409 -> requeue (and, if `rotate`, do NOT rotate).
+//  4. rotate: only if the status write in 3 succeeded: call the provider's rotate ONCE
+//     (never retried), then call Decide again with rotate_outcome (and the status just
+//     written, with its new resourceVersion) and apply that plan from step 1.
+//  5. events: emit after the writes succeeded (best effort; at most lost, never doubled).
+//  6. requeue after min(requeue_after, backoff).
+//
+// Crash-safe rotation (DESIGN.md): the rotate call is not idempotent, so its intent is
+// written first and every later state is recognised from observations alone:
+//  - Gate open and a rotation due: the plan writes status.pendingRotation {startedAt,
+//    fromFingerprint = provider current, expectedCurrentFingerprint = provider next}
+//    with the resourceVersion precondition (two writers cannot both pass) and sets
+//    `rotate`. The provider read behind it must be fresh (< kFreshReadForRotation).
+//  - Crash after the intent, before the call: pendingRotation is set; the provider still
+//    shows fromFingerprint. Decide waits until startedAt + kPendingSettle (longer than
+//    any provider timeout, so a lost in-flight call has landed or died), re-reads, sees
+//    current == from: "not applied", clears the intent, and the gate decides again.
+//  - Call made but answer lost (timeout/crash): the next reads show current == expected
+//    -> the rotation happened (continue as success); or current == from after the settle
+//    time -> it did not (clear, gate again). Never a blind retry.
+//  - Rotate succeeded, Secret not yet written: pendingRotation set, provider current ==
+//    expected -> count the rotation, write the Secret, clear pendingRotation, restart
+//    consumers, event Rotated. Counted once: the count moves with clearing the intent
+//    in the same status write.
+//  - Secret written, pending not cleared: same as above; the Secret already matches so
+//    only the status is written (rotation counted there, once).
+//  - Restarts partially done: restarts are keyed by keysHash, so the next reconcile
+//    restarts exactly the consumers whose template lacks the hash (within budget).
+//  - Anything else (provider current is neither from nor expected): someone else
+//    rotated. The Secret is synced to the provider, pendingRotation cleared, the request
+//    counted as handled, KeysSynced reason Drift + event Drift, and the Drift gate policy
+//    holds further rotations until every consumer has the new keys.
+//  - Provider keys differ from status.keys with no pendingRotation: an out-of-band
+//    rotation (e.g. the console). Sync the Secret, event OutOfBandRotation, KeysSynced
+//    reason OutOfBandRotation, and the same Drift hold.
+// Steady state: when nothing differs, the plan is empty (no status write, no events):
+// lastTransitionTime moves only when a condition's status changes, keys.syncedAt only
+// when the provider's fingerprints change, and messages contain no changing times.
+#pragma once
+
+#include "operator/rotation/observed.h"
+#include "operator/rotation/plan.h"
+
+namespace keyroll::rotation {
+
+// A "not applied" verdict on a pending rotation needs a provider read this long after the
+// intent was written. The controller's provider call timeout must be well below it.
+inline constexpr Seconds kPendingSettle{120};
+// Recording an intent requires a provider read at most this old.
+inline constexpr Seconds kFreshReadForRotation{10};
+// After a failed provider read, Decide asks for another read only this much later.
+inline constexpr Seconds kProviderRetryAfter{5};
+
+Plan Decide(const Observed& observed, Time now);
+
+}  // namespace keyroll::rotation

@@ -1,0 +1,123 @@
+// observed.h — the observed world for one SigningKeyRotation, as the controller assembles
+// it from its caches and the provider before calling Decide. Only fingerprints and
+// hashes: the controller keeps raw keys to itself.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "operator/rotation/field_error.h"
+#include "operator/rotation/result.h"
+#include "operator/rotation/spec.h"
+#include "operator/rotation/status.h"
+#include "operator/rotation/timestamp.h"
+
+namespace keyroll::rotation {
+
+struct ResourceMeta {
+  std::string name;
+  std::string namespace_;
+  std::string uid;
+  std::string resource_version;  // the precondition for every status write
+  int64_t generation = 0;
+  std::optional<Time> creation_timestamp;
+  bool deleting = false;  // metadata.deletionTimestamp is set
+  StringMap annotations;
+  bool operator==(const ResourceMeta&) const = default;
+};
+
+struct ObservedResource {
+  ResourceMeta meta;
+  Result<Spec, FieldErrors> spec = Err{FieldErrors{{"spec", "not parsed"}}};
+  Status status;
+};
+
+// The target Secret as seen. `exists == false` means NotFound.
+struct ObservedSecret {
+  bool exists = false;
+  bool owner_reference_to_resource = false;  // an ownerReference with the resource's uid
+  StringMap labels;
+  StringMap annotations;
+  // Fingerprints of data[currentKey] / data[nextKey]; nullopt when the key is absent.
+  std::optional<std::string> current_fingerprint;
+  std::optional<std::string> next_fingerprint;
+  std::string keys_hash;  // KeysHash(current, next) when both are present, else ""
+  bool operator==(const ObservedSecret&) const = default;
+};
+
+// What a provider answered: its key set as fingerprints and keysHash.
+struct ProviderKeys {
+  std::string current_fingerprint;
+  std::string next_fingerprint;
+  std::string keys_hash;
+  bool operator==(const ProviderKeys&) const = default;
+};
+
+// Provider failures by kind (message: short, never a token or key).
+enum class ProviderErrorKind {
+  Credentials,     // the token/client Secret is missing or lacks the key
+  Unauthorized,    // 401/403
+  RateLimited,     // 429
+  Unavailable,     // 5xx, connection refused, TLS failure
+  Timeout,         // no answer in time (a rotate may or may not have happened)
+  InvalidResponse  // an answer that did not parse: changes nothing
+};
+struct ProviderError {
+  ProviderErrorKind kind = ProviderErrorKind::Unavailable;
+  std::string message;
+  bool operator==(const ProviderError&) const = default;
+};
+const char* ToString(ProviderErrorKind kind);
+
+// The latest provider read (cached by the controller across reconciles, or not).
+struct ObservedProvider {
+  std::optional<Time> read_at;        // when the latest read was attempted; nullopt = never
+  std::optional<ProviderKeys> keys;   // its answer, or
+  std::optional<ProviderError> error; // its failure
+  bool operator==(const ObservedProvider&) const = default;
+};
+
+// The answer of a rotate call made in THIS reconcile (after Plan::rotate).
+struct RotateOutcome {
+  std::optional<ProviderKeys> keys;   // success: the provider's keys after the rotate
+  std::optional<ProviderError> error; // failure (any kind: the rotate may have happened)
+  bool operator==(const RotateOutcome&) const = default;
+};
+
+enum class ConsumerSource { Declared, Selected, Discovered };
+
+// One consumer Deployment. A declared name that does not exist has found == false.
+struct ObservedDeployment {
+  std::string name;
+  ConsumerSource source = ConsumerSource::Declared;
+  bool found = true;
+  int64_t generation = 0;
+  int64_t observed_generation = 0;  // status.observedGeneration
+  int32_t replicas = 1;             // spec.replicas (nil = 1)
+  int32_t status_replicas = 0;      // status.replicas
+  int32_t updated_replicas = 0;
+  int32_t available_replicas = 0;
+  bool paused = false;
+  // The Progressing condition, when present ("" otherwise).
+  std::string progressing_status;   // True | False | Unknown
+  std::string progressing_reason;   // e.g. ProgressDeadlineExceeded
+  std::optional<std::string> template_keys_hash;  // pod template annotation keyroll.dev/keys-hash
+  std::optional<std::string> observed_keys_hash;  // Deployment annotation keyroll.dev/observed-keys-hash
+  bool operator==(const ObservedDeployment&) const = default;
+};
+
+struct Observed {
+  ObservedResource resource;
+  ObservedSecret secret;
+  ObservedProvider provider;
+  std::optional<RotateOutcome> rotate_outcome;
+  std::vector<ObservedDeployment> consumers;  // declared + selected + discovered, deduplicated
+  // Name of an OLDER SigningKeyRotation (by creationTimestamp, then name) that uses the
+  // same provider account (same URL/domain and same credentials).
+  std::optional<std::string> account_conflict_with;
+};
+
+}  // namespace keyroll::rotation

@@ -1,0 +1,112 @@
+// spec.h — SigningKeyRotation.spec as plain value types, with the defaults ParseSpec
+// fills in. Where DESIGN.md is silent the default is what a user would expect:
+//   target.secretName      = metadata.name
+//   target.currentKey/nextKey = QSTASH_CURRENT_SIGNING_KEY / QSTASH_NEXT_SIGNING_KEY
+//                            (auth0: AUTH0_CURRENT_SIGNING_CERT / AUTH0_NEXT_SIGNING_CERT)
+//   target.deletionPolicy  = Delete (owner reference: the Secret goes with the resource)
+//   refreshInterval        = 5m   (allowed 10s..168h)
+//   rotation.timeZone      = UTC
+//   rotation.minInterval   = 1h   (allowed 0s..8760h)
+//   rotation.maxKeyAge     = none (allowed 1m..87600h)
+//   rotation.suspend       = false
+//   consumers.discover     = true (the safe choice: a forgotten reader is still covered)
+//   consumers.restart      = RolloutRestart
+//   consumers.maxConcurrentRestarts = 1 (allowed 1..100)
+//   qstash.url             = https://qstash.upstash.io
+//   auth0.clientSecretRef keys = AUTH0_CLIENT_ID / AUTH0_CLIENT_SECRET,
+//   auth0.audience         = https://<domain>/api/v2/
+// No rotation happens automatically without schedule or maxKeyAge; requestID and the
+// rotate-request annotation always work.
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "operator/rotation/selector.h"
+#include "operator/rotation/timestamp.h"
+
+namespace keyroll::rotation {
+
+struct SecretKeyRef {
+  std::string name;
+  std::string key;
+  bool operator==(const SecretKeyRef&) const = default;
+};
+
+struct QStashProvider {
+  SecretKeyRef token_secret_ref;
+  std::string url;  // https URL without credentials, query or fragment
+  bool operator==(const QStashProvider&) const = default;
+};
+
+struct Auth0ClientSecretRef {
+  std::string name;
+  std::string client_id_key;
+  std::string client_secret_key;
+  bool operator==(const Auth0ClientSecretRef&) const = default;
+};
+
+struct Auth0Provider {
+  std::string domain;  // host or host:port
+  Auth0ClientSecretRef client_secret_ref;
+  std::string audience;
+  bool operator==(const Auth0Provider&) const = default;
+};
+
+using Provider = std::variant<QStashProvider, Auth0Provider>;
+
+enum class DeletionPolicy { Delete, Retain };
+
+struct Target {
+  std::string secret_name;
+  std::string current_key;
+  std::string next_key;
+  StringMap labels;
+  StringMap annotations;
+  DeletionPolicy deletion_policy = DeletionPolicy::Delete;
+  bool operator==(const Target&) const = default;
+};
+
+struct RotationPolicy {
+  std::string schedule;  // "" = no schedule; validated by CronSchedule::Parse
+  std::string time_zone = "UTC";
+  std::optional<Seconds> max_key_age;
+  std::string request_id;
+  Seconds min_interval = std::chrono::hours{1};
+  bool suspend = false;
+  bool operator==(const RotationPolicy&) const = default;
+};
+
+// Exactly one of name / selector is set.
+struct DeploymentRef {
+  std::string name;
+  std::optional<LabelSelector> selector;
+  bool operator==(const DeploymentRef&) const = default;
+};
+
+enum class RestartPolicy { RolloutRestart, None };
+
+struct Consumers {
+  std::vector<DeploymentRef> deployments;
+  bool discover = true;
+  RestartPolicy restart = RestartPolicy::RolloutRestart;
+  int max_concurrent_restarts = 1;
+  bool operator==(const Consumers&) const = default;
+};
+
+struct Spec {
+  Provider provider;
+  Target target;
+  Seconds refresh_interval = std::chrono::minutes{5};
+  RotationPolicy rotation;
+  Consumers consumers;
+  bool operator==(const Spec&) const = default;
+};
+
+inline const QStashProvider* AsQStash(const Spec& s) { return std::get_if<QStashProvider>(&s.provider); }
+inline const Auth0Provider* AsAuth0(const Spec& s) { return std::get_if<Auth0Provider>(&s.provider); }
+
+}  // namespace keyroll::rotation

@@ -1,0 +1,114 @@
+// vocabulary.h — keyroll's product vocabulary in one screen: API coordinates, condition
+// types and reasons, phases, annotation and label keys, event reasons, metric names and
+// default Secret data keys. Everything user-visible is spelled here and nowhere else.
+#pragma once
+
+#include <string_view>
+
+namespace keyroll::rotation::vocab {
+
+// --- API coordinates --------------------------------------------------------------
+inline constexpr std::string_view kGroup = "keyroll.dev";
+inline constexpr std::string_view kVersion = "v1alpha1";
+inline constexpr std::string_view kApiVersion = "keyroll.dev/v1alpha1";
+inline constexpr std::string_view kKind = "SigningKeyRotation";
+inline constexpr std::string_view kPlural = "signingkeyrotations";
+inline constexpr std::string_view kShortName = "skr";
+inline constexpr std::string_view kFieldManager = "keyroll";
+
+// --- Condition types (metav1.Condition) ------------------------------------------
+inline constexpr std::string_view kCondReady = "Ready";
+inline constexpr std::string_view kCondKeysSynced = "KeysSynced";
+inline constexpr std::string_view kCondConsumersUpToDate = "ConsumersUpToDate";
+inline constexpr std::string_view kCondRotationAllowed = "RotationAllowed";
+
+inline constexpr std::string_view kTrue = "True";
+inline constexpr std::string_view kFalse = "False";
+inline constexpr std::string_view kUnknown = "Unknown";
+
+// --- Condition reasons -------------------------------------------------------------
+// Positive reasons.
+inline constexpr std::string_view kReasonReady = "Ready";
+inline constexpr std::string_view kReasonSynced = "Synced";            // first sync / restore
+inline constexpr std::string_view kReasonRotated = "Rotated";          // keyroll rotated
+inline constexpr std::string_view kReasonOutOfBandRotation = "OutOfBandRotation";
+inline constexpr std::string_view kReasonDrift = "Drift";              // rotated by someone else mid-rotation
+inline constexpr std::string_view kReasonUpToDate = "UpToDate";
+inline constexpr std::string_view kReasonNoConsumers = "NoConsumers";
+inline constexpr std::string_view kReasonAllowed = "Allowed";
+// Problems and gate violations (the gate policy names are these reasons).
+inline constexpr std::string_view kReasonInvalidSpec = "InvalidSpec";
+inline constexpr std::string_view kReasonSecretConflict = "SecretConflict";
+inline constexpr std::string_view kReasonConflict = "Conflict";        // same provider account
+inline constexpr std::string_view kReasonSuspended = "Suspended";
+inline constexpr std::string_view kReasonProviderError = "ProviderError";
+inline constexpr std::string_view kReasonSecretDiffersFromProvider = "SecretDiffersFromProvider";
+inline constexpr std::string_view kReasonConsumerNotFound = "ConsumerNotFound";
+inline constexpr std::string_view kReasonConsumerRolloutFailed = "ConsumerRolloutFailed";
+inline constexpr std::string_view kReasonConsumerStale = "ConsumerStale";
+inline constexpr std::string_view kReasonMinIntervalNotElapsed = "MinIntervalNotElapsed";
+inline constexpr std::string_view kReasonRotationPending = "RotationPending";
+inline constexpr std::string_view kReasonSyncing = "Syncing";
+
+// --- Phases --------------------------------------------------------------------------
+inline constexpr std::string_view kPhaseSyncing = "Syncing";
+inline constexpr std::string_view kPhaseRotating = "Rotating";
+inline constexpr std::string_view kPhaseWaitingForConsumers = "WaitingForConsumers";
+inline constexpr std::string_view kPhaseReady = "Ready";
+inline constexpr std::string_view kPhaseBlocked = "Blocked";
+inline constexpr std::string_view kPhaseFailed = "Failed";
+
+// --- Annotations and labels ----------------------------------------------------------
+// On consumer pod templates (RolloutRestart) and on the target Secret: the keysHash.
+inline constexpr std::string_view kAnnotationKeysHash = "keyroll.dev/keys-hash";
+// On consumer Deployments (restart: None): the keysHash the consumer has loaded.
+inline constexpr std::string_view kAnnotationObservedKeysHash = "keyroll.dev/observed-keys-hash";
+// On the SigningKeyRotation: an imperative rotation request (what `keyroll rotate` sets).
+inline constexpr std::string_view kAnnotationRotateRequest = "keyroll.dev/rotate-request";
+// On the target Secret: the owning SigningKeyRotation's name (an annotation, because a
+// resource name may be longer than a label value's 63 characters).
+inline constexpr std::string_view kAnnotationOwner = "keyroll.dev/owner";
+inline constexpr std::string_view kLabelManagedBy = "app.kubernetes.io/managed-by";
+inline constexpr std::string_view kManagedByValue = "keyroll";
+
+// --- Event reasons -------------------------------------------------------------------
+inline constexpr std::string_view kEventKeysSynced = "KeysSynced";
+inline constexpr std::string_view kEventRotationStarted = "RotationStarted";
+inline constexpr std::string_view kEventRotated = "Rotated";
+inline constexpr std::string_view kEventRotationFailed = "RotationFailed";
+inline constexpr std::string_view kEventRotationNotApplied = "RotationNotApplied";
+inline constexpr std::string_view kEventRotationBlocked = "RotationBlocked";
+inline constexpr std::string_view kEventOutOfBandRotation = "OutOfBandRotation";
+inline constexpr std::string_view kEventDrift = "Drift";
+inline constexpr std::string_view kEventConsumerRestarted = "ConsumerRestarted";
+inline constexpr std::string_view kEventInvalidSpec = "InvalidSpec";
+inline constexpr std::string_view kEventSecretConflict = "SecretConflict";
+inline constexpr std::string_view kEventProviderError = "ProviderError";
+inline constexpr std::string_view kEventNormal = "Normal";
+inline constexpr std::string_view kEventWarning = "Warning";
+
+// --- Metric names (DESIGN.md) --------------------------------------------------------
+inline constexpr std::string_view kMetricRotationsTotal = "keyroll_rotations_total";
+inline constexpr std::string_view kMetricReconcileTotal = "keyroll_reconcile_total";
+inline constexpr std::string_view kMetricReconcileDuration = "keyroll_reconcile_duration_seconds";
+inline constexpr std::string_view kMetricProviderRequestsTotal = "keyroll_provider_requests_total";
+inline constexpr std::string_view kMetricConsumersStale = "keyroll_consumers_stale";
+inline constexpr std::string_view kMetricKeyAgeSeconds = "keyroll_key_age_seconds";
+inline constexpr std::string_view kMetricLastRotationTimestamp = "keyroll_last_rotation_timestamp_seconds";
+inline constexpr std::string_view kMetricWorkqueueDepth = "keyroll_workqueue_depth";
+// Values of keyroll_rotations_total{result}: Plan::rotation_result.
+inline constexpr std::string_view kRotationResultSucceeded = "succeeded";
+inline constexpr std::string_view kRotationResultFailed = "failed";
+inline constexpr std::string_view kRotationResultNotApplied = "not_applied";
+inline constexpr std::string_view kRotationResultDrift = "drift";
+
+// --- Defaults for the target Secret's data keys (the SDKs' env var names) -------------
+inline constexpr std::string_view kQStashCurrentKey = "QSTASH_CURRENT_SIGNING_KEY";
+inline constexpr std::string_view kQStashNextKey = "QSTASH_NEXT_SIGNING_KEY";
+inline constexpr std::string_view kQStashDefaultUrl = "https://qstash.upstash.io";
+inline constexpr std::string_view kAuth0CurrentKey = "AUTH0_CURRENT_SIGNING_CERT";
+inline constexpr std::string_view kAuth0NextKey = "AUTH0_NEXT_SIGNING_CERT";
+inline constexpr std::string_view kAuth0ClientIdKey = "AUTH0_CLIENT_ID";
+inline constexpr std::string_view kAuth0ClientSecretKey = "AUTH0_CLIENT_SECRET";
+
+}  // namespace keyroll::rotation::vocab

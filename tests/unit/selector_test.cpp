@@ -1,0 +1,51 @@
+#include "operator/rotation/selector.h"
+
+#include <gtest/gtest.h>
+
+#include "operator/rotation/discovery.h"
+#include "operator/rotation/fingerprint.h"
+
+namespace keyroll::rotation {
+namespace {
+
+TEST(Selector, MatchesLikeTheApiServer) {
+  LabelSelector s{{{"app", "pay"}},
+                  {{"tier", SelectorOperator::In, {"web", "api"}},
+                   {"legacy", SelectorOperator::DoesNotExist, {}},
+                   {"env", SelectorOperator::NotIn, {"dev"}},
+                   {"team", SelectorOperator::Exists, {}}}};
+  EXPECT_TRUE(Matches(s, {{"app", "pay"}, {"tier", "web"}, {"team", "x"}}));
+  EXPECT_TRUE(Matches(s, {{"app", "pay"}, {"tier", "api"}, {"team", "x"}, {"env", "prod"}}));
+  EXPECT_FALSE(Matches(s, {{"app", "other"}, {"tier", "web"}, {"team", "x"}}));
+  EXPECT_FALSE(Matches(s, {{"app", "pay"}, {"tier", "db"}, {"team", "x"}}));
+  EXPECT_FALSE(Matches(s, {{"app", "pay"}, {"tier", "web"}, {"team", "x"}, {"legacy", ""}}));
+  EXPECT_FALSE(Matches(s, {{"app", "pay"}, {"tier", "web"}, {"team", "x"}, {"env", "dev"}}));
+  EXPECT_FALSE(Matches(s, {{"app", "pay"}, {"tier", "web"}}));
+  EXPECT_EQ(ToQueryString(s), "app=pay,tier in (web,api),!legacy,env notin (dev),team");
+}
+
+TEST(Discovery, FindsEveryWayAPodReadsASecret) {
+  using nlohmann::json;
+  auto dep = [](json pod) { return json{{"spec", {{"template", {{"spec", pod}}}}}}; };
+  EXPECT_TRUE(DeploymentReadsSecret(dep({{"containers", {{{"env", {{{"name", "K"}, {"valueFrom", {{"secretKeyRef", {{"name", "keys"}, {"key", "K"}}}}}}}}}}}}), "keys"));
+  EXPECT_TRUE(DeploymentReadsSecret(dep({{"initContainers", {{{"envFrom", {{{"secretRef", {{"name", "keys"}}}}}}}}}}), "keys"));
+  EXPECT_TRUE(DeploymentReadsSecret(dep({{"volumes", {{{"name", "v"}, {"secret", {{"secretName", "keys"}}}}}}}), "keys"));
+  EXPECT_TRUE(DeploymentReadsSecret(dep({{"volumes", {{{"name", "v"}, {"projected", {{"sources", {{{"secret", {{"name", "keys"}}}}}}}}}}}}), "keys"));
+  EXPECT_FALSE(DeploymentReadsSecret(dep({{"volumes", {{{"name", "v"}, {"secret", {{"secretName", "other"}}}}}}}), "keys"));
+  EXPECT_FALSE(DeploymentReadsSecret(dep({{"containers", {{{"envFrom", {{{"configMapRef", {{"name", "keys"}}}}}}}}}}), "keys"));
+  for (const char* junk : {"null", "[]", R"({"spec": 1})", R"({"spec": {"template": {"spec": {"containers": 5, "volumes": [1, null]}}}})"})
+    EXPECT_FALSE(DeploymentReadsSecret(json::parse(junk), "keys")) << junk;
+}
+
+TEST(Fingerprint, ShortAndStable) {
+  EXPECT_EQ(Fingerprint(""), "e3b0c442");
+  EXPECT_EQ(Fingerprint("abc"), "ba7816bf");
+  // KeysHash = sha256(current + "\n" + next): printf 'a\nb' | sha256sum
+  EXPECT_EQ(KeysHash("a", "b"), "7e18f737311b2dc3b2f269dd78396b0351f14fb66efa879f768cb23181883c78");
+  EXPECT_EQ(KeysHash("a", "b").size(), 64u);
+  EXPECT_NE(KeysHash("a", "b"), KeysHash("b", "a"));
+  EXPECT_NE(KeysHash("ab", ""), KeysHash("a", "b"));
+}
+
+}  // namespace
+}  // namespace keyroll::rotation
