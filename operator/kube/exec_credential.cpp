@@ -45,8 +45,10 @@ std::optional<std::chrono::system_clock::time_point> ParseRfc3339(const std::str
   } else {
     return std::nullopt;
   }
-  time_t t = timegm(&tm);
-  return std::chrono::system_clock::from_time_t(t - offset);
+  time_t t = timegm(&tm) - offset;
+  // system_clock counts nanoseconds in 64 bits: it ends in 2262. Far-future expiries mean "never".
+  if (t > 9000000000LL) return std::chrono::system_clock::time_point::max();
+  return std::chrono::system_clock::from_time_t(t);
 }
 
 Result<ExecCredential> ParseExecCredential(const std::string& out, const std::string& api_version) {

@@ -1,6 +1,7 @@
 #include "operator/kube/kubeconfig.h"
 
 #include <filesystem>
+#include <optional>
 
 #include <yaml-cpp/yaml.h>
 
@@ -25,10 +26,11 @@ bool Bool(const YAML::Node& n, const char* key) {
 }
 
 // Finds the entry `name` in a named list (clusters/users/contexts) and returns its `inner`.
-YAML::Node Named(const YAML::Node& root, const char* list, const char* inner,
-                 const std::string& name) {
+// (A default YAML::Node is a defined null node, hence the optional.)
+std::optional<YAML::Node> Named(const YAML::Node& root, const char* list, const char* inner,
+                                const std::string& name) {
   YAML::Node l = root[list];
-  if (!l || l.IsNull()) return YAML::Node();
+  if (!l || l.IsNull()) return std::nullopt;
   if (!l.IsSequence()) throw std::runtime_error(std::string("'") + list + "' is not a list");
   for (const auto& e : l) {
     if (e.IsMap() && Scalar(e, "name") == name) {
@@ -36,7 +38,7 @@ YAML::Node Named(const YAML::Node& root, const char* list, const char* inner,
       return v && v.IsMap() ? v : YAML::Node(YAML::NodeType::Map);
     }
   }
-  return YAML::Node();
+  return std::nullopt;
 }
 
 std::string Resolve(const std::string& base_dir, const std::string& path) {
@@ -90,15 +92,17 @@ Result<Config> Parse(const YAML::Node& root, const std::string& base_dir,
   if (!root.IsMap()) return ConfigError(source + ": not a kubeconfig (expected a YAML map)");
   std::string context_name = context_arg.empty() ? Scalar(root, "current-context") : context_arg;
   if (context_name.empty()) return ConfigError(source + ": no current-context and no context given");
-  YAML::Node ctx = Named(root, "contexts", "context", context_name);
-  if (!ctx) return ConfigError(source + ": context '" + context_name + "' not found");
+  auto ctx_entry = Named(root, "contexts", "context", context_name);
+  if (!ctx_entry) return ConfigError(source + ": context '" + context_name + "' not found");
+  const YAML::Node ctx = *ctx_entry;
   std::string cluster_name = Scalar(ctx, "cluster");
   std::string user_name = Scalar(ctx, "user");
-  YAML::Node cluster = Named(root, "clusters", "cluster", cluster_name);
-  if (!cluster) {
+  auto cluster_entry = Named(root, "clusters", "cluster", cluster_name);
+  if (!cluster_entry) {
     return ConfigError(source + ": cluster '" + cluster_name + "' of context '" + context_name +
                        "' not found");
   }
+  const YAML::Node cluster = *cluster_entry;
   Config c;
   c.source = source + " (context " + context_name + ")";
   c.server = Scalar(cluster, "server");
@@ -114,8 +118,9 @@ Result<Config> Parse(const YAML::Node& root, const std::string& base_dir,
   if (std::string ns = Scalar(ctx, "namespace"); !ns.empty()) c.namespace_name = ns;
 
   if (!user_name.empty()) {
-    YAML::Node user = Named(root, "users", "user", user_name);
-    if (!user) return ConfigError(c.source + ": user '" + user_name + "' not found");
+    auto user_entry = Named(root, "users", "user", user_name);
+    if (!user_entry) return ConfigError(c.source + ": user '" + user_name + "' not found");
+    const YAML::Node user = *user_entry;
     c.token = Scalar(user, "token");
     if (std::string f = Scalar(user, "tokenFile"); !f.empty()) c.token_file = Resolve(base_dir, f);
     auto cert = DataOrFile(user, "client-certificate", base_dir, c.source);
