@@ -70,7 +70,8 @@ Result<std::string> Credentials::Token() {
 
 Result<std::optional<ClientCert>> Credentials::Cert() {
   std::lock_guard lock(mu_);
-  if (config_.exec) {
+  // A token-only plugin is not re-run for a new connection; Token() renews it.
+  if (config_.exec && (!exec_ || !exec_->client_cert_pem.empty())) {
     auto ok = EnsureExecLocked();
     if (!ok) return ok.error();
     if (!exec_->client_cert_pem.empty()) {

@@ -1,5 +1,9 @@
 #include "operator/kube/transport.h"
 
+#include <signal.h>
+
+#include <mutex>
+
 #include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
@@ -68,6 +72,13 @@ Transport::Transport(const Config& config, TransportOptions options)
 Transport::~Transport() = default;
 
 Result<std::unique_ptr<Transport>> Transport::Create(const Config& config, TransportOptions options) {
+  // Writing to a connection the server has dropped must be an error, not a SIGPIPE that
+  // kills the process (TLS writes cannot pass MSG_NOSIGNAL). Only a default handler changes.
+  static std::once_flag sigpipe_once;
+  std::call_once(sigpipe_once, [] {
+    struct sigaction current {};
+    if (sigaction(SIGPIPE, nullptr, &current) == 0 && current.sa_handler == SIG_DFL) signal(SIGPIPE, SIG_IGN);
+  });
   std::unique_ptr<Transport> t(new Transport(config, options));
   std::string rest;
   if (config.server.rfind("https://", 0) == 0) {
@@ -153,6 +164,7 @@ Result<std::unique_ptr<httplib::ClientImpl>> Transport::NewClient(std::chrono::m
     client = std::make_unique<httplib::ClientImpl>(host_, port_);
   }
   client->set_keep_alive(true);
+  client->set_tcp_nodelay(true);  // headers and body go in separate writes: no Nagle delay
   client->set_url_encode(false);  // paths are encoded by resource.cpp
   client->set_connection_timeout(options_.connect_timeout);
   client->set_read_timeout(read_timeout);

@@ -5,6 +5,8 @@
 #include <random>
 #include <stdexcept>
 
+#include <spdlog/spdlog.h>
+
 #include "operator/kube/base64.h"
 #include "tests/support/wait.h"
 
@@ -27,6 +29,8 @@ std::string Trim(std::string s) {
 }  // namespace
 
 TestCluster::TestCluster(TestClusterOptions options) : options_(std::move(options)) {
+  // KEYROLL_TEST_LOG=debug shows every request the client makes.
+  if (const char* level = std::getenv("KEYROLL_TEST_LOG")) spdlog::set_level(spdlog::level::from_str(level));
   const char* real = std::getenv("KEYROLL_TEST_KUBECONFIG");
   if (real && *real) {
     kubeconfig_path_ = real;
