@@ -33,7 +33,8 @@ nlohmann::json RequestStats::Snapshot() const {
   for (const auto& [k, v] : by_verb_) by_verb[k] = v;
   nlohmann::json by_request = nlohmann::json::object();
   for (const auto& [k, v] : by_request_) by_request[k] = v;
-  return {{"total", total_}, {"by_verb", by_verb}, {"by_request", by_request}};
+  return {{"total", total_}, {"by_verb", by_verb}, {"by_request", by_request},
+          {"open_watches", open_watches_.load()}};
 }
 
 void RequestStats::Reset() {

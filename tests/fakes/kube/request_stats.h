@@ -3,6 +3,7 @@
 // so tests can count writes and spot hot loops. Thread-safe.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <map>
 #include <mutex>
@@ -23,7 +24,13 @@ class RequestStats {
   nlohmann::json Snapshot() const;
   void Reset();
 
+  // Watches being served right now (a leak shows up here: it never returns to 0).
+  void WatchOpened() { ++open_watches_; }
+  void WatchClosed() { --open_watches_; }
+  int open_watches() const { return open_watches_; }
+
  private:
+  std::atomic<int> open_watches_{0};
   mutable std::mutex mu_;
   int64_t total_ = 0;
   std::map<std::string, int64_t> by_verb_;

@@ -15,7 +15,17 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+// Counts the watch as open for as long as its stream exists.
+struct OpenWatch {
+  explicit OpenWatch(RequestStats& s) : stats(s) { stats.WatchOpened(); }
+  ~OpenWatch() { stats.WatchClosed(); }
+  OpenWatch(const OpenWatch&) = delete;
+  OpenWatch& operator=(const OpenWatch&) = delete;
+  RequestStats& stats;
+};
+
 struct WatchState {
+  std::unique_ptr<OpenWatch> open;
   ResourceType type;
   std::string version;
   Selection selection;
@@ -157,6 +167,7 @@ void HandleWatch(ServerState& state, Call& call) {
   const_cast<httplib::Request&>(req).headers.erase("Accept-Encoding");
   call.res.status = 200;
   call.res.set_header("Cache-Control", "no-cache, private");
+  w->open = std::make_unique<OpenWatch>(state.stats);
   ServerState* s = &state;
   call.res.set_chunked_content_provider(
       "application/json", [s, w](size_t, httplib::DataSink& sink) { return Pump(*s, *w, sink); });
