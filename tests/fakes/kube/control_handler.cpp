@@ -24,7 +24,9 @@ void HandleControl(ServerState& state, const httplib::Request& req, httplib::Res
   std::string auth = req.get_header_value("Authorization");
   auto user = auth.rfind("Bearer ", 0) == 0 ? state.access.UserForToken(auth.substr(7)) : std::nullopt;
   if (!user) throw Unauthorized();
-  if (*user != state.settings.admin_user) throw BadRequest("control: admin token required");
+  if (*user != state.settings.admin_user) {
+    throw ApiError(403, FailureStatus(403, "Forbidden", "the control endpoint needs the admin token"));
+  }
   std::string path = req.path.substr(std::string("/_fake").size());
   json body = Body(req);
   try {
