@@ -2,6 +2,8 @@
 // several threads can make requests at once), verified TLS (CA from the config, client
 // certificates), bearer tokens from Credentials (retry once after a 401 with a fresh
 // credential), timeouts on every request, and dedicated streaming connections for watches.
+// Creating a Transport sets SIGPIPE to ignored if it still has the default action (a write
+// to a dropped TLS connection must be an error, not the end of the process).
 #pragma once
 
 #include <atomic>
