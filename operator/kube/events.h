@@ -1,0 +1,41 @@
+// events: record core/v1 Events about an object (what `kubectl describe` shows).
+// Identical repeats (same object, type, reason, message) bump count and lastTimestamp on
+// the existing Event with a merge patch instead of creating a new one.
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <mutex>
+#include <string>
+
+#include "operator/kube/client.h"
+
+namespace keyroll::kube {
+
+enum class EventType { kNormal, kWarning };
+
+class EventRecorder {
+ public:
+  // `component` is the reporting controller, e.g. "keyroll".
+  EventRecorder(Client& client, std::string component);
+
+  // `involved` must carry apiVersion, kind and metadata (name, namespace, uid).
+  // Messages must never contain key material. Failures are logged and returned.
+  EmptyResult Record(const nlohmann::json& involved, EventType type, const std::string& reason,
+                     const std::string& message);
+
+ private:
+  struct Seen {
+    std::string event_name;
+    int count = 1;
+  };
+  Client& client_;
+  std::string component_;
+  std::mutex mu_;
+  std::map<std::string, Seen> seen_;  // aggregation key -> the Event we created
+};
+
+// Now as RFC 3339 in UTC, seconds precision ("2026-11-22T03:07:45Z").
+std::string NowRfc3339();
+
+}  // namespace keyroll::kube

@@ -1,0 +1,126 @@
+#include "operator/kube/reflector.h"
+
+#include <random>
+
+#include <spdlog/spdlog.h>
+
+namespace keyroll::kube {
+
+Reflector::Reflector(Client& client, ReflectorOptions options, Store& store,
+                     std::function<void(const std::vector<Delta>&)> on_deltas)
+    : client_(client), options_(std::move(options)), store_(store),
+      on_deltas_(std::move(on_deltas)), backoff_(options_.backoff) {}
+
+std::string Reflector::last_resource_version() const {
+  std::lock_guard lock(mu_);
+  return resource_version_;
+}
+
+void Reflector::SetResourceVersion(std::string rv) {
+  if (rv.empty()) return;
+  std::lock_guard lock(mu_);
+  resource_version_ = std::move(rv);
+}
+
+void Reflector::Stop() {
+  {
+    std::lock_guard lock(mu_);
+    stopped_ = true;
+  }
+  cv_.notify_all();
+  canceller_.Cancel();
+}
+
+void Reflector::Sleep(std::chrono::milliseconds d) {
+  std::unique_lock lock(mu_);
+  cv_.wait_for(lock, d, [&] { return stopped_.load(); });
+}
+
+bool Reflector::ListAndReplace() {
+  ListOptions lo;
+  lo.label_selector = options_.label_selector;
+  lo.field_selector = options_.field_selector;
+  lo.limit = options_.page_size;
+  ++stats_.lists;
+  auto list = client_.ListAll(options_.resource, options_.namespace_name, lo);
+  if (!list) {
+    ++stats_.errors;
+    spdlog::warn("list {}: {}", options_.resource.plural, list.error().ToString());
+    return false;
+  }
+  auto deltas = store_.Replace(list->items);
+  SetResourceVersion(list->resource_version);
+  synced_ = true;
+  spdlog::debug("listed {} {} at resourceVersion {}", list->items.size(), options_.resource.plural,
+                list->resource_version);
+  if (!deltas.empty() && on_deltas_) on_deltas_(deltas);
+  return true;
+}
+
+bool Reflector::WatchOnce() {
+  WatchOptions wo;
+  wo.label_selector = options_.label_selector;
+  wo.field_selector = options_.field_selector;
+  wo.resource_version = last_resource_version();
+  wo.allow_bookmarks = true;
+  static thread_local std::mt19937 rng(std::random_device{}());
+  auto lo = options_.min_watch_timeout.count(), hi = std::max(options_.max_watch_timeout.count(), lo);
+  wo.timeout_seconds = static_cast<int>(std::uniform_int_distribution<long long>(lo, hi)(rng));
+  ++stats_.watches;
+  int events = 0;
+  auto started = std::chrono::steady_clock::now();
+  auto result = client_.Watch(options_.resource, options_.namespace_name, wo, canceller_,
+                              [&](const WatchEvent& ev) {
+                                ++events;
+                                if (ev.type != WatchEventType::kBookmark) {
+                                  if (auto d = store_.Apply(ev); d && on_deltas_) on_deltas_({*d});
+                                }
+                                SetResourceVersion(ResourceVersionOf(ev.object));
+                                return !stopped_.load();
+                              });
+  if (stopped_) return false;
+  if (result) {
+    backoff_.Reset();  // the server ended the watch (timeoutSeconds): watch again now
+    return false;
+  }
+  const KubeError& e = result.error();
+  if (IsGone(e)) {
+    ++stats_.gone;
+    spdlog::info("watch {} from resourceVersion {}: {}; relisting", options_.resource.plural,
+                 wo.resource_version, e.message);
+    return true;
+  }
+  ++stats_.errors;
+  // A watch that ran (events or a while) and then dropped: resume at once from the last
+  // resourceVersion. Anything else waits, so a sick server is not hammered.
+  bool ran = events > 0 || std::chrono::steady_clock::now() - started > std::chrono::seconds(1);
+  if (ran && e.reason == Reason::kNetwork) {
+    backoff_.Reset();
+    spdlog::debug("watch {} ended: {}; resuming from {}", options_.resource.plural, e.message,
+                  last_resource_version());
+    return false;
+  }
+  auto wait = backoff_.Next();
+  if (e.retry_after && *e.retry_after > wait) wait = *e.retry_after;
+  spdlog::warn("watch {}: {}; retrying in {} ms", options_.resource.plural, e.ToString(), wait.count());
+  Sleep(wait);
+  return false;
+}
+
+void Reflector::Run() {
+  bool need_list = true;
+  while (!stopped_) {
+    if (need_list) {
+      if (!ListAndReplace()) {
+        Sleep(backoff_.Next());
+        continue;
+      }
+      backoff_.Reset();
+      need_list = false;
+      continue;
+    }
+    need_list = WatchOnce();
+  }
+}
+
+}  // namespace keyroll::kube

@@ -1,0 +1,110 @@
+// fake-kube-apiserver: the fake Kubernetes API server as a process, for process tests and the
+// sandbox. Prints one line "fake-kube-apiserver listening on URL" when ready; SIGTERM or
+// SIGINT stop it. See --help.
+#include <signal.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <thread>
+
+#include <CLI/CLI.hpp>
+
+#include "tests/fakes/kube/fake_kube_apiserver.h"
+#include "tests/fakes/kube/yaml_json.h"
+
+namespace {
+
+std::string ReadAll(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw std::runtime_error("cannot read " + path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using keyroll::fakes::FakeKubeApiServer;
+  CLI::App app{"A fake Kubernetes API server that speaks the real wire protocol"};
+  std::string listen = "127.0.0.1:0";
+  bool plain_http = false;
+  std::string state_dir, authz_file;
+  std::vector<std::string> tokens, crd_files;
+  size_t history = 10000;
+  int bookmark_ms = 1000, threads = 256;
+  app.add_option("--listen", listen, "HOST:PORT to listen on (port 0: any free port)");
+  app.add_flag("--plain-http", plain_http, "serve plain HTTP instead of HTTPS");
+  app.add_option("--state-dir", state_dir, "write ca.crt, tls.crt, tls.key, port, kubeconfig, admin-token here");
+  app.add_option("--token", tokens, "TOKEN:USER (repeatable); the user \"admin\" has full access");
+  app.add_option("--authz", authz_file, "JSON/YAML rules: {users: {NAME: {rules: [PolicyRule...]}}}");
+  app.add_option("--history", history, "change events kept for watches and paging");
+  app.add_option("--bookmark-interval-ms", bookmark_ms, "how often watches get a BOOKMARK");
+  app.add_option("--crd", crd_files, "YAML/JSON manifest created at start-up (repeatable)");
+  app.add_option("--threads", threads, "worker threads (each open watch holds one)");
+  CLI11_PARSE(app, argc, argv);
+
+  // Signals are taken by sigwait below; every thread inherits the blocked mask.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  try {
+    keyroll::fakes::FakeKubeOptions options;
+    size_t colon = listen.rfind(':');
+    if (colon == std::string::npos) throw std::runtime_error("--listen must be HOST:PORT");
+    options.host = listen.substr(0, colon);
+    options.port = std::stoi(listen.substr(colon + 1));
+    options.plain_http = plain_http;
+    options.history = history;
+    options.bookmark_interval = std::chrono::milliseconds(bookmark_ms);
+    options.threads = threads;
+    std::vector<std::pair<std::string, std::string>> users;
+    for (const auto& t : tokens) {
+      size_t sep = t.rfind(':');
+      if (sep == std::string::npos || sep == 0 || sep + 1 == t.size()) {
+        throw std::runtime_error("--token must be TOKEN:USER");
+      }
+      std::string token = t.substr(0, sep), user = t.substr(sep + 1);
+      if (user == "admin") options.admin_token = token;
+      else users.emplace_back(token, user);
+    }
+    FakeKubeApiServer api(options);
+    for (const auto& [token, user] : users) api.access().AddToken(token, user);
+    if (!authz_file.empty()) {
+      auto docs = keyroll::fakes::ParseYamlDocuments(ReadAll(authz_file));
+      if (docs.empty()) throw std::runtime_error(authz_file + ": empty");
+      api.access().LoadRules(docs.front());
+    }
+    for (const auto& f : crd_files) api.CreateFromManifest(ReadAll(f));
+    api.Start();
+    if (!state_dir.empty()) api.WriteStateDir(state_dir);
+    std::printf("fake-kube-apiserver listening on %s\n", api.url().c_str());
+    std::fflush(stdout);
+
+    int sig = 0;
+    sigwait(&signals, &sig);
+    // Idle keep-alive connections can hold the workers for a while; do not wait forever.
+    std::atomic<bool> stopped{false};
+    std::thread stopper([&] {
+      api.Stop();
+      stopped = true;
+    });
+    for (int i = 0; i < 300 && !stopped; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    if (!stopped) {
+      std::fflush(stdout);
+      _exit(0);
+    }
+    stopper.join();
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "fake-kube-apiserver: %s\n", e.what());
+    return 1;
+  }
+  return 0;
+}

@@ -1,0 +1,222 @@
+#include "tests/fakes/kube/object_store.h"
+
+#include <algorithm>
+#include <set>
+
+#include "tests/fakes/kube/api_error.h"
+
+namespace keyroll::fakes {
+namespace {
+
+ErrorSubject Subject(const ResourceType& type, const std::string& name) {
+  return {type.plural, type.group, name};
+}
+
+std::string NameOf(const json& o) { return o["metadata"].value("name", ""); }
+std::string NamespaceOf(const json& o) { return o["metadata"].value("namespace", ""); }
+
+// Compares two versions of an object ignoring resourceVersion.
+bool SameContent(json a, json b) {
+  a["metadata"].erase("resourceVersion");
+  b["metadata"].erase("resourceVersion");
+  return a == b;
+}
+
+}  // namespace
+
+ObjectStore::ObjectStore(size_t history_limit, int64_t first_rv)
+    : history_limit_(history_limit), rv_(first_rv), oldest_rv_(first_rv) {}
+
+std::string ObjectStore::ObjectKey(const std::string& ns, const std::string& name) {
+  return ns.empty() ? name : ns + "/" + name;
+}
+
+int64_t ObjectStore::CurrentRv() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return rv_;
+}
+
+int64_t ObjectStore::OldestRv() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return oldest_rv_;
+}
+
+std::optional<json> ObjectStore::Get(const ResourceType& type, const std::string& ns,
+                                     const std::string& name) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto t = objects_.find(type.StorageKey());
+  if (t == objects_.end()) return std::nullopt;
+  auto it = t->second.find(ObjectKey(ns, name));
+  if (it == t->second.end()) return std::nullopt;
+  return it->second;
+}
+
+std::optional<ObjectMap> ObjectStore::List(const ResourceType& type, const std::string& ns,
+                                           int64_t rv, int64_t* at) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (rv != 0 && rv < oldest_rv_) return std::nullopt;
+  ObjectMap all;
+  auto t = objects_.find(type.StorageKey());
+  if (t != objects_.end()) all = t->second;
+  if (rv != 0 && rv < rv_) {
+    // Undo the newer events of this type, newest first.
+    for (auto it = history_.rbegin(); it != history_.rend() && it->rv > rv; ++it) {
+      if (it->storage_key != type.StorageKey()) continue;
+      const json& obj = it->type == "ADDED" ? it->object : it->previous;
+      std::string key = ObjectKey(NamespaceOf(obj), NameOf(obj));
+      if (it->type == "ADDED") {
+        all.erase(key);
+      } else {
+        all[key] = it->previous;
+      }
+    }
+  }
+  *at = rv == 0 ? rv_ : std::min(rv, rv_);
+  if (ns.empty()) return all;
+  ObjectMap in_ns;
+  std::string prefix = ns + "/";
+  for (auto it = all.lower_bound(prefix); it != all.end() && it->first.rfind(prefix, 0) == 0; ++it) {
+    in_ns.insert(*it);
+  }
+  return in_ns;
+}
+
+json ObjectStore::Create(const ResourceType& type, json object) {
+  std::unique_lock<std::mutex> lock(mu_);
+  std::string key = ObjectKey(NamespaceOf(object), NameOf(object));
+  auto& objects = objects_[type.StorageKey()];
+  if (objects.count(key)) throw AlreadyExists(Subject(type, NameOf(object)));
+  object["metadata"]["resourceVersion"] = std::to_string(++rv_);
+  objects[key] = object;
+  Record({rv_, "ADDED", type.StorageKey(), object, nullptr});
+  lock.unlock();
+  changed_.notify_all();
+  return object;
+}
+
+json ObjectStore::Update(const ResourceType& type, const std::string& ns, const std::string& name,
+                         const std::function<json(const json& current)>& change) {
+  std::unique_lock<std::mutex> lock(mu_);
+  auto& objects = objects_[type.StorageKey()];
+  auto it = objects.find(ObjectKey(ns, name));
+  if (it == objects.end()) throw NotFound(Subject(type, name));
+  json updated = change(it->second);
+  if (SameContent(updated, it->second)) return it->second;
+  json previous = it->second;
+  updated["metadata"]["resourceVersion"] = std::to_string(++rv_);
+  it->second = updated;
+  Record({rv_, "MODIFIED", type.StorageKey(), updated, previous});
+  lock.unlock();
+  changed_.notify_all();
+  return updated;
+}
+
+json ObjectStore::Delete(const ResourceType& type, const std::string& ns, const std::string& name,
+                         const std::function<void(const json& current)>& check) {
+  std::unique_lock<std::mutex> lock(mu_);
+  auto& objects = objects_[type.StorageKey()];
+  auto it = objects.find(ObjectKey(ns, name));
+  if (it == objects.end()) throw NotFound(Subject(type, name));
+  if (check) check(it->second);
+  json previous = it->second;
+  json deleted = previous;
+  deleted["metadata"]["resourceVersion"] = std::to_string(++rv_);
+  objects.erase(it);
+  Record({rv_, "DELETED", type.StorageKey(), deleted, previous});
+  lock.unlock();
+  changed_.notify_all();
+  return deleted;
+}
+
+void ObjectStore::Record(StoreEvent event) {
+  if (event.type == "DELETED" || event.object["metadata"].contains("ownerReferences")) ++gc_epoch_;
+  history_.push_back(std::move(event));
+  while (history_.size() > history_limit_) {
+    oldest_rv_ = history_.front().rv;
+    history_.pop_front();
+  }
+  if (history_limit_ == 0) oldest_rv_ = rv_;
+}
+
+bool ObjectStore::EventsAfter(int64_t rv, const std::string& storage_key,
+                              std::vector<StoreEvent>* out, int64_t* covered) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (rv < oldest_rv_) return false;
+  *covered = rv_;
+  // History is ordered by rv; skip to the first newer event.
+  auto it = std::upper_bound(history_.begin(), history_.end(), rv,
+                             [](int64_t v, const StoreEvent& e) { return v < e.rv; });
+  for (; it != history_.end(); ++it) {
+    if (storage_key.empty() || it->storage_key == storage_key) out->push_back(*it);
+  }
+  return true;
+}
+
+void ObjectStore::WaitForChange(int64_t rv, std::chrono::milliseconds timeout) const {
+  std::unique_lock<std::mutex> lock(mu_);
+  uint64_t wakeups = wakeups_;
+  changed_.wait_for(lock, timeout, [&] { return rv_ > rv || wakeups_ != wakeups; });
+}
+
+void ObjectStore::Wake() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    ++wakeups_;
+  }
+  changed_.notify_all();
+}
+
+void ObjectStore::ClearHistory() {
+  std::lock_guard<std::mutex> lock(mu_);
+  history_.clear();
+  oldest_rv_ = rv_;
+}
+
+void ObjectStore::SetHistoryLimit(size_t limit) {
+  std::lock_guard<std::mutex> lock(mu_);
+  history_limit_ = limit;
+  while (history_.size() > history_limit_) {
+    oldest_rv_ = history_.front().rv;
+    history_.pop_front();
+  }
+}
+
+std::vector<std::pair<std::string, json>> ObjectStore::AllObjects() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<std::pair<std::string, json>> out;
+  for (const auto& [key, objects] : objects_) {
+    for (const auto& [k, o] : objects) out.emplace_back(key, o);
+  }
+  return out;
+}
+
+uint64_t ObjectStore::GcEpoch() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return gc_epoch_;
+}
+
+std::vector<std::pair<std::string, json>> ObjectStore::Orphans() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::set<std::string> uids;
+  for (const auto& [key, objects] : objects_) {
+    for (const auto& [k, o] : objects) uids.insert(o["metadata"].value("uid", ""));
+  }
+  std::vector<std::pair<std::string, json>> out;
+  for (const auto& [key, objects] : objects_) {
+    for (const auto& [k, o] : objects) {
+      const json& meta = o["metadata"];
+      if (!meta.contains("ownerReferences") || !meta["ownerReferences"].is_array() ||
+          meta["ownerReferences"].empty()) {
+        continue;
+      }
+      bool any_owner = false;
+      for (const auto& ref : meta["ownerReferences"]) {
+        if (ref.is_object() && uids.count(ref.value("uid", ""))) any_owner = true;
+      }
+      if (!any_owner) out.emplace_back(key, o);
+    }
+  }
+  return out;
+}
+
+}  // namespace keyroll::fakes

@@ -1,0 +1,98 @@
+// object_store: the fake's etcd. Objects per resource type, one monotonic resourceVersion
+// across everything, and a bounded history of change events from which watches replay and
+// from which a list at an older resourceVersion (paging, resourceVersionMatch=Exact) is
+// rebuilt. All methods are thread-safe; writers wake waiting watchers.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "tests/fakes/kube/resource_types.h"
+
+namespace keyroll::fakes {
+
+using json = nlohmann::json;
+
+struct StoreEvent {
+  int64_t rv = 0;
+  std::string type;         // ADDED, MODIFIED, DELETED
+  std::string storage_key;  // ResourceType::StorageKey()
+  json object;              // after the change (DELETED: the last state, carrying the new rv)
+  json previous;            // before the change (null for ADDED)
+};
+
+// Objects ordered as etcd orders their keys: "namespace/name" (or "name" when cluster-scoped).
+using ObjectMap = std::map<std::string, json>;
+
+class ObjectStore {
+ public:
+  explicit ObjectStore(size_t history_limit = 10000, int64_t first_rv = 1000);
+
+  int64_t CurrentRv() const;
+  // The oldest resourceVersion whose state and later events are still known.
+  int64_t OldestRv() const;
+
+  std::optional<json> Get(const ResourceType& type, const std::string& ns,
+                          const std::string& name) const;
+  // Objects of a type (ns "" = all namespaces) as they were at `rv` (0 = now).
+  // nullopt when rv is older than OldestRv(). *at receives the rv the answer reflects.
+  std::optional<ObjectMap> List(const ResourceType& type, const std::string& ns, int64_t rv,
+                                int64_t* at) const;
+
+  // Stores a new object (metadata complete except resourceVersion); AlreadyExists otherwise.
+  json Create(const ResourceType& type, json object);
+  // Replaces an object with change(current); NotFound when missing. A change that alters
+  // nothing is a no-op: no new resourceVersion, no event (as etcd-backed k8s behaves).
+  json Update(const ResourceType& type, const std::string& ns, const std::string& name,
+              const std::function<json(const json& current)>& change);
+  // Deletes an object after check(current) (which may throw); NotFound when missing.
+  // Returns the deleted object carrying the deletion's resourceVersion.
+  json Delete(const ResourceType& type, const std::string& ns, const std::string& name,
+              const std::function<void(const json& current)>& check = nullptr);
+
+  // Events of one type after `rv` (storage_key "" = every type). False when rv < OldestRv().
+  // *covered receives the resourceVersion up to which the answer is complete.
+  bool EventsAfter(int64_t rv, const std::string& storage_key, std::vector<StoreEvent>* out,
+                   int64_t* covered) const;
+  // Blocks until CurrentRv() > rv, a Wake() call, or the timeout.
+  void WaitForChange(int64_t rv, std::chrono::milliseconds timeout) const;
+  void Wake();
+
+  void ClearHistory();
+  void SetHistoryLimit(size_t limit);
+  // Every stored object, as (storage key, object), for garbage collection and tests.
+  std::vector<std::pair<std::string, json>> AllObjects() const;
+
+  // Objects whose ownerReferences all point at uids that no longer exist (garbage to collect),
+  // as (storage key, object). Cheap to call when GcEpoch() has not moved.
+  std::vector<std::pair<std::string, json>> Orphans() const;
+  // Moves whenever something is deleted or an object with ownerReferences is written.
+  uint64_t GcEpoch() const;
+
+  static std::string ObjectKey(const std::string& ns, const std::string& name);
+
+ private:
+  void Record(StoreEvent event);
+
+  mutable std::mutex mu_;
+  mutable std::condition_variable changed_;
+  std::map<std::string, ObjectMap> objects_;  // by storage key
+  std::deque<StoreEvent> history_;
+  size_t history_limit_;
+  int64_t rv_;
+  int64_t oldest_rv_;
+  uint64_t wakeups_ = 0;
+  uint64_t gc_epoch_ = 0;
+};
+
+}  // namespace keyroll::fakes

@@ -1,0 +1,87 @@
+// Writes over HTTP: POST (201), PUT, PATCH (incl. /status), DELETE and deletecollection,
+// answering with the bodies a real server sends (a Status of Success for a delete).
+#include "tests/fakes/kube/api_handlers.h"
+#include "tests/fakes/kube/mutations.h"
+#include "tests/fakes/kube/object_rules.h"
+#include "tests/fakes/kube/selection.h"
+
+namespace keyroll::fakes {
+namespace {
+
+json DeleteOptionsBody(const std::string& body) {
+  if (body.empty()) return nullptr;
+  try {
+    return json::parse(body);
+  } catch (const json::parse_error&) {
+    throw BadRequest("the object provided is unrecognized (must be of type DeleteOptions): "
+                     "couldn't get version/kind; json parse error: unexpected end of JSON input");
+  }
+}
+
+json DeletedAnswer(const ResourceType& type, const std::string& version, const json& deleted) {
+  if (type.group.empty() && type.plural == "namespaces") {
+    // A namespace answers with itself, Terminating (the fake then removes it at once).
+    json ns = AsServed(type, version, deleted);
+    ns["metadata"]["deletionTimestamp"] = NowRfc3339();
+    ns["status"]["phase"] = "Terminating";
+    return ns;
+  }
+  json details = {{"name", deleted["metadata"].value("name", "")}, {"kind", type.plural},
+                  {"uid", deleted["metadata"].value("uid", "")}};
+  if (!type.group.empty()) details["group"] = type.group;
+  return {{"kind", "Status"}, {"apiVersion", "v1"}, {"metadata", json::object()},
+          {"status", "Success"}, {"details", details}};
+}
+
+void DeleteCollection(ServerState& state, Call& call, const Target& target) {
+  Selection selection = ParseSelection(call.req, target.type, target.ns);
+  int64_t at = 0;
+  auto objects = state.store.List(target.type, target.ns, 0, &at);
+  json list = {{"kind", target.type.ListKind()}, {"apiVersion", target.type.ApiVersion(target.version)},
+               {"metadata", {{"resourceVersion", std::to_string(at)}}}, {"items", json::array()}};
+  for (const auto& [key, o] : *objects) {
+    if (!selection.Matches(o)) continue;
+    Target one = target;
+    one.ns = o["metadata"].value("namespace", "");
+    one.name = o["metadata"].value("name", "");
+    try {
+      list["items"].push_back(AsServed(target.type, target.version, DeleteObject(state, one)));
+    } catch (const ApiError&) {
+      // deleted meanwhile
+    }
+  }
+  WriteJson(call.res, 200, list);
+}
+
+}  // namespace
+
+void HandleWrite(ServerState& state, Call& call) {
+  const auto& info = call.info;
+  Target target{call.type, info.version, call.type.namespaced ? info.ns : "", info.name};
+  bool status_only = info.subresource == "status";
+  if ((!info.subresource.empty() && !status_only) || (status_only && !call.type.has_status)) {
+    throw NotFoundPath();
+  }
+  const std::string& verb = info.verb;
+  if (verb == "create") {
+    if (!info.name.empty()) throw MethodNotAllowed();
+    json created = CreateObject(state, target, ParseObjectBody(call.type, call.req.body));
+    WriteJson(call.res, 201, AsServed(call.type, info.version, created));
+  } else if (verb == "update") {
+    json updated = ReplaceObject(state, target, ParseObjectBody(call.type, call.req.body), status_only);
+    WriteJson(call.res, 200, updated);
+  } else if (verb == "patch") {
+    std::string content_type = call.req.get_header_value("Content-Type");
+    WriteJson(call.res, 200, PatchObject(state, target, content_type, call.req.body, status_only));
+  } else if (verb == "delete") {
+    if (status_only) throw MethodNotAllowed();
+    json deleted = DeleteObject(state, target, DeleteOptionsBody(call.req.body));
+    WriteJson(call.res, 200, DeletedAnswer(call.type, info.version, deleted));
+  } else if (verb == "deletecollection") {
+    DeleteCollection(state, call, target);
+  } else {
+    throw MethodNotAllowed();
+  }
+}
+
+}  // namespace keyroll::fakes

@@ -1,0 +1,50 @@
+// EventRecorder against an API server: an Event about an object, and identical repeats
+// folded into one Event with a count.
+#include "operator/kube/events.h"
+
+#include <gtest/gtest.h>
+
+#include "tests/support/cluster.h"
+
+namespace keyroll::kube {
+namespace {
+
+using keyroll::testing::TestCluster;
+using nlohmann::json;
+
+TEST(KubeEvents, RecordsAndAggregatesRepeats) {
+  TestCluster cluster;
+  Client& c = cluster.client();
+  const std::string ns = cluster.namespace_name();
+  auto cm = c.Create(resources::kConfigMaps, ns,
+                     {{"apiVersion", "v1"}, {"kind", "ConfigMap"}, {"metadata", {{"name", "subject"}}}});
+  ASSERT_TRUE(cm.ok()) << cm.error().ToString();
+  json involved = *cm;
+  involved["apiVersion"] = "v1";
+  involved["kind"] = "ConfigMap";
+
+  EventRecorder recorder(c, "keyroll");
+  ASSERT_TRUE(recorder.Record(involved, EventType::kNormal, "KeysSynced", "keys 3f2a9c1e/9b0d77a2 in the Secret").ok());
+  ASSERT_TRUE(recorder.Record(involved, EventType::kNormal, "KeysSynced", "keys 3f2a9c1e/9b0d77a2 in the Secret").ok());
+  ASSERT_TRUE(recorder.Record(involved, EventType::kWarning, "RotationBlocked", "consumer api is stale").ok());
+
+  auto events = c.ListAll(resources::kEvents, ns);
+  ASSERT_TRUE(events.ok()) << events.error().ToString();
+  std::map<std::string, json> by_reason;
+  for (const auto& e : events->items) {
+    if (e["involvedObject"].value("name", "") == "subject") by_reason[e.value("reason", "")] = e;
+  }
+  ASSERT_EQ(by_reason.size(), 2u);
+  const json& synced = by_reason["KeysSynced"];
+  EXPECT_EQ(synced["count"], 2);
+  EXPECT_EQ(synced["type"], "Normal");
+  EXPECT_EQ(synced["involvedObject"]["uid"], UidOf(*cm));
+  EXPECT_EQ(synced["involvedObject"]["kind"], "ConfigMap");
+  EXPECT_EQ(synced["source"]["component"], "keyroll");
+  EXPECT_FALSE(synced.value("lastTimestamp", "").empty());
+  EXPECT_EQ(by_reason["RotationBlocked"]["type"], "Warning");
+  EXPECT_EQ(by_reason["RotationBlocked"]["count"], 1);
+}
+
+}  // namespace
+}  // namespace keyroll::kube
