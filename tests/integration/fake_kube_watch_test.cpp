@@ -80,7 +80,8 @@ TEST_F(FakeKubeTest, TimeoutSecondsEndsTheStreamCleanly) {
 }
 
 TEST_F(FakeKubeTest, SelectedWatchSeesObjectsLeaveAndReturn) {
-  auto watch = Watch(std::string(kConfigMaps) + "?watch=true&labelSelector=app%3Dx");
+  std::string rv = ListRv(client(), kConfigMaps);  // replay from here: no race with the writes
+  auto watch = Watch(std::string(kConfigMaps) + "?watch=true&labelSelector=app%3Dx&resourceVersion=" + rv);
   MustCreate(kConfigMaps, {{"metadata", {{"name", "m"}, {"labels", {{"app", "x"}}}}}});
   MustCreate(kConfigMaps, {{"metadata", {{"name", "other"}, {"labels", {{"app", "y"}}}}}});
   std::string path = std::string(kConfigMaps) + "/m";
