@@ -21,10 +21,10 @@ int Port(const sockaddr_storage& addr) {
   return -1;
 }
 
-}  // namespace
-
-int ConnectionFd(const httplib::Request& req) {
-  if (req.ssl) return SSL_get_fd(req.ssl);
+// Calls visit(fd, local port, peer port) for every connected socket of this process until it
+// returns true.
+template <typename Visit>
+int FindSocket(Visit visit) {
   DIR* dir = opendir("/proc/self/fd");
   if (!dir) return -1;
   int found = -1;
@@ -39,7 +39,7 @@ int ConnectionFd(const httplib::Request& req) {
     if (getsockname(static_cast<int>(fd), reinterpret_cast<sockaddr*>(&local), &len) != 0) continue;
     len = sizeof peer;
     if (getpeername(static_cast<int>(fd), reinterpret_cast<sockaddr*>(&peer), &len) != 0) continue;
-    if (Port(local) == req.local_port && Port(peer) == req.remote_port) {
+    if (visit(static_cast<int>(fd), Port(local), Port(peer))) {
       found = static_cast<int>(fd);
       break;
     }
@@ -47,6 +47,23 @@ int ConnectionFd(const httplib::Request& req) {
   closedir(dir);
   return found;
 }
+
+}  // namespace
+
+int ConnectionFd(const httplib::Request& req) {
+  if (req.ssl) return SSL_get_fd(req.ssl);
+  return FindSocket([&](int, int local, int peer) {
+    return local == req.local_port && peer == req.remote_port;
+  });
+}
+
+void ShutdownServerConnections(int port) {
+  FindSocket([&](int fd, int local, int) {
+    if (local == port) shutdown(fd, SHUT_RDWR);
+    return false;
+  });
+}
+
 
 bool PeerClosed(int fd) {
   if (fd < 0) return false;

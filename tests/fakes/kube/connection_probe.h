@@ -12,5 +12,8 @@ namespace keyroll::fakes {
 int ConnectionFd(const httplib::Request& req);
 // True when the peer closed or reset the connection.
 bool PeerClosed(int fd);
+// Shuts down every accepted connection of the server listening on `port` in this process, so
+// workers idling in keep-alive waits notice at once when the server stops.
+void ShutdownServerConnections(int port);
 
 }  // namespace keyroll::fakes

@@ -47,7 +47,8 @@ bool RawUrlDecode(const std::string& in, std::string* out) {
 }  // namespace
 
 std::string EncodeContinue(const ContinueToken& token) {
-  nlohmann::json j = {{"v", "meta.k8s.io/v1"}, {"rv", token.rv}, {"start", token.start}};
+  // Key order as the real server writes it (ordered_json keeps insertion order).
+  nlohmann::ordered_json j = {{"v", "meta.k8s.io/v1"}, {"rv", token.rv}, {"start", token.start}};
   return RawUrlEncode(j.dump());
 }
 

@@ -1,5 +1,17 @@
 // The /_fake/ control endpoint: switches faults and reads request counters at run time.
-// Only the admin user's token is accepted. Bodies are JSON; see FakeKubeApiServer's header.
+// Only the admin user's bearer token is accepted (401 without a known token, 403 for others).
+// Bodies are JSON objects; every POST answers {"ok":true}.
+//   GET  /_fake/stats                 {"total","by_verb":{get:N,...},"by_request":{"patch secrets":N},"open_watches"}
+//   POST /_fake/stats/reset
+//   GET  /_fake/faults                the switches now in force
+//   POST /_fake/faults/reset          latency, failures, conflicts and drop-every off
+//   POST /_fake/watches/drop          cut every open watch connection now
+//   POST /_fake/watches/drop-every    {"interval_ms":N}  cut each watch N ms after it opened (0: off)
+//   POST /_fake/watches/expire        {"send_error":true,"clear_history":true}
+//   POST /_fake/fail-next             {"count":1,"code":500|429,"method":"","path_prefix":"","retry_after_seconds":1}
+//   POST /_fake/latency               {"ms":N}
+//   POST /_fake/conflict-next-writes  {"count":N}   next N PUT/PATCH (incl. /status) answer 409 Conflict
+//   POST /_fake/history               {"limit":N}   resize the watch/paging history window
 #include "tests/fakes/kube/api_handlers.h"
 
 namespace keyroll::fakes {

@@ -100,6 +100,9 @@ void Dispatch(ServerState& state, const httplib::Request& req, httplib::Response
     Route(state, req, res);
   } catch (const ApiError& e) {
     WriteError(res, e);
+  } catch (const nlohmann::json::exception& e) {
+    // A body of the right syntax but the wrong shape (e.g. a number where a name belongs).
+    WriteError(res, BadRequest(std::string("the object provided is unrecognized: ") + e.what()));
   } catch (const std::exception& e) {
     WriteError(res, InternalError(e.what()));
   }

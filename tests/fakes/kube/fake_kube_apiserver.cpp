@@ -9,6 +9,7 @@
 #include <stdexcept>
 
 #include "tests/fakes/kube/api_error.h"
+#include "tests/fakes/kube/connection_probe.h"
 #include "tests/fakes/kube/dispatcher.h"
 #include "tests/fakes/kube/garbage_collector.h"
 #include "tests/fakes/kube/kubeconfig.h"
@@ -115,6 +116,7 @@ void FakeKubeApiServer::Stop() {
   state_->stopping = true;
   state_->store.Wake();
   server_->stop();
+  ShutdownServerConnections(port_);  // idle keep-alive connections would hold workers
   if (thread_.joinable()) thread_.join();
   gc_.reset();
   server_.reset();

@@ -37,8 +37,8 @@ void GarbageCollector::CollectOnce() {
     json options = {{"preconditions", {{"uid", meta.value("uid", "")}}}};
     try {
       DeleteObject(state_, target, options);
-    } catch (const ApiError&) {
-      // replaced or deleted meanwhile
+    } catch (const std::exception&) {
+      // replaced or deleted meanwhile; the collector itself must never die
     }
   }
 }

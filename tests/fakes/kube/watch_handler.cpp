@@ -169,8 +169,13 @@ void HandleWatch(ServerState& state, Call& call) {
   call.res.set_header("Cache-Control", "no-cache, private");
   w->open = std::make_unique<OpenWatch>(state.stats);
   ServerState* s = &state;
-  call.res.set_chunked_content_provider(
-      "application/json", [s, w](size_t, httplib::DataSink& sink) { return Pump(*s, *w, sink); });
+  call.res.set_chunked_content_provider("application/json", [s, w](size_t, httplib::DataSink& sink) {
+    try {
+      return Pump(*s, *w, sink);
+    } catch (const std::exception&) {
+      return false;  // an exception must not escape into httplib's worker thread
+    }
+  });
 }
 
 }  // namespace keyroll::fakes
