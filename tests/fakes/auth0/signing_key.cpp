@@ -1,0 +1,141 @@
+#include "tests/fakes/auth0/signing_key.h"
+
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/rand.h>
+#include <openssl/rsa.h>
+#include <openssl/x509.h>
+
+#include <memory>
+#include <stdexcept>
+
+#include "operator/providers/crypto.h"
+
+namespace keyroll::fakes {
+namespace {
+
+using KeyPtr = std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)>;
+using CertPtr = std::unique_ptr<X509, decltype(&X509_free)>;
+using BioPtr = std::unique_ptr<BIO, decltype(&BIO_free)>;
+
+void Check(bool ok, const char* what) {
+  if (!ok) throw std::runtime_error(std::string("fake-auth0 signing key: ") + what + " failed");
+}
+
+std::string BioText(BIO* bio) {
+  char* data = nullptr;
+  long len = BIO_get_mem_data(bio, &data);
+  return std::string(data, static_cast<std::size_t>(len));
+}
+
+std::string WithCrLf(const std::string& pem) {
+  std::string out;
+  for (char c : pem) {
+    if (c == '\n') out += "\r\n";
+    else out.push_back(c);
+  }
+  return out;
+}
+
+}  // namespace
+
+FakeSigningKey GenerateSigningKey(const std::string& common_name) {
+  KeyPtr key(EVP_RSA_gen(2048), EVP_PKEY_free);
+  Check(key != nullptr, "EVP_RSA_gen");
+  CertPtr cert(X509_new(), X509_free);
+  Check(cert != nullptr, "X509_new");
+  X509_set_version(cert.get(), 2);
+  std::string serial = providers::RandomBytes(16);
+  serial[0] = static_cast<char>(serial[0] & 0x7f);
+  BIGNUM* bn = BN_bin2bn(reinterpret_cast<const unsigned char*>(serial.data()), 16, nullptr);
+  BN_to_ASN1_INTEGER(bn, X509_get_serialNumber(cert.get()));
+  BN_free(bn);
+  X509_gmtime_adj(X509_getm_notBefore(cert.get()), 0);
+  X509_gmtime_adj(X509_getm_notAfter(cert.get()), 10L * 365 * 24 * 3600);  // Auth0's are long-lived too
+  X509_set_pubkey(cert.get(), key.get());
+  X509_NAME* name = X509_get_subject_name(cert.get());
+  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>(common_name.c_str()),
+                             -1, -1, 0);
+  X509_set_issuer_name(cert.get(), name);
+  Check(X509_sign(cert.get(), key.get(), EVP_sha256()) > 0, "X509_sign");
+
+  FakeSigningKey out;
+  out.kid = providers::Base64UrlEncode(providers::RandomBytes(16), false);
+  BioPtr cert_bio(BIO_new(BIO_s_mem()), BIO_free);
+  Check(PEM_write_bio_X509(cert_bio.get(), cert.get()) == 1, "PEM_write_bio_X509");
+  out.cert_pem = WithCrLf(BioText(cert_bio.get()));
+  BioPtr key_bio(BIO_new(BIO_s_mem()), BIO_free);
+  Check(PEM_write_bio_PrivateKey(key_bio.get(), key.get(), nullptr, nullptr, 0, nullptr, nullptr) == 1,
+        "PEM_write_bio_PrivateKey");
+  out.private_key_pem = BioText(key_bio.get());
+  unsigned char* der = nullptr;
+  int len = i2d_X509(cert.get(), &der);
+  Check(len > 0, "i2d_X509");
+  out.cert_der.assign(reinterpret_cast<char*>(der), static_cast<std::size_t>(len));
+  OPENSSL_free(der);
+  std::string hex = providers::HexLower(providers::Sha1(out.cert_der));
+  for (char& c : hex) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  out.thumbprint = hex;
+  for (std::size_t i = 0; i < hex.size(); i += 2) out.fingerprint += (i ? ":" : "") + hex.substr(i, 2);
+  return out;
+}
+
+std::string SignRs256(const std::string& private_key_pem, const std::string& data) {
+  BioPtr bio(BIO_new_mem_buf(private_key_pem.data(), static_cast<int>(private_key_pem.size())), BIO_free);
+  KeyPtr key(PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr), EVP_PKEY_free);
+  Check(key != nullptr, "PEM_read_bio_PrivateKey");
+  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
+  Check(EVP_DigestSignInit(ctx.get(), nullptr, EVP_sha256(), nullptr, key.get()) == 1, "EVP_DigestSignInit");
+  std::size_t len = 0;
+  Check(EVP_DigestSign(ctx.get(), nullptr, &len, reinterpret_cast<const unsigned char*>(data.data()), data.size()) == 1,
+        "EVP_DigestSign");
+  std::string sig(len, '\0');
+  Check(EVP_DigestSign(ctx.get(), reinterpret_cast<unsigned char*>(sig.data()), &len,
+                       reinterpret_cast<const unsigned char*>(data.data()), data.size()) == 1,
+        "EVP_DigestSign");
+  sig.resize(len);
+  return sig;
+}
+
+KeyPool::KeyPool(std::string common_name, std::size_t spare) : common_name_(std::move(common_name)), spare_(spare) {
+  if (spare_ > 0) thread_ = std::thread([this] { Fill(); });
+}
+
+KeyPool::~KeyPool() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void KeyPool::Fill() {
+  std::unique_lock lock(mu_);
+  while (!stopping_) {
+    if (ready_.size() >= spare_) {
+      wake_.wait(lock);
+      continue;
+    }
+    lock.unlock();
+    FakeSigningKey key = GenerateSigningKey(common_name_);
+    lock.lock();
+    ready_.push_back(std::move(key));
+  }
+}
+
+FakeSigningKey KeyPool::Take() {
+  {
+    std::lock_guard lock(mu_);
+    if (!ready_.empty()) {
+      FakeSigningKey key = std::move(ready_.front());
+      ready_.pop_front();
+      wake_.notify_all();
+      return key;
+    }
+  }
+  wake_.notify_all();
+  return GenerateSigningKey(common_name_);
+}
+
+}  // namespace keyroll::fakes

@@ -1,0 +1,58 @@
+// signing_key: the fake Auth0 tenant's signing keys: RSA 2048 keys with self-signed X.509
+// certificates generated with OpenSSL, shaped as Auth0 sends them (PEM with "\r\n" line
+// ends, SHA-1 fingerprint "CC:FB:..." and hex thumbprint). RSA generation takes a while, so a
+// KeyPool keeps a few spare keys made on a background thread.
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <mutex>
+#include <string>
+#include <thread>
+
+namespace keyroll::fakes {
+
+struct FakeSigningKey {
+  std::string kid;              // 22 base64url characters, like Auth0's
+  std::string cert_pem;         // "\r\n" line ends
+  std::string cert_der;
+  std::string private_key_pem;  // PKCS#8, for tests that sign tokens
+  std::string fingerprint;      // SHA-1 of the DER, "CC:FB:..." (upper-case colon hex)
+  std::string thumbprint;       // SHA-1 of the DER, upper-case hex
+  bool current = false;
+  bool next = false;
+  bool previous = false;
+  bool revoked = false;
+  std::int64_t current_since = 0;  // unix seconds; 0: never
+  std::int64_t current_until = 0;
+  std::int64_t revoked_at = 0;
+};
+
+// A fresh key and certificate (CN = common_name). Throws std::runtime_error on failure.
+FakeSigningKey GenerateSigningKey(const std::string& common_name);
+
+// RS256 signature (RSASSA-PKCS1-v1_5 with SHA-256) of data with a PEM private key.
+std::string SignRs256(const std::string& private_key_pem, const std::string& data);
+
+class KeyPool {
+ public:
+  KeyPool(std::string common_name, std::size_t spare);
+  ~KeyPool();
+  KeyPool(const KeyPool&) = delete;
+  KeyPool& operator=(const KeyPool&) = delete;
+  // A spare key, or a freshly generated one when none is ready.
+  FakeSigningKey Take();
+
+ private:
+  void Fill();
+  std::string common_name_;
+  std::size_t spare_;
+  std::mutex mu_;
+  std::condition_variable wake_;
+  std::deque<FakeSigningKey> ready_;
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
+}  // namespace keyroll::fakes
