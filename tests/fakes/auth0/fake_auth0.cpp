@@ -202,7 +202,10 @@ void FakeAuth0::HandleToken(const httplib::Request& req, httplib::Response& res)
   }
   std::optional<Fault> fault = faults_.Take(FaultOp::kToken);
   if (fault && fault->kind == FaultKind::kStatus) {
-    return SetTokenError(res, fault->status, "server_error", "fault injected: status " + std::to_string(fault->status));
+    // variant "echo-credentials": a careless proxy that echoes the request's credentials.
+    std::string echo = fault->variant == "echo-credentials" ? " for " + req.body : "";
+    return SetTokenError(res, fault->status, "server_error",
+                         "fault injected: status " + std::to_string(fault->status) + echo);
   }
   if (fault && fault->kind == FaultKind::kRateLimit) {
     res.set_header("Retry-After", std::to_string(fault->retry_after_seconds));
@@ -345,7 +348,9 @@ void FakeAuth0::HandleKeys(const httplib::Request& req, httplib::Response& res, 
     }
   };
   if (fault && fault->kind == FaultKind::kStatus) {
-    return SetApiError(res, fault->status, "fault injected: status " + std::to_string(fault->status));
+    // variant "echo-credentials": a careless proxy that echoes the request's credentials.
+    std::string echo = fault->variant == "echo-credentials" ? " for " + req.get_header_value("Authorization") : "";
+    return SetApiError(res, fault->status, "fault injected: status " + std::to_string(fault->status) + echo);
   }
   if (fault && fault->kind == FaultKind::kRateLimit) {
     res.set_header("x-ratelimit-limit", "50");
@@ -399,7 +404,8 @@ void FakeAuth0::Start() {
   pool_ = std::make_unique<KeyPool>(options_.host, 2);
   {
     std::lock_guard lock(mu_);
-    ring_.Init(pool_->Take(), pool_->Take(), UnixNow());
+    auto first = pool_->TakeFirst(2);
+    ring_.Init(std::move(first[0]), std::move(first[1]), UnixNow());
   }
   if (options_.plain_http) {
     server_ = std::make_unique<httplib::Server>();

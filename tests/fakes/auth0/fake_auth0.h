@@ -9,7 +9,9 @@
 // One fake is one tenant (a tenant is a domain) with any number of clients, each with its
 // own secret and scopes. Tokens expire for real. Rotations are limited per UTC day (5 by
 // default) and requests per second per client (off by default), answered with 429 and
-// x-ratelimit-limit/-remaining/-reset. Faults as in faults.h; control API: control_api.cpp.
+// x-ratelimit-limit/-remaining/-reset. Faults as in faults.h (a status fault with variant
+// "echo-credentials" puts the request's Authorization header / token form body into its
+// error message, like a careless proxy: for leak tests); control API: control_api.cpp.
 // Not emulated: pkcs7, pagination, custom domains, other Management API endpoints.
 #pragma once
 

@@ -85,10 +85,16 @@ int main(int argc, char** argv) {
 
     keyroll::fakes::FakeAuth0 fake(options);
     for (const auto& spec : clients) {
-      auto parts = Split(spec, ':');
-      if (parts.size() < 2 || parts.size() > 3) throw std::runtime_error("--client must be ID:SECRET[:SCOPES]");
-      if (parts.size() == 3) fake.AddClient(parts[0], parts[1], Split(parts[2], ','));
-      else fake.AddClient(parts[0], parts[1]);
+      // Scopes contain colons themselves (read:signing_keys): split at the first two only.
+      auto first = spec.find(':');
+      auto second = first == std::string::npos ? std::string::npos : spec.find(':', first + 1);
+      if (first == std::string::npos || first == 0 || first + 1 == spec.size() || second == first + 1) {
+        throw std::runtime_error("--client must be ID:SECRET[:SCOPE,SCOPE...]");
+      }
+      std::string id = spec.substr(0, first);
+      std::string secret = spec.substr(first + 1, second == std::string::npos ? std::string::npos : second - first - 1);
+      if (second == std::string::npos) fake.AddClient(id, secret);
+      else fake.AddClient(id, secret, Split(spec.substr(second + 1), ','));
     }
     if (clients.empty() && generate == 0) generate = 1;
     for (int i = 0; i < generate; ++i) fake.AddClient();

@@ -6,6 +6,7 @@
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
 
+#include <future>
 #include <memory>
 #include <stdexcept>
 
@@ -113,7 +114,7 @@ KeyPool::~KeyPool() {
 void KeyPool::Fill() {
   std::unique_lock lock(mu_);
   while (!stopping_) {
-    if (ready_.size() >= spare_) {
+    if (!keep_spares_ || ready_.size() >= spare_) {
       wake_.wait(lock);
       continue;
     }
@@ -124,9 +125,20 @@ void KeyPool::Fill() {
   }
 }
 
+std::vector<FakeSigningKey> KeyPool::TakeFirst(std::size_t n) {
+  std::vector<std::future<FakeSigningKey>> pending;
+  for (std::size_t i = 0; i < n; ++i) {
+    pending.push_back(std::async(std::launch::async, [this] { return GenerateSigningKey(common_name_); }));
+  }
+  std::vector<FakeSigningKey> out;
+  for (auto& f : pending) out.push_back(f.get());
+  return out;
+}
+
 FakeSigningKey KeyPool::Take() {
   {
     std::lock_guard lock(mu_);
+    keep_spares_ = true;
     if (!ready_.empty()) {
       FakeSigningKey key = std::move(ready_.front());
       ready_.pop_front();

@@ -1,7 +1,8 @@
 // signing_key: the fake Auth0 tenant's signing keys: RSA 2048 keys with self-signed X.509
 // certificates generated with OpenSSL, shaped as Auth0 sends them (PEM with "\r\n" line
-// ends, SHA-1 fingerprint "CC:FB:..." and hex thumbprint). RSA generation takes a while, so a
-// KeyPool keeps a few spare keys made on a background thread.
+// ends, SHA-1 fingerprint "CC:FB:..." and hex thumbprint). RSA generation takes a while
+// (a quarter second on a busy machine), so a KeyPool makes the first keys in parallel and,
+// once keys are being rotated, keeps a few spare ones made on a background thread.
 #pragma once
 
 #include <condition_variable>
@@ -10,6 +11,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 namespace keyroll::fakes {
 
@@ -41,7 +43,9 @@ class KeyPool {
   ~KeyPool();
   KeyPool(const KeyPool&) = delete;
   KeyPool& operator=(const KeyPool&) = delete;
-  // A spare key, or a freshly generated one when none is ready.
+  // n fresh keys, generated in parallel (no spares are kept for these).
+  std::vector<FakeSigningKey> TakeFirst(std::size_t n);
+  // A spare key, or a freshly generated one when none is ready; from now on spares are kept.
   FakeSigningKey Take();
 
  private:
@@ -52,6 +56,7 @@ class KeyPool {
   std::condition_variable wake_;
   std::deque<FakeSigningKey> ready_;
   bool stopping_ = false;
+  bool keep_spares_ = false;  // off until the first rotation: most tests never rotate
   std::thread thread_;
 };
 
