@@ -40,8 +40,8 @@ std::string WithCrLf(const std::string& pem) {
 
 }  // namespace
 
-FakeSigningKey GenerateSigningKey(const std::string& common_name) {
-  KeyPtr key(EVP_RSA_gen(2048), EVP_PKEY_free);
+FakeSigningKey GenerateSigningKey(const std::string& common_name, int bits) {
+  KeyPtr key(EVP_RSA_gen(static_cast<unsigned>(bits)), EVP_PKEY_free);
   Check(key != nullptr, "EVP_RSA_gen");
   CertPtr cert(X509_new(), X509_free);
   Check(cert != nullptr, "X509_new");

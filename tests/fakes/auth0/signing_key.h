@@ -32,7 +32,7 @@ struct FakeSigningKey {
 };
 
 // A fresh key and certificate (CN = common_name). Throws std::runtime_error on failure.
-FakeSigningKey GenerateSigningKey(const std::string& common_name);
+FakeSigningKey GenerateSigningKey(const std::string& common_name, int bits = 2048);  // tests may ask for less
 
 // RS256 signature (RSASSA-PKCS1-v1_5 with SHA-256) of data with a PEM private key.
 std::string SignRs256(const std::string& private_key_pem, const std::string& data);
