@@ -18,6 +18,14 @@
 
 namespace keyroll::testing {
 
+// Options for the fakes of these tests: RSA key pairs from a bank shared by every test
+// process (generating 2048-bit keys in each of them would dominate the suite's time).
+inline fakes::FakeAuth0Options TestFakeOptions() {
+  fakes::FakeAuth0Options o;
+  o.key_bank_dir = std::string(KEYROLL_BINARY_DIR) + "/fake-auth0-key-bank";
+  return o;
+}
+
 class Auth0ClientTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -96,7 +104,7 @@ class Auth0ClientTest : public ::testing::Test {
     return s.requests.count(op) ? s.requests.at(op) : 0;
   }
 
-  fakes::FakeAuth0 fake_;
+  fakes::FakeAuth0 fake_{TestFakeOptions()};
   fakes::FakeAuth0Client client_;
   std::ostringstream log_;
   std::shared_ptr<spdlog::logger> previous_;

@@ -267,7 +267,7 @@ TEST_F(Auth0ClientTest, TheBurstLimitIsWaitedOut) {
 }
 
 TEST_F(Auth0ClientTest, PlainHttpWorksForTests) {
-  fakes::FakeAuth0Options fo;
+  fakes::FakeAuth0Options fo = TestFakeOptions();
   fo.plain_http = true;
   fakes::FakeAuth0 plain(fo);
   plain.Start();

@@ -32,7 +32,8 @@ struct ClientLine {
 class FakeAuth0Process : public ::testing::Test {
  protected:
   void Start(std::vector<std::string> extra) {
-    std::vector<std::string> argv = {BuiltBinary("fake-auth0"), "--state-dir", dir_.File("state")};
+    std::vector<std::string> argv = {BuiltBinary("fake-auth0"), "--state-dir", dir_.File("state"), "--key-bank",
+                                     std::string(KEYROLL_BINARY_DIR) + "/fake-auth0-key-bank"};
     argv.insert(argv.end(), extra.begin(), extra.end());
     proc_ = std::make_unique<Process>(ProcessOptions{argv, {}, dir_.File("fake.log")});
     static const std::regex line(R"(fake-auth0 listening on https://127\.0\.0\.1:(\d+)\n)");

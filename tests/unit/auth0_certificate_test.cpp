@@ -42,7 +42,7 @@ std::string ColonHex(const std::string& bytes) {
 class Auth0CertificateTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    key_ = fakes::GenerateSigningKey("tenant.test", 2048);
+    key_ = fakes::BankedSigningKey(std::string(KEYROLL_BINARY_DIR) + "/fake-auth0-key-bank", 0, "tenant.test");
     path_ = dir_.Write("cert.pem", key_.cert_pem);  // "\r\n" line ends, as Auth0 sends it
     auto parsed = ParseRsaCertificate(key_.cert_pem);
     ASSERT_TRUE(parsed.ok()) << parsed.error().message;

@@ -401,7 +401,7 @@ void FakeAuth0::RegisterApi() {
 
 void FakeAuth0::Start() {
   signal(SIGPIPE, SIG_IGN);  // writes to dropped connections must fail, not kill the process
-  pool_ = std::make_unique<KeyPool>(options_.host, 2);
+  pool_ = std::make_unique<KeyPool>(options_.host, 2, options_.key_bank_dir);
   {
     std::lock_guard lock(mu_);
     auto first = pool_->TakeFirst(2);

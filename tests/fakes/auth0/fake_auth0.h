@@ -50,6 +50,9 @@ struct FakeAuth0Options {
   int token_lifetime_seconds = 86400;
   int rotations_per_day = 5;
   int requests_per_second = 0;  // per client on /api/v2; 0: unlimited
+  // "" (default): every key is generated afresh. Tests name a directory shared by all test
+  // processes so RSA key pairs are generated once (see BankedSigningKey in signing_key.h).
+  std::string key_bank_dir;
 };
 
 struct FakeAuth0Client {

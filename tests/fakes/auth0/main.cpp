@@ -2,13 +2,14 @@
 //   fake-auth0 [--listen 127.0.0.1:0] [--plain-http] [--state-dir DIR]
 //              [--client ID:SECRET[:SCOPE,SCOPE...]]... [--clients N] [--admin-token T]
 //              [--audience URL] [--token-lifetime SECONDS] [--rotations-per-day N]
-//              [--rate-limit N/s]
+//              [--rate-limit N/s] [--key-bank DIR]
 // Without --client it creates one client with a generated id and secret and every signing-key
 // scope (or N with --clients). --state-dir DIR receives ca.crt (HTTPS only), port,
 // admin-token and clients (one "CLIENT_ID CLIENT_SECRET SCOPE,SCOPE" line per client, mode
 // 0600). When ready it prints exactly one line:
 //   fake-auth0 listening on https://127.0.0.1:PORT
-// SIGTERM or SIGINT stop it cleanly. It never logs secrets, tokens or keys.
+// --key-bank DIR reuses RSA key pairs stored there (tests: generation is slow); certificates
+// and kids are new anyway. SIGTERM or SIGINT stop it cleanly. It never logs secrets, tokens or keys.
 #include <signal.h>
 #include <spdlog/spdlog.h>
 
@@ -47,7 +48,7 @@ int main(int argc, char** argv) {
   CLI::App app{"fake-auth0: an Auth0 tenant's signing-keys Management API for tests"};
   std::string listen = "127.0.0.1:0";
   bool plain_http = false;
-  std::string state_dir, admin_token, audience, rate_limit;
+  std::string state_dir, admin_token, audience, rate_limit, key_bank;
   std::vector<std::string> clients;
   int generate = 0, token_lifetime = 86400, rotations_per_day = 5;
   app.add_option("--listen", listen, "HOST:PORT to listen on (port 0: any free port)");
@@ -60,6 +61,7 @@ int main(int argc, char** argv) {
   app.add_option("--token-lifetime", token_lifetime, "expires_in of issued tokens, in seconds");
   app.add_option("--rotations-per-day", rotations_per_day, "rotations allowed per UTC day (Auth0: 5)");
   app.add_option("--rate-limit", rate_limit, "Management API requests per second per client, e.g. 10/s");
+  app.add_option("--key-bank", key_bank, "directory of reusable RSA key pairs (tests)");
   CLI11_PARSE(app, argc, argv);
 
   try {
@@ -71,6 +73,7 @@ int main(int argc, char** argv) {
     options.plain_http = plain_http;
     options.admin_token = admin_token;
     options.audience = audience;
+    options.key_bank_dir = key_bank;
     if (token_lifetime <= 0) throw std::runtime_error("--token-lifetime must be positive");
     options.token_lifetime_seconds = token_lifetime;
     options.rotations_per_day = rotations_per_day;

@@ -6,7 +6,10 @@
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
 
+#include <filesystem>
+#include <fstream>
 #include <future>
+#include <sstream>
 #include <memory>
 #include <stdexcept>
 
@@ -38,11 +41,8 @@ std::string WithCrLf(const std::string& pem) {
   return out;
 }
 
-}  // namespace
-
-FakeSigningKey GenerateSigningKey(const std::string& common_name, int bits) {
-  KeyPtr key(EVP_RSA_gen(static_cast<unsigned>(bits)), EVP_PKEY_free);
-  Check(key != nullptr, "EVP_RSA_gen");
+// A fresh self-signed certificate (new serial, so a new thumbprint) for an existing key.
+FakeSigningKey Certify(const KeyPtr& key, const std::string& common_name) {
   CertPtr cert(X509_new(), X509_free);
   Check(cert != nullptr, "X509_new");
   X509_set_version(cert.get(), 2);
@@ -81,6 +81,37 @@ FakeSigningKey GenerateSigningKey(const std::string& common_name, int bits) {
   return out;
 }
 
+}  // namespace
+
+FakeSigningKey GenerateSigningKey(const std::string& common_name, int bits) {
+  KeyPtr key(EVP_RSA_gen(static_cast<unsigned>(bits)), EVP_PKEY_free);
+  Check(key != nullptr, "EVP_RSA_gen");
+  return Certify(key, common_name);
+}
+
+FakeSigningKey BankedSigningKey(const std::string& bank_dir, int index, const std::string& common_name) {
+  namespace fs = std::filesystem;
+  fs::path path = fs::path(bank_dir) / ("rsa-2048-" + std::to_string(index) + ".pem");
+  std::ifstream in(path, std::ios::binary);
+  if (in) {
+    std::stringstream pem;
+    pem << in.rdbuf();
+    std::string text = pem.str();
+    BioPtr bio(BIO_new_mem_buf(text.data(), static_cast<int>(text.size())), BIO_free);
+    KeyPtr key(PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr), EVP_PKEY_free);
+    if (key != nullptr && EVP_PKEY_get_bits(key.get()) == 2048) return Certify(key, common_name);
+  }
+  FakeSigningKey fresh = GenerateSigningKey(common_name);
+  // Written aside and renamed: processes filling the bank at once never see half a file.
+  fs::create_directories(bank_dir);
+  fs::path tmp = path.string() + "." + providers::HexLower(providers::RandomBytes(6)) + ".tmp";
+  std::ofstream(tmp, std::ios::binary) << fresh.private_key_pem;
+  std::error_code ec;
+  fs::rename(tmp, path, ec);
+  if (ec) fs::remove(tmp, ec);
+  return fresh;
+}
+
 std::string SignRs256(const std::string& private_key_pem, const std::string& data) {
   BioPtr bio(BIO_new_mem_buf(private_key_pem.data(), static_cast<int>(private_key_pem.size())), BIO_free);
   KeyPtr key(PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr), EVP_PKEY_free);
@@ -98,8 +129,19 @@ std::string SignRs256(const std::string& private_key_pem, const std::string& dat
   return sig;
 }
 
-KeyPool::KeyPool(std::string common_name, std::size_t spare) : common_name_(std::move(common_name)), spare_(spare) {
-  if (spare_ > 0) thread_ = std::thread([this] { Fill(); });
+KeyPool::KeyPool(std::string common_name, std::size_t spare, std::string bank_dir)
+    : common_name_(std::move(common_name)), spare_(spare), bank_dir_(std::move(bank_dir)) {
+  if (spare_ > 0 && bank_dir_.empty()) thread_ = std::thread([this] { Fill(); });
+}
+
+FakeSigningKey KeyPool::NewKey() {
+  if (bank_dir_.empty()) return GenerateSigningKey(common_name_);
+  int index;
+  {
+    std::lock_guard lock(mu_);
+    index = next_bank_index_++;
+  }
+  return BankedSigningKey(bank_dir_, index, common_name_);
 }
 
 KeyPool::~KeyPool() {
@@ -128,7 +170,7 @@ void KeyPool::Fill() {
 std::vector<FakeSigningKey> KeyPool::TakeFirst(std::size_t n) {
   std::vector<std::future<FakeSigningKey>> pending;
   for (std::size_t i = 0; i < n; ++i) {
-    pending.push_back(std::async(std::launch::async, [this] { return GenerateSigningKey(common_name_); }));
+    pending.push_back(std::async(std::launch::async, [this] { return NewKey(); }));
   }
   std::vector<FakeSigningKey> out;
   for (auto& f : pending) out.push_back(f.get());
@@ -147,7 +189,7 @@ FakeSigningKey KeyPool::Take() {
     }
   }
   wake_.notify_all();
-  return GenerateSigningKey(common_name_);
+  return NewKey();
 }
 
 }  // namespace keyroll::fakes

@@ -34,12 +34,19 @@ struct FakeSigningKey {
 // A fresh key and certificate (CN = common_name). Throws std::runtime_error on failure.
 FakeSigningKey GenerateSigningKey(const std::string& common_name, int bits = 2048);  // tests may ask for less
 
+// A key pair from a bank directory (rsa-2048-INDEX.pem, made and stored on first use) with a
+// fresh certificate. Tests share the bank so that each test process does not pay for RSA
+// generation; the certificates (serials, thumbprints) and kids are still new every time.
+FakeSigningKey BankedSigningKey(const std::string& bank_dir, int index, const std::string& common_name);
+
 // RS256 signature (RSASSA-PKCS1-v1_5 with SHA-256) of data with a PEM private key.
 std::string SignRs256(const std::string& private_key_pem, const std::string& data);
 
 class KeyPool {
  public:
-  KeyPool(std::string common_name, std::size_t spare);
+  // With a bank_dir, keys come from BankedSigningKey (index 0, 1, 2, ... for this pool: all
+  // different) and no spares are made.
+  KeyPool(std::string common_name, std::size_t spare, std::string bank_dir = "");
   ~KeyPool();
   KeyPool(const KeyPool&) = delete;
   KeyPool& operator=(const KeyPool&) = delete;
@@ -50,13 +57,16 @@ class KeyPool {
 
  private:
   void Fill();
+  FakeSigningKey NewKey();
   std::string common_name_;
   std::size_t spare_;
   std::mutex mu_;
   std::condition_variable wake_;
   std::deque<FakeSigningKey> ready_;
   bool stopping_ = false;
-  bool keep_spares_ = false;  // off until the first rotation: most tests never rotate
+  bool keep_spares_ = false;
+  std::string bank_dir_;
+  int next_bank_index_ = 0;  // off until the first rotation: most tests never rotate
   std::thread thread_;
 };
 
