@@ -30,6 +30,15 @@ std::string Sha256(std::string_view data) {
   return std::string(reinterpret_cast<char*>(out), len);
 }
 
+std::string Sha1(std::string_view data) {
+  unsigned char out[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  if (EVP_Digest(data.data(), data.size(), out, &len, EVP_sha1(), nullptr) != 1) {
+    throw std::runtime_error("SHA-1 failed");
+  }
+  return std::string(reinterpret_cast<char*>(out), len);
+}
+
 std::string HmacSha256(std::string_view key, std::string_view data) {
   unsigned char out[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
@@ -68,6 +77,15 @@ std::string Base64UrlEncode(std::string_view bytes, bool pad) {
     unsigned v = (byte(i) << 16) | (byte(i + 1) << 8);
     out += {kAlphabet[v >> 18], kAlphabet[(v >> 12) & 63], kAlphabet[(v >> 6) & 63]};
     if (pad) out += "=";
+  }
+  return out;
+}
+
+std::string Base64Encode(std::string_view bytes) {
+  std::string out = Base64UrlEncode(bytes, true);
+  for (char& c : out) {
+    if (c == '-') c = '+';
+    if (c == '_') c = '/';
   }
   return out;
 }

@@ -1,5 +1,6 @@
 // crypto: the few OpenSSL primitives the providers need, as plain functions over byte strings
-// (std::string holds raw bytes): SHA-256, HMAC-SHA256, hex, base64url, constant-time compare.
+// (std::string holds raw bytes): SHA-256, SHA-1 (certificate thumbprints only), HMAC-SHA256,
+// hex, base64 / base64url, constant-time compare.
 #pragma once
 
 #include <optional>
@@ -10,7 +11,11 @@ namespace keyroll::providers {
 
 std::string Sha256(std::string_view data);                          // 32 raw bytes
 std::string HmacSha256(std::string_view key, std::string_view data);  // 32 raw bytes
+std::string Sha1(std::string_view data);  // 20 raw bytes; only for X.509 thumbprints (x5t)
 std::string HexLower(std::string_view bytes);
+
+// RFC 4648 section 4 (standard alphabet, '=' padding): JWK x5c entries, PEM bodies.
+std::string Base64Encode(std::string_view bytes);
 
 // RFC 4648 section 5 alphabet; `pad` adds the trailing '=' characters.
 std::string Base64UrlEncode(std::string_view bytes, bool pad);

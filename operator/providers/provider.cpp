@@ -16,4 +16,9 @@ std::string_view ErrorKindName(ErrorKind kind) {
   return "Unknown";
 }
 
+Result<RevokeOutcome> Provider::RevokePrevious() {
+  return ProviderError{ErrorKind::kBadConfig, "the " + Name() + " provider cannot revoke signing keys", 0,
+                       std::nullopt};
+}
+
 }  // namespace keyroll::providers

@@ -72,6 +72,13 @@ class Result {
 // or 0 when no answer arrived. For keyroll_provider_requests_total{provider,op,code}.
 using RequestObserver = std::function<void(std::string_view op, int status_code_or_0)>;
 
+// What RevokePrevious() did. kids are public identifiers, never key material.
+struct RevokeOutcome {
+  bool revoked = false;      // false: there was no previous key left to revoke (nothing done)
+  std::string revoked_kid;   // the key revoked, when revoked
+  KeySet keys;               // the keys read after the revocation (the revoked key is gone)
+};
+
 class Provider {
  public:
   virtual ~Provider() = default;
@@ -83,6 +90,14 @@ class Provider {
   // resources with the same id share one key set. Never contains the token.
   virtual std::string AccountId() const = 0;
   virtual std::string Name() const = 0;  // "qstash", "auth0"
+
+  // Optional capability. Providers that keep the key used before the last rotation valid
+  // (Auth0: the "previous" key stays in the JWKS) can revoke it; the controller calls this
+  // only when every consumer holds the keys written after the rotation. Not retried: on
+  // kOutcomeUnknown read the keys. Providers without the capability (QStash) keep these
+  // defaults: false, and kBadConfig naming the provider.
+  virtual bool SupportsRevokePrevious() const { return false; }
+  virtual Result<RevokeOutcome> RevokePrevious();
 };
 
 }  // namespace keyroll::providers

@@ -9,7 +9,7 @@
 #include <stdexcept>
 
 #include "operator/providers/crypto.h"
-#include "tests/fakes/qstash/connection_drop.h"
+#include "tests/fakes/common/connection_drop.h"
 
 namespace keyroll::fakes {
 namespace {

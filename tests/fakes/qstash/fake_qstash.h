@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "tests/fakes/common/tls_cert.h"
-#include "tests/fakes/qstash/faults.h"
+#include "tests/fakes/common/faults.h"
 
 namespace httplib {
 class Server;

@@ -1,4 +1,4 @@
-#include "tests/fakes/qstash/connection_drop.h"
+#include "tests/fakes/common/connection_drop.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>

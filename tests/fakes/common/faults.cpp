@@ -1,4 +1,4 @@
-#include "tests/fakes/qstash/faults.h"
+#include "tests/fakes/common/faults.h"
 
 #include <map>
 
@@ -19,6 +19,9 @@ std::optional<FaultOp> ParseFaultOp(const std::string& name) {
   if (name.empty() || name == "any") return FaultOp::kAny;
   if (name == "get_keys") return FaultOp::kGetKeys;
   if (name == "rotate") return FaultOp::kRotate;
+  if (name == "token") return FaultOp::kToken;
+  if (name == "get_key") return FaultOp::kGetKey;
+  if (name == "revoke") return FaultOp::kRevoke;
   return std::nullopt;
 }
 

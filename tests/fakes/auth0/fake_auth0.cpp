@@ -1,0 +1,357 @@
+#include "tests/fakes/auth0/fake_auth0.h"
+
+#include <httplib.h>
+#include <openssl/pem.h>
+#include <signal.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
+#include <stdexcept>
+
+#include "operator/providers/crypto.h"
+#include "tests/fakes/auth0/wire.h"
+#include "tests/fakes/common/connection_drop.h"
+
+namespace keyroll::fakes {
+namespace {
+
+using nlohmann::json;
+using providers::Base64UrlEncode;
+using providers::HexLower;
+using providers::RandomBytes;
+
+std::int64_t UnixNow() {
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+bool Has(const std::vector<std::string>& scopes, const std::string& scope) {
+  return std::find(scopes.begin(), scopes.end(), scope) != scopes.end();
+}
+
+std::vector<std::string> RequiredScopes(FaultOp op) {
+  switch (op) {
+    case FaultOp::kRotate: return {"create:signing_keys", "update:signing_keys"};
+    case FaultOp::kRevoke: return {"update:signing_keys"};
+    default: return {"read:signing_keys"};
+  }
+}
+
+}  // namespace
+
+std::string FaultOpName(FaultOp op) {
+  switch (op) {
+    case FaultOp::kGetKeys: return "get_keys";
+    case FaultOp::kRotate: return "rotate";
+    case FaultOp::kToken: return "token";
+    case FaultOp::kGetKey: return "get_key";
+    case FaultOp::kRevoke: return "revoke";
+    default: return "any";
+  }
+}
+
+FakeAuth0::FakeAuth0(FakeAuth0Options options) : options_(std::move(options)) {
+  if (options_.admin_token.empty()) options_.admin_token = "fake-admin-" + HexLower(RandomBytes(16));
+}
+
+FakeAuth0::~FakeAuth0() { Stop(); }
+
+std::string FakeAuth0::base_url() const {
+  return std::string(options_.plain_http ? "http" : "https") + "://" + domain();
+}
+
+std::string FakeAuth0::domain() const { return options_.host + ":" + std::to_string(port_); }
+
+std::string FakeAuth0::audience() const {
+  return options_.audience.empty() ? "https://" + domain() + "/api/v2/" : options_.audience;
+}
+
+FakeAuth0Client FakeAuth0::AddClient(const std::string& client_id, const std::string& client_secret,
+                                     const std::vector<std::string>& scopes) {
+  FakeAuth0Client c{client_id.empty() ? Base64UrlEncode(RandomBytes(24), false) : client_id,
+                    client_secret.empty() ? Base64UrlEncode(RandomBytes(48), false) : client_secret, scopes};
+  std::lock_guard lock(mu_);
+  issued_.push_back(c.client_secret);
+  clients_[c.client_id] = c;
+  return c;
+}
+
+std::vector<FakeAuth0Client> FakeAuth0::Clients() const {
+  std::lock_guard lock(mu_);
+  std::vector<FakeAuth0Client> out;
+  for (const auto& [id, c] : clients_) out.push_back(c);
+  return out;
+}
+
+FakeAuth0State FakeAuth0::State() const {
+  std::lock_guard lock(mu_);
+  FakeAuth0State s = state_;
+  s.current_kid = ring_.current().kid;
+  s.next_kid = ring_.next().kid;
+  s.previous_kid = ring_.previous() ? ring_.previous()->kid : "";
+  return s;
+}
+
+std::vector<FakeSigningKey> FakeAuth0::Keys() const {
+  std::lock_guard lock(mu_);
+  return ring_.keys();
+}
+
+std::string FakeAuth0::CurrentPrivateKeyPem() const {
+  std::lock_guard lock(mu_);
+  return ring_.current().private_key_pem;
+}
+
+std::string FakeAuth0::JwksJson() const {
+  std::lock_guard lock(mu_);
+  std::vector<const FakeSigningKey*> keys = {&ring_.current(), &ring_.next()};
+  if (ring_.previous() != nullptr) keys.push_back(ring_.previous());
+  return JwksDocument(keys);
+}
+
+void FakeAuth0::RotateLocked(std::int64_t now) {
+  ring_.Rotate(pool_->Take(), now);
+  ++state_.rotations;
+}
+
+bool FakeAuth0::ConsoleRotate() {
+  std::lock_guard lock(mu_);
+  RotateLocked(UnixNow());
+  spdlog::info("fake-auth0: keys rotated in the console");
+  return true;
+}
+
+void FakeAuth0::ExpireTokens() {
+  std::lock_guard lock(mu_);
+  for (auto& [token, t] : tokens_) t.expires_at = std::min(t.expires_at, UnixNow());
+}
+
+std::vector<std::string> FakeAuth0::AllSecrets() const {
+  std::lock_guard lock(mu_);
+  auto out = issued_;
+  for (const auto& k : ring_.keys()) out.push_back(k.private_key_pem);
+  out.push_back(options_.admin_token);
+  return out;
+}
+
+void FakeAuth0::SetRotationsPerDay(int n) {
+  std::lock_guard lock(mu_);
+  options_.rotations_per_day = n;
+}
+
+void FakeAuth0::ResetRotationBudget() {
+  std::lock_guard lock(mu_);
+  state_.rotations_today = 0;
+}
+
+void FakeAuth0::SetRequestsPerSecond(int n) {
+  std::lock_guard lock(mu_);
+  options_.requests_per_second = n;
+}
+
+void FakeAuth0::SetTokenLifetime(int seconds) {
+  std::lock_guard lock(mu_);
+  options_.token_lifetime_seconds = seconds;
+}
+
+bool FakeAuth0::IsAdmin(const httplib::Request& req) const {
+  return providers::ConstantTimeEquals(req.get_header_value("Authorization"), "Bearer " + options_.admin_token);
+}
+
+bool FakeAuth0::Admit(const httplib::Request& req, httplib::Response& res, FaultOp op, Caller* caller) {
+  std::string auth = req.get_header_value("Authorization");
+  std::lock_guard lock(mu_);
+  ++state_.requests[FaultOpName(op)];
+  if (auth.rfind("Bearer ", 0) != 0) {
+    ++state_.unauthorized;
+    SetApiError(res, 401, "Missing authentication");
+    return false;
+  }
+  auto it = tokens_.find(auth.substr(7));
+  if (it == tokens_.end()) {
+    ++state_.unauthorized;
+    SetApiError(res, 401, "Invalid token");
+    return false;
+  }
+  if (UnixNow() >= it->second.expires_at) {
+    ++state_.unauthorized;
+    SetApiError(res, 401, "Expired token received for JSON Web Token validation");
+    return false;
+  }
+  caller->client_id = it->second.client_id;
+  caller->scopes = it->second.scopes;
+  std::int64_t now = UnixNow();
+  auto& [second, count] = burst_[caller->client_id];
+  if (second != now) second = now, count = 0;
+  ++count;
+  if (options_.requests_per_second > 0) {
+    res.set_header("x-ratelimit-limit", std::to_string(options_.requests_per_second));
+    res.set_header("x-ratelimit-remaining", std::to_string(std::max(0, options_.requests_per_second - count)));
+    res.set_header("x-ratelimit-reset", std::to_string(now + 1));
+    if (count > options_.requests_per_second) {
+      SetApiError(res, 429, "Global limit has been reached", "too_many_requests");
+      return false;
+    }
+  }
+  for (const auto& scope : RequiredScopes(op)) {
+    if (!Has(caller->scopes, scope)) {
+      SetApiError(res, 403, "Insufficient scope, expected any of: " + scope, "insufficient_scope");
+      return false;
+    }
+  }
+  return true;
+}
+
+bool FakeAuth0::Perform(FaultOp op, const std::string& kid, httplib::Response& res, std::string* body) {
+  std::lock_guard lock(mu_);
+  std::int64_t now = UnixNow();
+  switch (op) {
+    case FaultOp::kGetKeys: *body = KeyListJson(ring_.keys()); return true;
+    case FaultOp::kGetKey: {
+      const FakeSigningKey* key = ring_.Find(kid);
+      if (key == nullptr) return SetApiError(res, 404, "Signing key not found"), false;
+      *body = KeyObjectJson(*key);
+      return true;
+    }
+    case FaultOp::kRotate: {
+      std::int64_t day = now / 86400;
+      if (day != rotation_day_) rotation_day_ = day, state_.rotations_today = 0;
+      res.set_header("x-ratelimit-limit", std::to_string(options_.rotations_per_day));
+      res.set_header("x-ratelimit-reset", std::to_string((day + 1) * 86400));
+      if (state_.rotations_today >= options_.rotations_per_day) {
+        res.set_header("x-ratelimit-remaining", "0");
+        SetApiError(res, 429, "Too many signing key rotations: at most " + std::to_string(options_.rotations_per_day) +
+                                  " a day", "too_many_requests");
+        return false;
+      }
+      RotateLocked(now);
+      ++state_.rotations_today;
+      res.set_header("x-ratelimit-remaining", std::to_string(options_.rotations_per_day - state_.rotations_today));
+      res.status = 201;
+      *body = KeyReferenceJson(ring_.next());  // the new key; which one Auth0 describes is undocumented
+      return true;
+    }
+    case FaultOp::kRevoke: {
+      switch (ring_.Revoke(kid, now)) {
+        case RevokeResult::kUnknownKid: return SetApiError(res, 404, "Signing key not found"), false;
+        case RevokeResult::kNotPrevious:
+          return SetApiError(res, 400, "Only the previous signing key can be revoked; " + kid + " is not it"), false;
+        case RevokeResult::kAlreadyRevoked:
+          return SetApiError(res, 400, "The signing key " + kid + " is already revoked"), false;
+        case RevokeResult::kRevoked: break;
+      }
+      ++state_.revocations;
+      *body = KeyReferenceJson(*ring_.Find(kid));
+      return true;
+    }
+    default: return false;
+  }
+}
+
+void FakeAuth0::HandleKeys(const httplib::Request& req, httplib::Response& res, FaultOp op) {
+  Caller caller;
+  if (!Admit(req, res, op, &caller)) return;
+  std::string kid = req.matches.size() > 1 ? req.matches[1].str() : "";
+  std::optional<Fault> fault = faults_.Take(op);
+  auto drop = [&] {
+    if (!DropConnection(req.local_addr, req.local_port, req.remote_addr, req.remote_port)) {
+      spdlog::error("fake-auth0: could not find the connection to drop");
+    }
+  };
+  if (fault && fault->kind == FaultKind::kStatus) {
+    // variant "echo-credentials": a careless proxy that echoes the request's credentials.
+    std::string echo = fault->variant == "echo-credentials" ? " for " + req.get_header_value("Authorization") : "";
+    return SetApiError(res, fault->status, "fault injected: status " + std::to_string(fault->status) + echo);
+  }
+  if (fault && fault->kind == FaultKind::kRateLimit) {
+    res.set_header("x-ratelimit-limit", "50");
+    res.set_header("x-ratelimit-remaining", "0");
+    res.set_header("x-ratelimit-reset", std::to_string(UnixNow() + fault->retry_after_seconds));
+    if (fault->send_retry_after) res.set_header("Retry-After", std::to_string(fault->retry_after_seconds));
+    return SetApiError(res, 429, "Global limit has been reached", "too_many_requests");
+  }
+  if (fault && fault->kind == FaultKind::kDropBefore) return drop();
+  std::string body;
+  if (!Perform(op, kid, res, &body)) return;
+  spdlog::info("fake-auth0: {} for client {}{}", FaultOpName(op), caller.client_id, fault ? " (fault injected)" : "");
+  if (!fault) return res.set_content(body, "application/json; charset=utf-8");
+  switch (fault->kind) {
+    case FaultKind::kDropAfter: return drop();
+    case FaultKind::kLatency: std::this_thread::sleep_for(fault->latency); break;
+    case FaultKind::kTruncated:
+      res.set_content_provider(body.size(), "application/json", [body](size_t, size_t, httplib::DataSink& sink) {
+        sink.write(body.data(), body.size() / 2);
+        return false;  // abort: the connection closes mid-body
+      });
+      return;
+    case FaultKind::kNonJson:
+      return res.set_content("<html><body><h1>502 Bad Gateway</h1></body></html>", "text/html");
+    case FaultKind::kWrongJson:
+      if (op == FaultOp::kGetKeys) {
+        std::lock_guard lock(mu_);
+        return res.set_content(WrongKeyListJson(fault->variant, ring_), "application/json");
+      }
+      return res.set_content(R"({"kid":12345})", "application/json");
+    default: break;
+  }
+  res.set_content(body, "application/json; charset=utf-8");
+}
+
+void FakeAuth0::RegisterApi() {
+  server_->Post("/oauth/token", [this](const auto& req, auto& res) { HandleToken(req, res); });
+  server_->Get("/api/v2/keys/signing", [this](const auto& req, auto& res) { HandleKeys(req, res, FaultOp::kGetKeys); });
+  server_->Post("/api/v2/keys/signing/rotate",
+                [this](const auto& req, auto& res) { HandleKeys(req, res, FaultOp::kRotate); });
+  server_->Get(R"(/api/v2/keys/signing/([^/]+))",
+               [this](const auto& req, auto& res) { HandleKeys(req, res, FaultOp::kGetKey); });
+  server_->Put(R"(/api/v2/keys/signing/([^/]+)/revoke)",
+               [this](const auto& req, auto& res) { HandleKeys(req, res, FaultOp::kRevoke); });
+  server_->Get("/.well-known/jwks.json",
+               [this](const auto&, auto& res) { res.set_content(JwksJson(), "application/json; charset=utf-8"); });
+}
+
+void FakeAuth0::Start() {
+  signal(SIGPIPE, SIG_IGN);  // writes to dropped connections must fail, not kill the process
+  pool_ = std::make_unique<KeyPool>(options_.host, 2, options_.key_bank_dir);
+  {
+    std::lock_guard lock(mu_);
+    auto first = pool_->TakeFirst(2);
+    ring_.Init(std::move(first[0]), std::move(first[1]), UnixNow());
+  }
+  if (options_.plain_http) {
+    server_ = std::make_unique<httplib::Server>();
+  } else {
+    tls_ = GenerateTlsMaterial("fake-auth0");
+    BIO* cbio = BIO_new_mem_buf(tls_.server_cert_pem.data(), static_cast<int>(tls_.server_cert_pem.size()));
+    BIO* kbio = BIO_new_mem_buf(tls_.server_key_pem.data(), static_cast<int>(tls_.server_key_pem.size()));
+    X509* cert = PEM_read_bio_X509(cbio, nullptr, nullptr, nullptr);
+    EVP_PKEY* key = PEM_read_bio_PrivateKey(kbio, nullptr, nullptr, nullptr);
+    BIO_free(cbio);
+    BIO_free(kbio);
+    if (cert == nullptr || key == nullptr) throw std::runtime_error("fake-auth0: cannot load the TLS material");
+    server_ = std::make_unique<httplib::SSLServer>(cert, key);  // the SSL_CTX keeps its own references
+    X509_free(cert);
+    EVP_PKEY_free(key);
+  }
+  if (!server_->is_valid()) throw std::runtime_error("fake-auth0: server setup failed");
+  RegisterApi();
+  RegisterControlApi();
+  port_ = options_.port == 0 ? server_->bind_to_any_port(options_.host)
+                             : (server_->bind_to_port(options_.host, options_.port) ? options_.port : -1);
+  if (port_ <= 0) throw std::runtime_error("fake-auth0: cannot listen on " + options_.host);
+  thread_ = std::thread([this] { server_->listen_after_bind(); });
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (!server_->is_running()) {
+    if (std::chrono::steady_clock::now() > deadline) throw std::runtime_error("fake-auth0: server did not start");
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+}
+
+void FakeAuth0::Stop() {
+  if (server_) server_->stop();
+  if (thread_.joinable()) thread_.join();
+  pool_.reset();
+}
+
+}  // namespace keyroll::fakes
