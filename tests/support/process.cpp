@@ -107,7 +107,7 @@ std::string Process::Output() const {
 
 std::string BuiltBinary(const std::string& name) {
   for (const char* dir : {"/operator/", "/tests/fakes/kube/", "/tests/fakes/qstash/",
-                          "/tests/fakes/auth0/", "/tests/"}) {
+                          "/tests/fakes/auth0/", "/tests/fakes/sandbox/", "/tests/"}) {
     std::string path = std::string(KEYROLL_BINARY_DIR) + dir + name;
     if (std::filesystem::exists(path)) return path;
   }
