@@ -207,7 +207,10 @@ bool LeaderElector::TryAcquireOrRenew() {
     const auto record = AcquiringRecord(config_.identity, LeaseSeconds(), now);
     auto created = client_->Create(kube::resources::kLeases, ns, NewLease(ns, config_.name, record));
     if (!created.ok()) {
-      log_.Warn("error creating lease", {{"error", created.error().ToString()}});
+      // AlreadyExists: another candidate created it first; the next try reads it.
+      const auto level =
+          kube::IsAlreadyExists(created.error()) ? spdlog::level::info : spdlog::level::warn;
+      log_.Write(level, "error creating lease", {{"error", created.error().ToString()}});
       return false;
     }
     lease_ = std::move(created.value());

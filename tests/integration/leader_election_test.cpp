@@ -25,6 +25,10 @@ using keyroll::testing::TestCluster;
 using keyroll::testing::WaitUntil;
 using Clock = std::chrono::steady_clock;
 
+long long ToMs(Clock::duration d) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(d).count();
+}
+
 // One replica: an elector plus what its callbacks and metrics hook reported.
 struct Candidate {
   std::atomic<int> started{0}, stopped{0};
@@ -123,6 +127,7 @@ TEST(LeaderElection, KilledLeaderIsReplacedAfterItsLeaseRunsOut) {
   EXPECT_EQ(GetLease(cluster)["spec"]["holderIdentity"], "replica-a");
   ASSERT_TRUE(WaitUntil([&] { return b.elector->IsLeader(); }, 30s));
   const auto took = Clock::now() - killed;
+  RecordProperty("takeover_after_kill_ms", static_cast<int>(ToMs(took)));
   // b must have waited for the lease (2 s from its last sight of a renewal, which was at
   // about one retry period before the kill) and should not take much longer.
   EXPECT_GE(took, 1s);
@@ -146,7 +151,9 @@ TEST(LeaderElection, ReleasedLeaseIsTakenOverBeforeItWouldExpire) {
   EXPECT_EQ(a.stopped, 1);
   EXPECT_EQ(a.metric, 0);
   ASSERT_TRUE(WaitUntil([&] { return b.elector->IsLeader(); }, 30s));
-  EXPECT_LT(Clock::now() - stopped, 7s);
+  const auto took = Clock::now() - stopped;
+  RecordProperty("takeover_after_release_ms", static_cast<int>(ToMs(took)));
+  EXPECT_LT(took, 7s);
   const auto spec = GetLease(cluster)["spec"];
   EXPECT_EQ(spec["holderIdentity"], "replica-b");
   EXPECT_EQ(spec["leaseDurationSeconds"], 10);
