@@ -6,11 +6,16 @@
 
 #include <sys/wait.h>
 
+#include <map>
 #include <memory>
+#include <sstream>
+#include <utility>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
+#include <httplib.h>
 #include <nlohmann/json.hpp>
 
 #include "operator/kube/base64.h"
@@ -69,17 +74,41 @@ class ControllerTest : public ::testing::Test {
     if (!served) throw std::runtime_error("the SigningKeyRotation resource is not served");
   }
 
-  // Starts keyroll and waits for "caches synced".
-  void StartKeyroll(std::map<std::string, std::string> env = {}) {
+  // Starts a keyroll process (more flags in `extra`) and waits for "caches synced".
+  std::unique_ptr<Process> LaunchKeyroll(const std::string& log_name, std::vector<std::string> extra = {},
+                                         std::map<std::string, std::string> env = {}) {
     ProcessOptions po;
     po.argv = {BuiltBinary("keyroll"), "--kubeconfig", cluster_->kubeconfig_path(), "--namespace", ns(),
                "--metrics-bind-address", "127.0.0.1:0", "--health-probe-bind-address", "127.0.0.1:0",
                "--log-format", "json", "--log-level", "debug", "--provider-ca-file", ca_file_};
+    po.argv.insert(po.argv.end(), extra.begin(), extra.end());
     po.env = std::move(env);
-    po.log_path = cluster_->temp_dir().File("keyroll.log");
-    keyroll_ = std::make_unique<Process>(po);
-    bool synced = WaitUntil([&] { return Log().find("\"caches synced\"") != std::string::npos || !keyroll_->running(); }, 30s);
-    if (!synced || !keyroll_->running()) throw std::runtime_error("keyroll did not start:\n" + Log());
+    po.log_path = cluster_->temp_dir().File(log_name);
+    auto p = std::make_unique<Process>(po);
+    bool synced = WaitUntil([&] { return p->Output().find("\"caches synced\"") != std::string::npos || !p->running(); }, 30s);
+    if (!synced || !p->running()) throw std::runtime_error("keyroll did not start:\n" + p->Output());
+    return p;
+  }
+  void StartKeyroll(std::map<std::string, std::string> env = {}) { keyroll_ = LaunchKeyroll("keyroll.log", {}, std::move(env)); }
+
+  // The "address" field of the first JSON log line with this msg ("" if none).
+  static std::string LoggedAddress(const std::string& log, const std::string& msg) {
+    std::istringstream lines(log);
+    for (std::string line; std::getline(lines, line);) {
+      json j = json::parse(line, nullptr, false);
+      if (j.is_object() && j.value("msg", "") == msg) return j.value("address", "");
+    }
+    return "";
+  }
+  // GET http://address/path: the status code (0 when unreachable) and body.
+  static std::pair<int, std::string> HttpGet(const std::string& address, const std::string& path) {
+    auto colon = address.rfind(':');
+    httplib::Client c(address.substr(0, colon), std::stoi(address.substr(colon + 1)));
+    c.set_connection_timeout(2);
+    c.set_read_timeout(5);
+    auto r = c.Get(path.c_str());
+    if (!r) return {0, ""};
+    return {r->status, r->body};
   }
 
   std::string Log() const { return keyroll_ ? keyroll_->Output() : ""; }
