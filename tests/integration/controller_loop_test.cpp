@@ -134,5 +134,42 @@ TEST_F(ControllerTest, RequestIdBumpRotatesExactlyOnceAndUpdatesTheSecret) {
   EXPECT_EQ(qstash_->Account(token_)->rotations, 1);
 }
 
+TEST_F(ControllerTest, DiscoveredConsumerIsRestartedOnceWithTheKeysHash) {
+  json deployment = json::parse(R"({"apiVersion": "apps/v1", "kind": "Deployment",
+    "metadata": {"name": "api", "labels": {"app": "api"}},
+    "spec": {"replicas": 1, "selector": {"matchLabels": {"app": "api"}},
+      "template": {"metadata": {"labels": {"app": "api"}},
+        "spec": {"containers": [{"name": "c", "image": "demo", "envFrom": [{"secretRef": {"name": "payments"}}]}]}}}})");
+  ASSERT_TRUE(client().Create(kube::resources::kDeployments, ns(), deployment));
+  StartKeyroll();
+  CreateSkr("payments", QStashSpec());
+  auto account = qstash_->Account(token_).value();
+  const std::string hash = rotation::KeysHash(account.current, account.next);
+  auto template_hash = [&] {
+    auto d = Get(kube::resources::kDeployments, "api");
+    if (!d) return std::string();
+    return d->value("spec", json::object()).value("template", json::object()).value("metadata", json::object())
+        .value("annotations", json::object()).value("keyroll.dev/keys-hash", "");
+  };
+  ASSERT_TRUE(WaitUntil([&] { return template_hash() == hash; }, 30s)) << Log();
+  // Restarted, rollout not done: the consumer is not up to date yet.
+  EXPECT_TRUE(WaitUntil([&] { return ConditionIs("payments", "ConsumersUpToDate", "False"); }, 30s)) << Log();
+
+  // Play the deployment controller: the rollout of the new template completes.
+  auto d = Get(kube::resources::kDeployments, "api").value();
+  json status = {{"observedGeneration", d["metadata"]["generation"]}, {"replicas", 1}, {"updatedReplicas", 1},
+                 {"readyReplicas", 1}, {"availableReplicas", 1}};
+  ASSERT_TRUE(client().MergePatchStatus(kube::resources::kDeployments, ns(), "api", {{"status", status}}));
+  ASSERT_TRUE(WaitUntil([&] { return ConditionIs("payments", "ConsumersUpToDate", "True"); }, 30s)) << Log();
+  EXPECT_TRUE(ConditionIs("payments", "Ready", "True"));
+  json consumers = Get(kSkr, "payments").value()["status"]["consumers"];
+  ASSERT_EQ(consumers.size(), 1u) << consumers.dump();
+  EXPECT_EQ(consumers[0]["name"], "api");
+  EXPECT_EQ(consumers[0]["upToDate"], true);
+  EXPECT_EQ(Get(kSkr, "payments").value()["status"]["consumersReady"], "1/1");
+  // One restart for one key set: the generation moved once.
+  EXPECT_EQ(Get(kube::resources::kDeployments, "api").value()["metadata"]["generation"], d["metadata"]["generation"]);
+}
+
 }  // namespace
 }  // namespace keyroll::testing
