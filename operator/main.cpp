@@ -1,6 +1,7 @@
 // main.cpp — keyroll's entry point: flags and wiring only. ParseOptions -> logging ->
-// kubeconfig -> API client -> metrics and probe servers -> Manager (caches, then workers)
-// -> wait for SIGTERM/SIGINT -> stop everything -> exit 0.
+// kubeconfig -> API client -> metrics and probe servers -> Manager (caches, then workers;
+// with --leader-elect workers start only once this replica leads) -> wait for
+// SIGTERM/SIGINT -> stop everything -> exit 0 (1 for a bad setup or a lost lease).
 #include <cstdio>
 #include <memory>
 #include <string>
