@@ -17,7 +17,7 @@ TEST(E2EFirstSync, SecretHoldsProviderKeysAndStatusIsReady) {
   json created = env.CreateSkr(MakeQStashSkr("payments", env.qstash_url(), "qstash-signing-keys", {"api"}));
 
   json skr = env.WaitSkr("payments", [](const json& s) {
-    return IsReadyAndSynced(s) && s.value("/status/consumersReady"_json_pointer, std::string()) == "1/1";
+    return IsReadyAndSynced(s) && StrAt(s, "/status/consumersReady") == "1/1";
   });
   ASSERT_TRUE(IsReadyAndSynced(skr)) << ConditionSummary(skr);
   auto acc = env.account();

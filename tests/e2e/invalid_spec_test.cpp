@@ -46,7 +46,7 @@ TEST(E2EInvalidSpec, EveryInvalidExampleIsRejectedWithItsFieldAndNoSecret) {
     std::string name = ex.object["metadata"]["name"];
     json skr = env.WaitSkr(name, [](const json& s) { return HasCondition(s, "Ready", "False", "InvalidSpec"); });
     ASSERT_TRUE(HasCondition(skr, "Ready", "False", "InvalidSpec")) << ConditionSummary(skr);
-    std::string message = FindCondition(skr, "Ready").value("message", "");
+    std::string message = StrAt(FindCondition(skr, "Ready"), "/message");
     EXPECT_NE(message.find(ex.field), std::string::npos) << "message does not name " << ex.field << ": " << message;
     EXPECT_EQ(skr["status"].value("phase", ""), "Failed") << ConditionSummary(skr);
   }

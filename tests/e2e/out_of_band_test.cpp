@@ -27,7 +27,7 @@ TEST(E2EOutOfBand, ConsoleRotationIsSyncedWithinOneRefreshInterval) {
       << "the Secret still holds the old keys";
   json skr = env.WaitSkr("payments", [&](const json& s) {
     return IsReadyAndSynced(s) &&
-           s.value("/status/keys/currentFingerprint"_json_pointer, std::string()) == rotation::Fingerprint(acc.current);
+           StrAt(s, "/status/keys/currentFingerprint") == rotation::Fingerprint(acc.current);
   });
   ASSERT_TRUE(IsReadyAndSynced(skr)) << ConditionSummary(skr);
   EXPECT_EQ(skr["status"]["keys"]["nextFingerprint"], rotation::Fingerprint(acc.next));

@@ -24,7 +24,7 @@ void RunRotationUnderFault(fakes::Fault fault) {
   env.qstash().InjectFault(fault);
   RequestRotation(env.kube(), env.ns(), "payments", "r1");
   skr = env.WaitSkr("payments", [](const json& s) {
-    return IsReadyAndSynced(s) && s.value("/status/lastHandledRequestID"_json_pointer, std::string()) == "r1" &&
+    return IsReadyAndSynced(s) && StrAt(s, "/status/lastHandledRequestID") == "r1" &&
            !s["status"].contains("pendingRotation");
   }, std::chrono::seconds(40));
   ASSERT_TRUE(IsReadyAndSynced(skr)) << ConditionSummary(skr);

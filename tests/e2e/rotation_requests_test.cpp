@@ -12,7 +12,7 @@ namespace {
 
 constexpr const char* kSecret = "qstash-signing-keys";
 
-std::string LastHandled(const json& s) { return s.value("/status/lastHandledRequestID"_json_pointer, std::string()); }
+std::string LastHandled(const json& s) { return StrAt(s, "/status/lastHandledRequestID"); }
 
 TEST(E2ERotationRequests, TwoQuickBumpsGiveOneRotationPerGateOpening) {
   KEYROLL_E2E_REQUIRE_OPERATOR();

@@ -21,6 +21,13 @@ T Must(kube::Result<T> r, const std::string& what) {
 
 }  // namespace
 
+std::string StrAt(const json& j, const std::string& pointer) {
+  json::json_pointer p(pointer);
+  if (!j.contains(p)) return "";
+  const json& v = j.at(p);
+  return v.is_string() ? v.get<std::string>() : "";
+}
+
 std::vector<json> YamlDocuments(const std::string& text) { return fakes::ParseYamlDocuments(text); }
 
 void ApplyKeyrollCrd(kube::Client& client, const std::string& ns_for_probe) {
@@ -115,21 +122,21 @@ json FindCondition(const json& skr, const std::string& type) {
 }
 
 std::string ConditionSummary(const json& skr) {
-  std::string out = "phase=" + skr.value("/status/phase"_json_pointer, std::string("?"));
+  std::string out = "phase=" + StrAt(skr, "/status/phase");
   for (const auto& c : skr.value("/status/conditions"_json_pointer, json::array())) {
-    out += "; " + c.value("type", "") + "=" + c.value("status", "") + "/" + c.value("reason", "") + ": " +
-           c.value("message", "");
+    out += "; " + StrAt(c, "/type") + "=" + StrAt(c, "/status") + "/" + StrAt(c, "/reason") + ": " +
+           StrAt(c, "/message");
   }
   return out;
 }
 
 bool HasCondition(const json& skr, const std::string& type, const std::string& status, const std::string& reason) {
   json c = FindCondition(skr, type);
-  return c.is_object() && c.value("status", "") == status && (reason.empty() || c.value("reason", "") == reason);
+  return c.is_object() && StrAt(c, "/status") == status && (reason.empty() || StrAt(c, "/reason") == reason);
 }
 
 bool IsReadyAndSynced(const json& skr) {
-  if (skr.value("/status/phase"_json_pointer, std::string()) != "Ready") return false;
+  if (StrAt(skr, "/status/phase") != "Ready") return false;
   if (!HasCondition(skr, "Ready", "True")) return false;
   auto gen = skr.value("/metadata/generation"_json_pointer, int64_t{0});
   auto observed = skr.value("/status/observedGeneration"_json_pointer, gen);
@@ -184,8 +191,9 @@ std::optional<std::map<std::string, std::string>> ReadSecretData(kube::Client& c
   auto secret = GetObject(c, kube::resources::kSecrets, ns, name);
   if (!secret) return std::nullopt;
   std::map<std::string, std::string> out;
-  for (const auto& [k, v] : secret->value("data", json::object()).items()) {
-    out[k] = kube::DecodeBase64(v.get<std::string>()).value_or("<invalid base64>");
+  const json data = secret->value("data", json::object());  // a named copy: items() does not extend lifetimes
+  for (const auto& [k, v] : data.items()) {
+    out[k] = v.is_string() ? kube::DecodeBase64(v.get<std::string>()).value_or("<invalid base64>") : "<not a string>";
   }
   return out;
 }

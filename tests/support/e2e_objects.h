@@ -19,6 +19,9 @@ namespace keyroll::testing {
 
 using nlohmann::json;
 
+// The string at JSON pointer `pointer` ("/status/phase"), or "" when absent, null or no string.
+std::string StrAt(const json& j, const std::string& pointer);
+
 // Applies ${KEYROLL_SOURCE_DIR}/crds/keyroll.dev_signingkeyrotations.yaml (AlreadyExists is
 // fine: a real cluster may have it) and waits until it is Established and served.
 void ApplyKeyrollCrd(kube::Client& client, const std::string& ns_for_probe);
