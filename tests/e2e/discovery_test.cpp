@@ -40,7 +40,8 @@ TEST(E2EDiscovery, UndeclaredConsumerBlocksRotationUntilRolledOut) {
   RequestRotation(env.kube(), env.ns(), "payments", "r1");
   json skr = env.WaitSkr("payments", [](const json& s) {
     json c = FindCondition(s, "RotationAllowed");
-    return c.is_object() && StrAt(c, "/status") == "False" && StrAt(c, "/message").find("worker") != std::string::npos;
+    return c.is_object() && StrAt(c, "/status") == "False" && StrAt(c, "/message").find("worker") != std::string::npos &&
+           StrAt(s, "/status/consumersReady") == "2/3";
   });
   ASSERT_TRUE(HasCondition(skr, "RotationAllowed", "False")) << ConditionSummary(skr);
   EXPECT_NE(StrAt(FindCondition(skr, "RotationAllowed"), "/message").find("worker"), std::string::npos)

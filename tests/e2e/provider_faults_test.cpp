@@ -53,13 +53,32 @@ TEST(E2EProviderFaults, RotateAnsweredWithGarbageAfterRotatingRotatesExactlyOnce
   RunRotationUnderFault(f);
 }
 
-TEST(E2EProviderFaults, RotateRefusedWith503IsRetriedByTheGateNotBlindly) {
+// A 503 does not prove the rotation did not happen, so keyroll keeps the intent and waits
+// out kPendingSettle (120 s, no test knob) before the gate decides again. This test checks
+// the part that fits in its time budget: no blind retry, the intent and the keys are kept.
+TEST(E2EProviderFaults, RotateRefusedWith503IsNotRetriedBlindly) {
   KEYROLL_E2E_REQUIRE_OPERATOR();
+  E2EEnvironment env;
+  env.CreateDeployment(MakeDeployment("api", kSecret, SecretUse::kEnvFrom));
+  env.CreateSkr(MakeQStashSkr("payments", env.qstash_url(), kSecret, {"api"}));
+  ASSERT_TRUE(IsReadyAndSynced(env.WaitSkr("payments", IsReadyAndSynced)));
   fakes::Fault f;
   f.kind = fakes::FaultKind::kStatus;
   f.op = fakes::FaultOp::kRotate;
   f.status = 503;
-  RunRotationUnderFault(f);
+  env.qstash().InjectFault(f);
+  RequestRotation(env.kube(), env.ns(), "payments", "r1");
+  ASSERT_TRUE(WaitUntil([&] {
+    return CountEvents(SkrEvents(env.kube(), env.ns(), "payments"), "RotationFailed") >= 1;
+  }));
+  json skr = env.WaitSkr("payments", [](const json& s) {
+    return HasCondition(s, "RotationAllowed", "False", "RotationPending") && s["status"].contains("pendingRotation");
+  });
+  ASSERT_TRUE(HasCondition(skr, "RotationAllowed", "False", "RotationPending")) << ConditionSummary(skr);
+  EXPECT_EQ(env.account().requests["rotate"], 1);  // one call, not retried
+  EXPECT_EQ(env.account().rotations, 0);
+  EXPECT_TRUE(env.SecretMatchesProvider(kSecret));
+  EXPECT_EQ(env.FindLeaks(), std::vector<std::string>{});
 }
 
 }  // namespace
