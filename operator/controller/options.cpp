@@ -4,7 +4,7 @@
 
 #include <CLI/CLI.hpp>
 
-#include "operator/controller/duration.h"
+#include "operator/rotation/duration.h"
 
 namespace keyroll::controller {
 
@@ -74,9 +74,9 @@ ParseOutcome ParseOptions(int argc, const char* const* argv) {
 
   auto duration = [](const std::string& flag, const std::string& text,
                      std::chrono::milliseconds* out) -> std::optional<std::string> {
-    auto d = ParseDuration(text);
-    if (!d) return "--" + flag + ": \"" + text + "\" is not a duration (e.g. 15s, 1m30s, 2h)";
-    *out = *d;
+    auto d = rotation::ParseDuration(text);
+    if (!d) return "--" + flag + ": \"" + text + "\" is not a duration (e.g. 15s, 1m30s, 2h): " + d.error();
+    *out = std::chrono::duration_cast<std::chrono::milliseconds>(d.value());
     return std::nullopt;
   };
   for (auto err : {duration("lease-duration", lease, &o.lease_duration),

@@ -40,8 +40,10 @@ void WorkerPool::Run() {
       queue_.AddRateLimited(*key);
     } else {
       queue_.Forget(*key);
-      if (result.requeue_after) queue_.AddAfter(*key, *result.requeue_after);
     }
+    // With an error too: the earlier of backoff and requeue_after wins (a schedule or the
+    // refresh interval caps a long backoff).
+    if (result.requeue_after) queue_.AddAfter(*key, *result.requeue_after);
     queue_.Done(*key);
   }
 }

@@ -1,6 +1,7 @@
 // worker_pool: N threads that take keys from a Workqueue and run the reconcile function on
 // them. The result decides what happens to the key: an error retries it with backoff, a
-// success forgets its failures and, with requeue_after, schedules the next look.
+// success forgets its failures; requeue_after (with or without an error) schedules the next
+// look at the latest then.
 #pragma once
 
 #include <chrono>

@@ -1,16 +1,15 @@
+// fingerprint.cpp — one implementation for the whole product: the pure core's
+// (operator/rotation/fingerprint.h); these overloads only unwrap the SecretValue.
 #include "operator/providers/fingerprint.h"
 
-#include "operator/providers/crypto.h"
+#include "operator/rotation/fingerprint.h"
 
 namespace keyroll::providers {
 
-std::string Fingerprint(const SecretValue& value) {
-  return HexLower(Sha256(value.reveal())).substr(0, 8);
-}
+std::string Fingerprint(const SecretValue& value) { return rotation::Fingerprint(value.reveal()); }
 
 std::string KeysHash(const SecretValue& current, const SecretValue& next) {
-  SecretValue joined(current.reveal() + "\n" + next.reveal());  // wiped when done
-  return HexLower(Sha256(joined.reveal()));
+  return rotation::KeysHash(current.reveal(), next.reveal());
 }
 
 }  // namespace keyroll::providers

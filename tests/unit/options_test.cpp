@@ -3,7 +3,6 @@
 
 #include <gtest/gtest.h>
 
-#include "operator/controller/duration.h"
 
 namespace keyroll::controller {
 namespace {
@@ -106,21 +105,6 @@ TEST(Options, BadCommandLinesExitTwoWithAClearMessage) {
     EXPECT_NE(r.message.find(c.expect), std::string::npos)
         << "args " << c.args[0] << ": message was: " << r.message;
   }
-}
-
-TEST(Duration, ParsesAndFormatsGoStyleDurations) {
-  EXPECT_EQ(ParseDuration("15s"), 15s);
-  EXPECT_EQ(ParseDuration("500ms"), 500ms);
-  EXPECT_EQ(ParseDuration("1m30s"), 90s);
-  EXPECT_EQ(ParseDuration("720h"), 720h);
-  EXPECT_EQ(ParseDuration("0"), 0ms);
-  for (const char* bad : {"", "15", "s", "1x", "-1s", "1.5s", "1s ", "99999999999999999999h"}) {
-    EXPECT_EQ(ParseDuration(bad), std::nullopt) << bad;
-  }
-  EXPECT_EQ(FormatDuration(90s), "1m30s");
-  EXPECT_EQ(FormatDuration(250ms), "250ms");
-  EXPECT_EQ(FormatDuration(0ms), "0s");
-  EXPECT_EQ(ParseDuration(FormatDuration(26h + 3min + 4s + 5ms)), 26h + 3min + 4s + 5ms);
 }
 
 }  // namespace

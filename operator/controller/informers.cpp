@@ -1,0 +1,107 @@
+// informers.cpp — see informers.h.
+#include "operator/controller/informers.h"
+
+#include "operator/controller/projections.h"
+#include "operator/rotation/vocabulary.h"
+
+namespace keyroll::controller {
+
+using nlohmann::json;
+namespace vocab = rotation::vocab;
+
+namespace {
+
+std::string StringAt(const json& j, const json::json_pointer& p) {
+  if (!j.contains(p)) return "";
+  const json& v = j.at(p);
+  return v.is_string() ? v.get<std::string>() : "";
+}
+
+}  // namespace
+
+Informers::Informers(kube::Client& client, const std::string& watch_namespace,
+                     std::function<void(const std::string& key)> enqueue)
+    : enqueue_(std::move(enqueue)) {
+  auto options = [&](const kube::ResourceRef& r, kube::Projection p, const std::string& selector) {
+    kube::InformerOptions o;
+    o.resource = r;
+    o.namespace_name = watch_namespace;
+    o.label_selector = selector;
+    o.projection = std::move(p);
+    return o;
+  };
+  auto by_key = [this](const json& o) { enqueue_(kube::ObjectKey(o)); };
+  resources_ = std::make_unique<kube::Informer>(
+      client, options(kube::resources::kSigningKeyRotations, ProjectSigningKeyRotation, ""),
+      kube::InformerHandlers{by_key, [by_key](const json&, const json& o) { by_key(o); }, by_key});
+
+  auto on_secret = [this](const json& o) { EnqueueOwnerOfSecret(o); };
+  secrets_ = std::make_unique<kube::Informer>(
+      client,
+      options(kube::resources::kSecrets, secret_projection(),
+              std::string(vocab::kLabelManagedBy) + "=" + std::string(vocab::kManagedByValue)),
+      kube::InformerHandlers{on_secret, [on_secret](const json&, const json& o) { on_secret(o); }, on_secret});
+
+  auto on_deployment = [this](const json& o) { EnqueueResourcesIn(kube::NamespaceOf(o)); };
+  deployments_ = std::make_unique<kube::Informer>(
+      client, options(kube::resources::kDeployments, ProjectDeployment, ""),
+      kube::InformerHandlers{on_deployment, [on_deployment](const json&, const json& o) { on_deployment(o); },
+                             on_deployment});
+}
+
+Informers::~Informers() { Stop(); }
+
+kube::Projection Informers::resource_projection() const { return ProjectSigningKeyRotation; }
+kube::Projection Informers::deployment_projection() const { return ProjectDeployment; }
+
+kube::Projection Informers::secret_projection() const {
+  // Besides the providers' default data keys, keep the keysHash of the pair the owning
+  // resource names (spec.target.currentKey/nextKey), looked up in the resource cache.
+  return [this](const json& full) {
+    std::vector<KeyPair> pairs;
+    std::string owner = StringAt(full, json::json_pointer("/metadata/annotations/keyroll.dev~1owner"));
+    if (!owner.empty() && resources_) {
+      if (auto r = resources_->store().Get(kube::NamespaceOf(full), owner)) {
+        std::string cur = StringAt(*r, json::json_pointer("/spec/target/currentKey"));
+        std::string next = StringAt(*r, json::json_pointer("/spec/target/nextKey"));
+        if (!cur.empty() && !next.empty()) pairs.emplace_back(cur, next);
+      }
+    }
+    return ProjectSecret(full, pairs);
+  };
+}
+
+void Informers::Start() {
+  resources_->Start();
+  secrets_->Start();
+  deployments_->Start();
+}
+
+void Informers::Stop() {
+  if (deployments_) deployments_->Stop();
+  if (secrets_) secrets_->Stop();
+  if (resources_) resources_->Stop();
+}
+
+bool Informers::HasSynced() const {
+  return resources_->HasSynced() && secrets_->HasSynced() && deployments_->HasSynced();
+}
+
+void Informers::EnqueueOwnerOfSecret(const json& secret) {
+  const std::string ns = kube::NamespaceOf(secret);
+  std::string owner = StringAt(secret, json::json_pointer("/metadata/annotations/keyroll.dev~1owner"));
+  if (!owner.empty()) enqueue_(ns + "/" + owner);
+  if (!secret.contains(json::json_pointer("/metadata/ownerReferences"))) return;
+  const json& refs = secret.at(json::json_pointer("/metadata/ownerReferences"));
+  if (!refs.is_array()) return;
+  for (const auto& r : refs)
+    if (r.is_object() && r.value("kind", json()) == std::string(vocab::kKind) && r.contains("name") &&
+        r["name"].is_string() && r["name"] != owner)
+      enqueue_(ns + "/" + r["name"].get<std::string>());
+}
+
+void Informers::EnqueueResourcesIn(const std::string& ns) {
+  for (const auto& r : resources_->store().List(ns)) enqueue_(kube::ObjectKey(r));
+}
+
+}  // namespace keyroll::controller

@@ -1,0 +1,50 @@
+// informers: the controller's three caches and how their events become workqueue keys.
+//  - SigningKeyRotations: an event queues that resource's key ("ns/name").
+//  - Secrets labelled app.kubernetes.io/managed-by=keyroll: queue the owner (annotation
+//    keyroll.dev/owner, or our ownerReference).
+//  - Deployments: queue every SigningKeyRotation in the Deployment's namespace (simple and
+//    correct; a consumer index per resource would queue fewer).
+// Token Secrets are not watched: the reconciler reads them with a GET when it needs them.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "operator/kube/client.h"
+#include "operator/kube/informer.h"
+
+namespace keyroll::controller {
+
+class Informers {
+ public:
+  // `watch_namespace` "" = all namespaces. `enqueue` is called on informer threads.
+  Informers(kube::Client& client, const std::string& watch_namespace,
+            std::function<void(const std::string& key)> enqueue);
+  ~Informers();
+
+  // Starts the resource informer first (the Secret projection reads it), then the others.
+  void Start();
+  void Stop();
+  bool HasSynced() const;
+
+  const kube::Store& resources() const { return resources_->store(); }
+  const kube::Store& secrets() const { return secrets_->store(); }
+  const kube::Store& deployments() const { return deployments_->store(); }
+  // The projections the caches use (to project write answers and live reads the same way).
+  kube::Projection resource_projection() const;
+  kube::Projection secret_projection() const;
+  kube::Projection deployment_projection() const;
+
+ private:
+  void EnqueueOwnerOfSecret(const nlohmann::json& secret);
+  void EnqueueResourcesIn(const std::string& ns);
+
+  std::function<void(const std::string&)> enqueue_;
+  std::unique_ptr<kube::Informer> resources_;
+  std::unique_ptr<kube::Informer> secrets_;
+  std::unique_ptr<kube::Informer> deployments_;
+};
+
+}  // namespace keyroll::controller

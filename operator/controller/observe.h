@@ -1,0 +1,46 @@
+// observe: assembles rotation::Observed for one SigningKeyRotation from the caches (with
+// read-your-writes), the target Secret (a GET when the cache does not hold it: a Secret
+// keyroll does not manage yet, e.g. a pre-existing one, is not labelled), the consumer
+// Deployments (declared by name or selector, plus discovered readers of the Secret,
+// de-duplicated), the provider's latest known read and the account-conflict check.
+#pragma once
+
+#include <optional>
+#include <stdexcept>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "operator/controller/fresh_reader.h"
+#include "operator/controller/provider_cache.h"
+#include "operator/kube/client.h"
+#include "operator/rotation/observed.h"
+
+namespace keyroll::controller {
+
+// A failed API read during observation (the reconcile backs off). Message is safe to log.
+struct ObserveError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+struct Observation {
+  rotation::Observed observed;
+  ProviderHandle provider;        // set when the spec is valid
+  std::string secret_rv;          // the target Secret's resourceVersion ("" when missing)
+  nlohmann::json resource;        // the resource as cached (projection), for status writes
+};
+
+struct ObserveSources {
+  kube::Client& client;
+  FreshReader& resources;
+  FreshReader& secrets;
+  FreshReader& deployments;
+  const kube::Store& resource_store;
+  const kube::Store& deployment_store;
+  ProviderCache& providers;
+};
+
+// nullopt when the resource does not exist. Throws ObserveError.
+std::optional<Observation> Observe(const ObserveSources& sources, const std::string& ns, const std::string& name);
+
+}  // namespace keyroll::controller

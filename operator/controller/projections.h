@@ -1,0 +1,47 @@
+// projections: what the informer caches keep of each object (memory grows with the number
+// of objects, not their size) and how the reconciler reads it back.
+//  - SigningKeyRotation: metadata keyroll reads, spec, status.
+//  - managed Secret: metadata (labels, annotations, ownerReferences) and, instead of the
+//    data, a fingerprint per data key plus the keysHash of the (current, next) key pairs
+//    that matter. No key material is ever cached.
+//  - Deployment: metadata, replicas/paused, the pod template's annotations and only the
+//    parts of the pod spec that name Secrets (so rotation::DeploymentReadsSecret works on
+//    the projection), rollout status and the Progressing condition.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "operator/rotation/observed.h"
+
+namespace keyroll::controller {
+
+using KeyPair = std::pair<std::string, std::string>;  // (currentKey, nextKey) data key names
+
+nlohmann::json ProjectSigningKeyRotation(const nlohmann::json& full);
+
+// `pairs`: the data key pairs whose keysHash is kept (besides the providers' defaults).
+nlohmann::json ProjectSecret(const nlohmann::json& full, const std::vector<KeyPair>& pairs);
+
+nlohmann::json ProjectDeployment(const nlohmann::json& full);
+
+// The Secret as Decide sees it, from a projection made by ProjectSecret. nullopt when the
+// projection lacks the keysHash for (current_key, next_key) and both keys are present: the
+// caller then projects a fresh read of the Secret with that pair.
+std::optional<rotation::ObservedSecret> ObserveSecret(const nlohmann::json& projected,
+                                                      const std::string& current_key,
+                                                      const std::string& next_key,
+                                                      const std::string& resource_uid);
+
+// A consumer from a Deployment projection (found = true).
+rotation::ObservedDeployment ObserveDeployment(const nlohmann::json& projected,
+                                               rotation::ConsumerSource source);
+
+// metadata.labels as a map (non-string values skipped).
+rotation::StringMap LabelsOf(const nlohmann::json& object);
+
+}  // namespace keyroll::controller

@@ -1,0 +1,88 @@
+// provider_cache: the controller's view of the provider accounts. Builds a Provider client
+// per SigningKeyRotation from its token Secret (read with a GET from the resource's own
+// namespace, never another), shares one read per provider account however many resources
+// use it, keeps the latest raw KeySet per account (the only place key material is held
+// between reconciles) so the Secret write can use it, and counts every HTTP request into
+// keyroll_provider_requests_total.
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+
+#include "operator/http/metrics.h"
+#include "operator/kube/client.h"
+#include "operator/providers/provider.h"
+#include "operator/rotation/observed.h"
+#include "operator/rotation/spec.h"
+
+namespace keyroll::controller {
+
+struct ProviderCacheOptions {
+  std::string ca_file;  // extra CA bundle for provider HTTPS (--provider-ca-file)
+  // Well under rotation::kPendingSettle (120 s): a lost rotate must have landed or died by then.
+  std::chrono::milliseconds connect_timeout{5000};
+  std::chrono::milliseconds read_timeout{10000};
+};
+
+// A connected provider for one reconcile, or why there is none.
+struct ProviderHandle {
+  std::shared_ptr<providers::Provider> provider;      // null when `error` is set
+  std::optional<rotation::ProviderError> error;       // e.g. Credentials: token Secret missing
+  std::string account_id;                             // "" without a provider
+};
+
+class ProviderCache {
+ public:
+  ProviderCache(kube::Client& client, ProviderCacheOptions options, http::Metrics* metrics);
+
+  // Builds the client for `resource_key` ("ns/name") from its spec and token Secret.
+  ProviderHandle Connect(const std::string& ns, const std::string& resource_key, const rotation::Spec& spec);
+
+  // The latest read known for the handle's account (or, without one, this resource's own
+  // last failed attempt).
+  rotation::ObservedProvider Latest(const std::string& resource_key, const ProviderHandle& handle);
+
+  // Reads the keys unless a read newer than `seen` already exists (another resource of the
+  // same account made it meanwhile). `now` is the time recorded as read_at.
+  rotation::ObservedProvider Read(const std::string& resource_key, const ProviderHandle& handle,
+                                  std::optional<rotation::Time> seen,
+                                  const std::function<rotation::Time()>& now);
+
+  // The raw keys of the account if they are exactly `keys` (same keysHash), else nullopt.
+  std::optional<providers::KeySet> RawKeys(const ProviderHandle& handle, const rotation::ProviderKeys& keys);
+
+  // Calls rotate exactly once and records the answer as the account's latest read.
+  rotation::RotateOutcome Rotate(const ProviderHandle& handle, rotation::Time now);
+
+  // The account id last seen for a resource ("" when unknown).
+  std::string AccountOf(const std::string& resource_key) const;
+  void Forget(const std::string& resource_key);
+
+ private:
+  struct Account {
+    std::mutex read_mu;  // one read at a time per account
+    rotation::ObservedProvider observed;
+    std::optional<providers::KeySet> raw;
+  };
+  std::shared_ptr<Account> AccountFor(const std::string& id);
+  ProviderHandle Fail(const std::string& resource_key, rotation::ProviderErrorKind kind, std::string message);
+
+  kube::Client& client_;
+  ProviderCacheOptions options_;
+  http::Metrics* metrics_;
+  mutable std::mutex mu_;
+  std::map<std::string, std::shared_ptr<Account>> accounts_;         // by account id
+  std::map<std::string, std::string> account_of_;                    // resource key -> account id
+  std::map<std::string, rotation::ObservedProvider> resource_errors_;  // resource key -> last failure
+};
+
+// providers::ErrorKind as the core's ProviderErrorKind.
+rotation::ProviderErrorKind ToRotationKind(providers::ErrorKind kind);
+// The fingerprints and keysHash of a raw key set.
+rotation::ProviderKeys KeysOf(const providers::KeySet& keys);
+
+}  // namespace keyroll::controller

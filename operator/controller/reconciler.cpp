@@ -1,0 +1,230 @@
+// reconciler.cpp — see reconciler.h.
+#include "operator/controller/reconciler.h"
+
+#include "operator/controller/failpoint.h"
+#include "operator/controller/logging.h"
+#include "operator/controller/projections.h"
+#include "operator/controller/secret_writer.h"
+#include "operator/rotation/decide.h"
+#include "operator/rotation/status_json.h"
+#include "operator/rotation/vocabulary.h"
+
+namespace keyroll::controller {
+
+using nlohmann::json;
+namespace vocab = rotation::vocab;
+
+rotation::Time Now() {
+  return std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+}
+
+namespace {
+
+log::Logger LoggerFor(const rotation::ResourceMeta& m) { return log::Logger{{"namespace", m.namespace_}, {"name", m.name}}; }
+
+std::string ShortHash(const std::string& h) { return h.substr(0, 8); }
+
+}  // namespace
+
+Reconciler::Reconciler(kube::Client& client, Informers& informers, ProviderCache& providers,
+                       http::Metrics& metrics, kube::EventRecorder& events)
+    : client_(client),
+      providers_(providers),
+      metrics_(metrics),
+      events_(events),
+      resources_(client, kube::resources::kSigningKeyRotations, informers.resources(),
+                 informers.resource_projection()),
+      secrets_(client, kube::resources::kSecrets, informers.secrets(), informers.secret_projection()),
+      deployments_(client, kube::resources::kDeployments, informers.deployments(),
+                   informers.deployment_projection()),
+      sources_{client, resources_, secrets_, deployments_, informers.resources(), informers.deployments(),
+               providers} {}
+
+ReconcileResult Reconciler::Reconcile(const std::string& key) {
+  const auto started = std::chrono::steady_clock::now();
+  auto seconds = [&] {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  };
+  auto slash = key.find('/');
+  const std::string ns = slash == std::string::npos ? "" : key.substr(0, slash);
+  const std::string name = slash == std::string::npos ? key : key.substr(slash + 1);
+  log::Logger lg{{"namespace", ns}, {"name", name}};
+  try {
+    auto obs = Observe(sources_, ns, name);
+    if (!obs) {  // deleted: garbage collection removes the Secret (ownerReference)
+      metrics_.RemoveResource(ns, name);
+      providers_.Forget(key);
+      metrics_.ReconcileDone("success", seconds());
+      return ReconcileResult::Done();
+    }
+    rotation::Plan plan = rotation::Decide(obs->observed, Now());
+    if (plan.read_provider) {
+      obs->observed.provider = providers_.Read(key, obs->provider, obs->observed.provider.read_at, Now);
+      if (const auto& e = obs->observed.provider.error)
+        lg.Warn("provider read failed", {{"kind", rotation::ToString(e->kind)}, {"error", e->message}});
+      plan = rotation::Decide(obs->observed, Now());
+    }
+    Outcome out;
+    if (plan.read_provider) {  // Decide asks at most once per fresh read; never loop
+      out.backoff = true;
+    } else {
+      out = Apply(*obs, plan, 0);
+    }
+    UpdateResourceMetrics(*obs);
+    metrics_.ReconcileDone(out.backoff ? "error" : "success", seconds());
+    ReconcileResult r;
+    r.error = out.backoff;
+    if (out.requeue_after) r.requeue_after = std::chrono::duration_cast<std::chrono::milliseconds>(*out.requeue_after);
+    return r;
+  } catch (const std::exception& e) {
+    lg.Warn("reconcile failed", {{"error", e.what()}});
+    metrics_.ReconcileDone("error", seconds());
+    return ReconcileResult::Error();
+  }
+}
+
+Reconciler::Outcome Reconciler::Apply(Observation& obs, const rotation::Plan& plan, int depth) {
+  Outcome out{plan.backoff, plan.requeue_after};
+  auto lg = LoggerFor(obs.observed.resource.meta);
+  if (!rotation::MakesNoChanges(plan)) lg.Debug("applying plan", {{"plan", rotation::PlanToJson(plan).dump()}});
+  // 1. The Secret; nothing else when it fails.
+  if (plan.secret.op != rotation::SecretOp::None && !ApplySecret(obs, plan.secret)) {
+    out.backoff = true;
+    return out;
+  }
+  // 2. Consumer restarts (idempotent: keyed by keysHash).
+  if (!ApplyRestarts(obs, plan)) out.backoff = true;
+  // 3. Status, with the resourceVersion precondition.
+  bool status_written = false;
+  if (plan.status) {
+    status_written = ApplyStatus(obs, *plan.status);
+    if (!status_written) {
+      out.backoff = true;
+      return out;  // no events for a plan whose status did not land; never rotate
+    }
+  }
+  EmitEvents(obs, plan);
+  if (!plan.rotation_result.empty()) metrics_.RotationDone(plan.rotation_result);
+  // 4. Rotate: once, only after the intent is recorded.
+  if (plan.rotate && status_written && depth == 0) {
+    Failpoint("after-intent-written");
+    lg.Info("rotating provider keys", {{"fromFingerprint", plan.status->pending_rotation->from_fingerprint}});
+    Failpoint("before-rotate");
+    obs.observed.rotate_outcome = providers_.Rotate(obs.provider, Now());
+    Failpoint("after-rotate");
+    if (const auto& e = obs.observed.rotate_outcome->error)
+      lg.Warn("rotate call failed", {{"kind", rotation::ToString(e->kind)}, {"error", e->message}});
+    else
+      lg.Info("provider rotated keys", {{"currentFingerprint", obs.observed.rotate_outcome->keys->current_fingerprint},
+                                        {"nextFingerprint", obs.observed.rotate_outcome->keys->next_fingerprint}});
+    rotation::Plan next = rotation::Decide(obs.observed, Now());
+    return Apply(obs, next, depth + 1);
+  }
+  if (plan.rotate && depth > 0) lg.Warn("a second rotation in one reconcile was refused");
+  return out;
+}
+
+bool Reconciler::ApplySecret(Observation& obs, const rotation::SecretWrite& w) {
+  const auto& meta = obs.observed.resource.meta;
+  auto lg = LoggerFor(meta).With({{"secret", w.name}});
+  std::optional<providers::KeySet> raw;
+  if (w.write_keys) {
+    raw = providers_.RawKeys(obs.provider, w.keys);  // nullopt unless they hash to w.keys
+    if (!raw) {
+      lg.Warn("provider keys at hand do not match the plan; not writing the Secret",
+              {{"keysHash", ShortHash(w.keys.keys_hash)}});
+      return false;
+    }
+  }
+  auto written = WriteSecret(client_, meta, w, obs.secret_rv, raw);
+  if (!written) {
+    lg.Warn("Secret write failed", {{"error", written.error().ToString()}});
+    return false;
+  }
+  const std::string rv = kube::ResourceVersionOf(*written);
+  secrets_.Wrote(meta.namespace_, w.name, rv);
+  json projected = ProjectSecret(*written, {{w.current_key, w.next_key}});
+  if (auto s = ObserveSecret(projected, w.current_key, w.next_key, meta.uid)) obs.observed.secret = *s;
+  obs.secret_rv = rv;
+  lg.Info(w.op == rotation::SecretOp::Create ? "Secret created" : "Secret updated",
+          {{"currentFingerprint", w.keys.current_fingerprint},
+           {"nextFingerprint", w.keys.next_fingerprint},
+           {"keysWritten", w.write_keys ? "true" : "false"}});
+  if (w.write_keys && obs.observed.resource.status.pending_rotation) Failpoint("after-secret-write");
+  return true;
+}
+
+bool Reconciler::ApplyRestarts(Observation& obs, const rotation::Plan& plan) {
+  const auto& meta = obs.observed.resource.meta;
+  bool ok = true, first = true;
+  for (const auto& r : plan.restarts) {
+    json patch = {{"spec", {{"template", {{"metadata", {{"annotations", {{std::string(vocab::kAnnotationKeysHash),
+                                                                         r.keys_hash}}}}}}}}}};
+    auto res = client_.MergePatch(kube::resources::kDeployments, meta.namespace_, r.deployment, patch);
+    if (!res) {
+      LoggerFor(meta).Warn("consumer restart failed", {{"deployment", r.deployment}, {"error", res.error().ToString()}});
+      ok = false;
+      continue;
+    }
+    deployments_.Wrote(meta.namespace_, r.deployment, kube::ResourceVersionOf(*res));
+    LoggerFor(meta).Info("consumer restarted", {{"deployment", r.deployment}, {"keysHash", ShortHash(r.keys_hash)}});
+    if (first) {
+      first = false;
+      Failpoint("during-restarts");
+    }
+  }
+  return ok;
+}
+
+bool Reconciler::ApplyStatus(Observation& obs, const rotation::Status& status) {
+  auto& res = obs.observed.resource;
+  json body = obs.resource;
+  body["apiVersion"] = std::string(vocab::kApiVersion);
+  body["kind"] = std::string(vocab::kKind);
+  body["metadata"]["resourceVersion"] = res.meta.resource_version;  // the precondition
+  body["status"] = rotation::StatusToJson(status);
+  auto written = client_.UpdateStatus(kube::resources::kSigningKeyRotations, res.meta.namespace_, body);
+  auto lg = LoggerFor(res.meta);
+  if (!written) {
+    if (kube::IsConflict(written.error()))
+      lg.Info("status write conflicted (the resource changed); reconciling again");
+    else
+      lg.Warn("status write failed", {{"error", written.error().ToString()}});
+    return false;
+  }
+  const std::string rv = kube::ResourceVersionOf(*written);
+  resources_.Wrote(res.meta.namespace_, res.meta.name, rv);
+  obs.resource = resources_.Project(*written);
+  res.status = status;
+  res.meta.resource_version = rv;
+  lg.Info("status updated", {{"phase", status.phase}});
+  Failpoint("after-status-write");
+  return true;
+}
+
+void Reconciler::EmitEvents(const Observation& obs, const rotation::Plan& plan) {
+  if (plan.events.empty()) return;
+  const auto& m = obs.observed.resource.meta;
+  json involved = {{"apiVersion", std::string(vocab::kApiVersion)},
+                   {"kind", std::string(vocab::kKind)},
+                   {"metadata", {{"name", m.name}, {"namespace", m.namespace_}, {"uid", m.uid},
+                                 {"resourceVersion", m.resource_version}}}};
+  for (const auto& e : plan.events) {
+    auto type = e.type == vocab::kEventWarning ? kube::EventType::kWarning : kube::EventType::kNormal;
+    auto r = events_.Record(involved, type, e.reason, e.message);  // best effort
+    (void)r;
+    LoggerFor(m).Info("event", {{"type", e.type}, {"reason", e.reason}, {"message", e.message}});
+  }
+}
+
+void Reconciler::UpdateResourceMetrics(const Observation& obs) {
+  const auto& m = obs.observed.resource.meta;
+  const auto& s = obs.observed.resource.status;
+  int stale = 0;
+  for (const auto& c : s.consumers) stale += c.up_to_date ? 0 : 1;
+  metrics_.SetConsumersStale(m.namespace_, m.name, stale);
+  if (s.keys && s.keys->synced_at) metrics_.SetKeyCurrentSince(m.namespace_, m.name, *s.keys->synced_at);
+  if (s.last_rotation_time) metrics_.SetLastRotationTime(m.namespace_, m.name, *s.last_rotation_time);
+}
+
+}  // namespace keyroll::controller

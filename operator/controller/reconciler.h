@@ -1,0 +1,63 @@
+// reconciler: one reconcile of one SigningKeyRotation. Observe (caches + provider, see
+// observe.h) -> rotation::Decide(observed, now) -> apply the plan in the order decide.h
+// prescribes:
+//   0. read_provider: read the keys (shared per account), Decide again, apply that plan;
+//   1. the Secret write (Create, or PUT with the observed resourceVersion; raw keys must
+//      hash to the plan's keysHash); on failure stop and back off;
+//   2. consumer restarts (merge patch of the pod template's keys-hash annotation);
+//   3. the status (PUT /status with the resource's resourceVersion); 409 -> back off;
+//   events of the plan (after its writes);
+//   4. rotate, only after 3 succeeded: exactly once, then Decide with the outcome and
+//      the status just written, and apply that plan from step 1;
+//   5. metrics and the requeue (requeue_after, and per-key backoff when asked).
+// A steady state makes no writes: only what the plan asks for is written.
+#pragma once
+
+#include <string>
+
+#include "operator/controller/fresh_reader.h"
+#include "operator/controller/informers.h"
+#include "operator/controller/observe.h"
+#include "operator/controller/provider_cache.h"
+#include "operator/controller/worker_pool.h"
+#include "operator/http/metrics.h"
+#include "operator/kube/events.h"
+#include "operator/rotation/plan.h"
+
+namespace keyroll::controller {
+
+class Reconciler {
+ public:
+  // Everything passed must outlive the reconciler.
+  Reconciler(kube::Client& client, Informers& informers, ProviderCache& providers, http::Metrics& metrics,
+             kube::EventRecorder& events);
+
+  // Thread-safe for different keys (the workqueue never hands one key to two workers).
+  ReconcileResult Reconcile(const std::string& key);
+
+ private:
+  struct Outcome {
+    bool backoff = false;
+    std::optional<rotation::Seconds> requeue_after;
+  };
+  Outcome Apply(Observation& obs, const rotation::Plan& plan, int depth);
+  bool ApplySecret(Observation& obs, const rotation::SecretWrite& write);
+  bool ApplyRestarts(Observation& obs, const rotation::Plan& plan);
+  bool ApplyStatus(Observation& obs, const rotation::Status& status);
+  void EmitEvents(const Observation& obs, const rotation::Plan& plan);
+  void UpdateResourceMetrics(const Observation& obs);
+
+  kube::Client& client_;
+  ProviderCache& providers_;
+  http::Metrics& metrics_;
+  kube::EventRecorder& events_;
+  FreshReader resources_;
+  FreshReader secrets_;
+  FreshReader deployments_;
+  ObserveSources sources_;
+};
+
+// The wall clock as the core's Time (whole seconds).
+rotation::Time Now();
+
+}  // namespace keyroll::controller

@@ -1,0 +1,71 @@
+// Scenario 8: discovery. A Deployment that reads the target Secret but is not declared as a
+// consumer is found (env secretKeyRef, envFrom, volume, projected volume), restarted with the
+// keys, and blocks the rotation until its rollout completes. A Deployment that does not read
+// the Secret is left alone.
+#include <gtest/gtest.h>
+
+#include "operator/rotation/fingerprint.h"
+#include "tests/support/e2e_environment.h"
+#include "tests/support/wait.h"
+
+namespace keyroll::testing {
+namespace {
+
+constexpr const char* kSecret = "qstash-signing-keys";
+
+std::string TemplateHash(E2EEnvironment& env, const std::string& name) {
+  auto d = GetObject(env.kube(), kube::resources::kDeployments, env.ns(), name);
+  return d->value("/spec/template/metadata/annotations"_json_pointer, json::object())
+      .value("keyroll.dev/keys-hash", "");
+}
+
+TEST(E2EDiscovery, UndeclaredConsumerBlocksRotationUntilRolledOut) {
+  KEYROLL_E2E_REQUIRE_OPERATOR();
+  E2EEnvironment env;
+  env.CreateDeployment(MakeDeployment("api", kSecret, SecretUse::kEnvFrom));           // declared
+  env.CreateDeployment(MakeDeployment("worker", kSecret, SecretUse::kSecretKeyRef));   // discovered, held
+  env.CreateDeployment(MakeDeployment("cron", kSecret, SecretUse::kProjectedVolume));  // discovered
+  env.CreateDeployment(MakeDeployment("other", "something-else", SecretUse::kEnvFrom));  // not a consumer
+  ASSERT_TRUE(WaitUntil([&] { return env.deployments().Rollouts().size() == 4; }));
+  env.deployments().Hold("worker");
+  env.CreateSkr(MakeQStashSkr("payments", env.qstash_url(), kSecret, {"api"}));
+
+  auto acc = env.account();
+  std::string hash = rotation::KeysHash(acc.current, acc.next);
+  ASSERT_TRUE(WaitUntil([&] {
+    return env.deployments().LastRolledHash("api") == hash && env.deployments().LastRolledHash("cron") == hash;
+  })) << "declared and discovered consumers are restarted with the keys";
+  EXPECT_EQ(TemplateHash(env, "worker"), hash);  // restarted, rollout held
+
+  RequestRotation(env.kube(), env.ns(), "payments", "r1");
+  json skr = env.WaitSkr("payments", [](const json& s) {
+    json c = FindCondition(s, "RotationAllowed");
+    return c.is_object() && StrAt(c, "/status") == "False" && StrAt(c, "/message").find("worker") != std::string::npos &&
+           StrAt(s, "/status/consumersReady") == "2/3";
+  });
+  ASSERT_TRUE(HasCondition(skr, "RotationAllowed", "False")) << ConditionSummary(skr);
+  EXPECT_NE(StrAt(FindCondition(skr, "RotationAllowed"), "/message").find("worker"), std::string::npos)
+      << ConditionSummary(skr);
+  EXPECT_EQ(StrAt(skr, "/status/consumersReady"), "2/3");
+  std::vector<std::string> names;
+  for (const auto& c : skr["status"].value("consumers", json::array())) names.push_back(c.value("name", ""));
+  std::sort(names.begin(), names.end());
+  EXPECT_EQ(names, (std::vector<std::string>{"api", "cron", "worker"}));
+  EXPECT_EQ(env.account().rotations, 0);
+
+  env.deployments().Release("worker");
+  skr = env.WaitSkr("payments", [](const json& s) {
+    return IsReadyAndSynced(s) && StrAt(s, "/status/lastHandledRequestID") == "r1" &&
+           StrAt(s, "/status/consumersReady") == "3/3";
+  }, std::chrono::seconds(30));
+  ASSERT_TRUE(IsReadyAndSynced(skr)) << ConditionSummary(skr);
+  EXPECT_EQ(env.account().rotations, 1);
+  EXPECT_TRUE(env.SecretMatchesProvider(kSecret));
+  EXPECT_EQ(env.rotations().GateViolations(env.deployments(), {"api", "worker", "cron"}),
+            std::vector<std::string>{});
+  EXPECT_EQ(TemplateHash(env, "other"), "");
+  EXPECT_EQ(env.deployments().RolloutsOf("other").size(), 1u);  // only its creation
+}
+
+}  // namespace
+}  // namespace keyroll::testing

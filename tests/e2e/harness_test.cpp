@@ -1,0 +1,91 @@
+// The e2e harness itself, without the operator: CRD applied and served, the Table view,
+// the simulated deployment controller (complete, hold, fail), the rotation recorder and
+// its gate check, and the SecrecyScanner finding planted leaks (plain and base64).
+#include <gtest/gtest.h>
+
+#include "operator/kube/base64.h"
+#include "operator/rotation/fingerprint.h"
+#include "tests/support/e2e_environment.h"
+#include "tests/support/wait.h"
+
+namespace keyroll::testing {
+namespace {
+
+E2EOptions NoOperator() {
+  E2EOptions o;
+  o.start_operator = false;
+  return o;
+}
+
+TEST(E2EHarness, CrdIsServedAndTableShowsPrinterColumns) {
+  E2EEnvironment env(NoOperator());
+  env.CreateSkr(MakeQStashSkr("payments", env.qstash_url(), "keys"));
+  auto row = TableRow(GetSkrTable(env.kube(), env.ns(), "payments"));
+  EXPECT_EQ(row["Name"], "payments");
+  for (const char* col : {"Phase", "Current", "Next", "Consumers"}) EXPECT_TRUE(row.count(col)) << col;
+}
+
+TEST(E2EHarness, SimulatorCompletesHoldsAndFailsRollouts) {
+  E2EEnvironment env(NoOperator());
+  env.CreateDeployment(MakeDeployment("api", "keys", SecretUse::kEnvFrom));
+  ASSERT_TRUE(WaitUntil([&] { return env.deployments().RolloutsOf("api").size() == 1; }));
+  auto d = *GetObject(env.kube(), kube::resources::kDeployments, env.ns(), "api");
+  EXPECT_EQ(d["status"]["observedGeneration"], d["metadata"]["generation"]);
+  EXPECT_EQ(d["status"]["updatedReplicas"], 2);
+
+  env.deployments().Hold("api");
+  json bump = {{"spec", {{"template", {{"metadata", {{"annotations", {{"keyroll.dev/keys-hash", "h2"}}}}}}}}}};
+  ASSERT_TRUE(env.kube().MergePatch(kube::resources::kDeployments, env.ns(), "api", bump).ok());
+  ASSERT_TRUE(WaitUntil([&] { return env.deployments().PendingCount("api") == 1; }));
+  EXPECT_EQ(env.deployments().RolloutsOf("api").size(), 1u);  // held: still one
+  env.deployments().Release("api");
+  ASSERT_TRUE(WaitUntil([&] { return env.deployments().LastRolledHash("api") == "h2"; }));
+
+  env.deployments().Fail("api");
+  bump["spec"]["template"]["metadata"]["annotations"]["keyroll.dev/keys-hash"] = "h3";
+  ASSERT_TRUE(env.kube().MergePatch(kube::resources::kDeployments, env.ns(), "api", bump).ok());
+  ASSERT_TRUE(WaitUntil([&] {
+    auto got = GetObject(env.kube(), kube::resources::kDeployments, env.ns(), "api");
+    for (const auto& c : got->value("/status/conditions"_json_pointer, json::array())) {
+      if (c["type"] == "Progressing" && c["reason"] == "ProgressDeadlineExceeded") return true;
+    }
+    return false;
+  }));
+  EXPECT_EQ(env.deployments().LastRolledHash("api"), "h2");  // a failed rollout is not recorded
+}
+
+TEST(E2EHarness, RecorderSeesConsoleRotationsAndJudgesTheGate) {
+  E2EEnvironment env(NoOperator());
+  auto before = env.account();
+  env.CreateDeployment(MakeDeployment("api", "keys", SecretUse::kVolume));
+  ASSERT_TRUE(WaitUntil([&] { return env.deployments().RolloutsOf("api").size() == 1; }));
+  ASSERT_TRUE(env.qstash().ConsoleRotate(env.token()));
+  ASSERT_TRUE(WaitUntil([&] { return env.rotations().Rotations().size() == 1; }));
+  auto r = env.rotations().Rotations().front();
+  EXPECT_EQ(r.count_after, 1);
+  EXPECT_EQ(r.keys_hash_before, rotation::KeysHash(before.current, before.next));
+  // "api" never rolled out those keys: the rotation violated the gate.
+  EXPECT_EQ(env.rotations().GateViolations(env.deployments(), {"api"}).size(), 1u);
+  EXPECT_TRUE(env.rotations().GateViolations(env.deployments(), {}).empty());
+}
+
+TEST(E2EHarness, SecrecyScannerFindsPlantedKeysPlainAndBase64) {
+  E2EEnvironment env(NoOperator());
+  EXPECT_TRUE(env.FindLeaks().empty());  // the token Secret itself is not scanned
+  auto acc = env.account();
+  json event = {{"apiVersion", "v1"}, {"kind", "Event"}, {"metadata", {{"name", "leak.1"}}},
+                {"involvedObject", {{"kind", "SigningKeyRotation"}, {"name", "x"}, {"namespace", env.ns()}}},
+                {"reason", "Oops"}, {"message", "key is " + acc.current}, {"type", "Warning"}};
+  CreateObject(env.kube(), kube::resources::kEvents, env.ns(), event);
+  json cm = {{"apiVersion", "v1"}, {"kind", "ConfigMap"}, {"metadata", {{"name", "leak"}}},
+             {"data", {{"k", kube::EncodeBase64(acc.next)}}}};
+  CreateObject(env.kube(), kube::resources::kConfigMaps, env.ns(), cm);
+  auto leaks = env.FindLeaks();
+  ASSERT_EQ(leaks.size(), 2u);
+  EXPECT_NE(leaks[0].find("events/leak.1"), std::string::npos);
+  EXPECT_NE(leaks[1].find("(base64)"), std::string::npos);
+  for (const auto& l : leaks) EXPECT_EQ(l.find(acc.current), std::string::npos);  // findings never hold keys
+}
+
+}  // namespace
+}  // namespace keyroll::testing

@@ -1,0 +1,60 @@
+#include "tests/support/e2e_environment.h"
+
+#include <stdexcept>
+
+namespace keyroll::testing {
+
+E2EEnvironment::E2EEnvironment(E2EOptions options) : options_(std::move(options)) {
+  cluster_ = std::make_unique<TestCluster>();
+  ApplyKeyrollCrd(kube(), ns());
+  qstash_ = std::make_unique<fakes::FakeQStash>();
+  qstash_->Start();
+  token_ = qstash_->CreateAccount();
+  ca_file_ = cluster_->temp_dir().Write("qstash-ca.crt", qstash_->ca_cert_pem());
+  CreateObject(kube(), kube::resources::kSecrets, ns(),
+               {{"apiVersion", "v1"}, {"kind", "Secret"}, {"metadata", {{"name", "qstash"}}},
+                {"type", "Opaque"}, {"stringData", {{"QSTASH_TOKEN", token_}}}});
+  simulator_ = std::make_unique<DeploymentSimulator>(kube(), ns(), options_.rollout_delay);
+  recorder_ = std::make_unique<RotationRecorder>(*qstash_, token_);
+  operator_ = std::make_unique<KeyrollOperator>(KeyrollOptions{
+      cluster_->kubeconfig_path(), ns(), ca_file_, cluster_->temp_dir().path(), {}});
+  if (options_.start_operator) StartOperator(options_.operator_env);
+}
+
+E2EEnvironment::~E2EEnvironment() {
+  // The operator first (it talks to both fakes), the cluster last (deletes the namespace).
+  if (operator_) operator_->Stop();
+  operator_.reset();
+  recorder_.reset();
+  simulator_.reset();
+  if (qstash_) qstash_->Stop();
+}
+
+void E2EEnvironment::StartOperator(const std::map<std::string, std::string>& env) {
+  operator_->Start(env);
+  if (!operator_->WaitReady()) {
+    throw std::runtime_error("keyroll /readyz never answered 200; log tail:\n" + operator_->CurrentLog());
+  }
+}
+
+bool E2EEnvironment::SecretMatchesProvider(const std::string& secret_name) {
+  auto data = SecretData(secret_name);
+  if (!data) return false;
+  auto acc = account();
+  return (*data)["QSTASH_CURRENT_SIGNING_KEY"] == acc.current && (*data)["QSTASH_NEXT_SIGNING_KEY"] == acc.next;
+}
+
+std::vector<std::string> E2EEnvironment::FindLeaks() {
+  SecrecyScanner scanner(qstash_->AllSecrets());
+  auto leaks = scanner.Scan("keyroll log", operator_->AllLogs());
+  if (operator_->running()) {
+    auto metrics = operator_->Metrics();
+    auto found = scanner.Scan("metrics", metrics.body);
+    leaks.insert(leaks.end(), found.begin(), found.end());
+  }
+  auto found = scanner.ScanNamespace(kube(), ns());
+  leaks.insert(leaks.end(), found.begin(), found.end());
+  return leaks;
+}
+
+}  // namespace keyroll::testing

@@ -1,0 +1,82 @@
+// e2e_environment: everything one end-to-end test needs, set up in its own namespace —
+// a TestCluster (fake API server, or KEYROLL_TEST_KUBECONFIG), the keyroll CRD, an
+// in-process QStash fake over TLS with one account and its token Secret ("qstash",
+// key QSTASH_TOKEN), a simulated deployment controller, a rotation recorder and (unless
+// told not to) the keyroll operator process watching the namespace.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "tests/fakes/qstash/fake_qstash.h"
+#include "tests/support/cluster.h"
+#include "tests/support/e2e_deployments.h"
+#include "tests/support/e2e_objects.h"
+#include "tests/support/e2e_operator.h"
+#include "tests/support/e2e_rotations.h"
+#include "tests/support/e2e_secrecy.h"
+
+// Skips a scenario while the keyroll executable does not exist yet (a skip is not a pass).
+#define KEYROLL_E2E_REQUIRE_OPERATOR()                                                     \
+  do {                                                                                     \
+    if (!::keyroll::testing::KeyrollBinaryAvailable())                                     \
+      GTEST_SKIP() << "blocked on: the keyroll binary (controller branch) is not built"; \
+  } while (0)
+
+namespace keyroll::testing {
+
+struct E2EOptions {
+  bool start_operator = true;
+  std::map<std::string, std::string> operator_env;  // e.g. KEYROLL_FAILPOINTS
+  std::chrono::milliseconds rollout_delay{200};
+};
+
+class E2EEnvironment {
+ public:
+  explicit E2EEnvironment(E2EOptions options = {});  // throws std::runtime_error
+  ~E2EEnvironment();
+
+  kube::Client& kube() { return cluster_->client(); }
+  const std::string& ns() const { return cluster_->namespace_name(); }
+  TestCluster& cluster() { return *cluster_; }
+  fakes::FakeQStash& qstash() { return *qstash_; }
+  const std::string& token() const { return token_; }  // the account's token (never print)
+  std::string qstash_url() const { return qstash_->base_url(); }
+  fakes::FakeAccountState account() const { return *qstash_->Account(token_); }
+  KeyrollOperator& keyroll() { return *operator_; }
+  DeploymentSimulator& deployments() { return *simulator_; }
+  RotationRecorder& rotations() { return *recorder_; }
+
+  void StartOperator(const std::map<std::string, std::string>& env = {});
+
+  // Convenience: create objects in the namespace.
+  json CreateSkr(const json& skr) { return CreateObject(kube(), kube::resources::kSigningKeyRotations, ns(), skr); }
+  json CreateDeployment(const json& d) { return CreateObject(kube(), kube::resources::kDeployments, ns(), d); }
+  json Skr(const std::string& name) { return GetSkr(kube(), ns(), name); }
+  json WaitSkr(const std::string& name, const std::function<bool(const json&)>& pred,
+               std::chrono::milliseconds timeout = std::chrono::seconds(20)) {
+    return WaitForSkr(kube(), ns(), name, pred, timeout);
+  }
+  std::optional<std::map<std::string, std::string>> SecretData(const std::string& name) {
+    return ReadSecretData(kube(), ns(), name);
+  }
+  // True when the Secret holds exactly the fake's current keys under the default data keys.
+  bool SecretMatchesProvider(const std::string& secret_name);
+
+  // Every leak found: keyroll's logs, metrics (if it runs), and the namespace's objects.
+  std::vector<std::string> FindLeaks();
+
+ private:
+  E2EOptions options_;
+  std::unique_ptr<TestCluster> cluster_;
+  std::unique_ptr<fakes::FakeQStash> qstash_;
+  std::string token_;
+  std::string ca_file_;
+  std::unique_ptr<KeyrollOperator> operator_;
+  std::unique_ptr<DeploymentSimulator> simulator_;
+  std::unique_ptr<RotationRecorder> recorder_;
+};
+
+}  // namespace keyroll::testing

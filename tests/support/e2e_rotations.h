@@ -1,0 +1,50 @@
+// e2e_rotations: watches one QStash fake account from the test side. A thread reads the
+// account every ~20 ms and records each rotation it sees (the counter moved) with the
+// keysHash of the keys that were current before it, so tests can check the consumer gate
+// afterwards: every consumer had rolled out those keys before the rotation was seen.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "tests/fakes/qstash/fake_qstash.h"
+
+namespace keyroll::testing {
+
+class DeploymentSimulator;
+
+struct ObservedRotation {
+  int count_after = 0;           // the fake's counter after this rotation
+  std::string keys_hash_before;  // rotation::KeysHash of (current, next) before it
+  std::chrono::steady_clock::time_point seen;
+};
+
+class RotationRecorder {
+ public:
+  RotationRecorder(const fakes::FakeQStash& qstash, std::string token);
+  ~RotationRecorder();
+  RotationRecorder(const RotationRecorder&) = delete;
+  RotationRecorder& operator=(const RotationRecorder&) = delete;
+
+  std::vector<ObservedRotation> Rotations() const;
+  // Empty when every rotation came after each of `consumers` completed a rollout of the
+  // keys current before it; otherwise one line per violation (no key material).
+  std::vector<std::string> GateViolations(const DeploymentSimulator& sim,
+                                          const std::vector<std::string>& consumers) const;
+
+ private:
+  void Loop();
+
+  const fakes::FakeQStash& qstash_;
+  std::string token_;
+  mutable std::mutex mu_;
+  std::vector<ObservedRotation> rotations_;
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
+};
+
+}  // namespace keyroll::testing
