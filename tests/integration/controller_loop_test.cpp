@@ -171,5 +171,25 @@ TEST_F(ControllerTest, DiscoveredConsumerIsRestartedOnceWithTheKeysHash) {
   EXPECT_EQ(Get(kube::resources::kDeployments, "api").value()["metadata"]["generation"], d["metadata"]["generation"]);
 }
 
+TEST_F(ControllerTest, TheYoungerOfTwoResourcesOnOneAccountOnlySyncs) {
+  StartKeyroll();
+  CreateSkr("first", QStashSpec({{"target", {{"secretName", "first-keys"}}}}));
+  ASSERT_TRUE(WaitUntil([&] { return ConditionIs("first", "Ready", "True"); }, 30s)) << Log();
+  std::this_thread::sleep_for(1100ms);  // creationTimestamp has whole seconds: make "second" younger
+  CreateSkr("second", QStashSpec({{"target", {{"secretName", "second-keys"}}}}));
+  ASSERT_TRUE(WaitUntil([&] { return ConditionIs("second", "RotationAllowed", "False", "Conflict"); }, 30s)) << Log();
+  EXPECT_NE(Condition("second", "RotationAllowed").value("message", "").find("first"), std::string::npos);
+  EXPECT_TRUE(ConditionIs("first", "RotationAllowed", "True"));
+  auto account = qstash_->Account(token_).value();
+  ASSERT_TRUE(WaitUntil([&] { return static_cast<bool>(Get(kSecrets, "second-keys")); }, 30s));
+  EXPECT_TRUE(SecretValue(Get(kSecrets, "second-keys").value(), "QSTASH_CURRENT_SIGNING_KEY") == account.current);
+
+  // A request on the younger one is held; the account is never rotated by it.
+  ASSERT_TRUE(client().MergePatch(kSkr, ns(), "second", {{"spec", {{"rotation", {{"requestID", "r1"}}}}}}));
+  std::this_thread::sleep_for(2s);
+  EXPECT_EQ(qstash_->Account(token_)->rotations, 0);
+  EXPECT_TRUE(ConditionIs("second", "RotationAllowed", "False", "Conflict"));
+}
+
 }  // namespace
 }  // namespace keyroll::testing
