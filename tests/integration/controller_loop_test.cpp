@@ -1,6 +1,7 @@
 // The basic reconcile loop with the real keyroll binary: first sync into an owned Secret,
 // steady state without writes, invalid spec, a Secret keyroll does not own, a missing token
-// Secret, one rotation per requestID, clean SIGTERM, and no key material in the log.
+// Secret, one rotation per requestID, a discovered consumer restarted, two resources on one
+// account, a deleted Secret recreated, clean SIGTERM, and no key material in the log.
 #include "tests/integration/controller_fixture.h"
 
 namespace keyroll::testing {
@@ -189,6 +190,23 @@ TEST_F(ControllerTest, TheYoungerOfTwoResourcesOnOneAccountOnlySyncs) {
   std::this_thread::sleep_for(2s);
   EXPECT_EQ(qstash_->Account(token_)->rotations, 0);
   EXPECT_TRUE(ConditionIs("second", "RotationAllowed", "False", "Conflict"));
+}
+
+TEST_F(ControllerTest, ADeletedSecretIsRecreatedFromTheProvidersKeys) {
+  StartKeyroll();
+  CreateSkr("payments", QStashSpec());
+  ASSERT_TRUE(WaitUntil([&] { return ConditionIs("payments", "Ready", "True"); }, 30s)) << Log();
+  std::string uid = Get(kSecrets, "payments").value()["metadata"]["uid"];
+  ASSERT_TRUE(client().Delete(kSecrets, ns(), "payments"));
+  auto account = qstash_->Account(token_).value();
+  ASSERT_TRUE(WaitUntil([&] {
+    auto s = Get(kSecrets, "payments");
+    return s && (*s)["metadata"]["uid"] != uid;
+  }, 30s)) << Log();
+  auto s = Get(kSecrets, "payments").value();
+  EXPECT_TRUE(SecretValue(s, "QSTASH_CURRENT_SIGNING_KEY") == account.current);
+  EXPECT_TRUE(SecretValue(s, "QSTASH_NEXT_SIGNING_KEY") == account.next);
+  EXPECT_EQ(qstash_->Account(token_)->rotations, 0);
 }
 
 }  // namespace
