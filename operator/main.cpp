@@ -1,9 +1,12 @@
 // main.cpp — keyroll's entry point: flags and wiring only. ParseOptions -> logging ->
-// kubeconfig -> API client -> metrics and probe servers -> Manager (caches, then workers)
-// -> wait for SIGTERM/SIGINT -> stop everything -> exit 0.
+// kubeconfig -> API client -> metrics and probe servers -> Manager (caches, then workers;
+// with --leader-elect workers start only once this replica leads) -> wait for
+// SIGTERM/SIGINT -> stop everything -> exit 0 (1 for a bad setup or a lost lease).
 #include <cstdio>
+#include <memory>
 #include <string>
 
+#include "operator/controller/leader_election.h"
 #include "operator/controller/logging.h"
 #include "operator/controller/manager.h"
 #include "operator/controller/options.h"
@@ -19,6 +22,8 @@ namespace {
 using namespace keyroll;
 namespace log = controller::log;
 
+constexpr const char* kLeaseLost = "leader election lost";
+
 // The address actually bound ("127.0.0.1:PORT" for "127.0.0.1:0").
 std::string BoundAddress(http::BindAddress address, int port) {
   address.port = port;
@@ -31,13 +36,6 @@ int Run(const controller::Options& opts) {
     log::Error("cannot install signal handlers");
     return 1;
   }
-  // LEADER ELECTION: not wired in this build. With a LeaderElector, only the leader would
-  // call manager.StartWorkers() (and metrics.SetLeader); caches and probes run everywhere.
-  if (opts.leader_elect) {
-    log::Error("--leader-elect is not supported by this build yet; run a single replica without it");
-    return 1;
-  }
-
   auto config = kube::LoadConfig(opts.kubeconfig, opts.context);
   if (!config) {
     log::Error("cannot load the Kubernetes configuration", {{"error", config.error().ToString()}});
@@ -82,20 +80,54 @@ int Run(const controller::Options& opts) {
   log::Info("starting", {{"version", controller::Version()},
                          {"namespace", opts.watch_namespace.empty() ? "(all)" : opts.watch_namespace},
                          {"workers", std::to_string(opts.max_concurrent_reconciles)}});
+  // Leader election: every replica keeps warm caches and answers probes (ready once synced,
+  // standby too); only the leader runs workers. Losing the lease stops the process.
+  std::unique_ptr<controller::LeaderElector> elector;
+  if (opts.leader_elect) {
+    controller::LeaderElectionConfig le;
+    le.namespace_name = opts.leader_election_namespace;
+    le.name = opts.leader_election_id;
+    le.lease_duration = opts.lease_duration;
+    le.renew_deadline = opts.renew_deadline;
+    le.retry_period = opts.retry_period;
+    le.set_is_leader = [&metrics](bool leading) { metrics.SetLeader(leading); };
+    le.callbacks.on_started_leading = [&manager] {
+      log::Info("became leader; starting workers");
+      manager.StartWorkers();
+    };
+    le.callbacks.on_stopped_leading = [&stop] { stop.Request(kLeaseLost); };
+    le.callbacks.on_new_leader = [](const std::string& identity) { log::Info("leader", {{"identity", identity}}); };
+    if (auto why = controller::ValidateLeaderElectionConfig(le); !why.empty()) {
+      log::Error("invalid leader election settings", {{"error", why}});
+      return 1;
+    }
+    try {
+      elector = std::make_unique<controller::LeaderElector>(**client, le);
+    } catch (const std::exception& e) {
+      log::Error("cannot start leader election", {{"error", e.what()}});
+      return 1;
+    }
+  }
+
   manager.StartCaches();
   if (manager.WaitForCaches(stop)) {
-    manager.StartWorkers();
-    metrics.SetLeader(true);  // without leader election this replica is the only worker
     log::Info("caches synced");
+    if (elector) {
+      elector->Start();
+    } else {
+      manager.StartWorkers();
+      metrics.SetLeader(true);  // without leader election this replica is the only worker
+    }
     stop.Wait();
   }
   log::Info("shutting down", {{"reason", stop.Reason()}});
   probes.Stop();
-  manager.Stop();
+  manager.Stop();             // workers finish their keys first ...
+  if (elector) elector->Stop();  // ... then the lease is released for a standby
   metrics_server.Stop();
   log::Info("stopped");
   log::Flush();
-  return 0;
+  return stop.Reason() == kLeaseLost ? 1 : 0;
 }
 
 }  // namespace
