@@ -1,6 +1,7 @@
 // The basic reconcile loop with the real keyroll binary: first sync into an owned Secret,
 // steady state without writes, invalid spec, a Secret keyroll does not own, a missing token
-// Secret, one rotation per requestID, clean SIGTERM, and no key material in the log.
+// Secret, one rotation per requestID, a discovered consumer restarted, two resources on one
+// account, a deleted Secret recreated, clean SIGTERM, and no key material in the log.
 #include "tests/integration/controller_fixture.h"
 
 namespace keyroll::testing {
@@ -169,6 +170,43 @@ TEST_F(ControllerTest, DiscoveredConsumerIsRestartedOnceWithTheKeysHash) {
   EXPECT_EQ(Get(kSkr, "payments").value()["status"]["consumersReady"], "1/1");
   // One restart for one key set: the generation moved once.
   EXPECT_EQ(Get(kube::resources::kDeployments, "api").value()["metadata"]["generation"], d["metadata"]["generation"]);
+}
+
+TEST_F(ControllerTest, TheYoungerOfTwoResourcesOnOneAccountOnlySyncs) {
+  StartKeyroll();
+  CreateSkr("first", QStashSpec({{"target", {{"secretName", "first-keys"}}}}));
+  ASSERT_TRUE(WaitUntil([&] { return ConditionIs("first", "Ready", "True"); }, 30s)) << Log();
+  std::this_thread::sleep_for(1100ms);  // creationTimestamp has whole seconds: make "second" younger
+  CreateSkr("second", QStashSpec({{"target", {{"secretName", "second-keys"}}}}));
+  ASSERT_TRUE(WaitUntil([&] { return ConditionIs("second", "RotationAllowed", "False", "Conflict"); }, 30s)) << Log();
+  EXPECT_NE(Condition("second", "RotationAllowed").value("message", "").find("first"), std::string::npos);
+  EXPECT_TRUE(ConditionIs("first", "RotationAllowed", "True"));
+  auto account = qstash_->Account(token_).value();
+  ASSERT_TRUE(WaitUntil([&] { return static_cast<bool>(Get(kSecrets, "second-keys")); }, 30s));
+  EXPECT_TRUE(SecretValue(Get(kSecrets, "second-keys").value(), "QSTASH_CURRENT_SIGNING_KEY") == account.current);
+
+  // A request on the younger one is held; the account is never rotated by it.
+  ASSERT_TRUE(client().MergePatch(kSkr, ns(), "second", {{"spec", {{"rotation", {{"requestID", "r1"}}}}}}));
+  std::this_thread::sleep_for(2s);
+  EXPECT_EQ(qstash_->Account(token_)->rotations, 0);
+  EXPECT_TRUE(ConditionIs("second", "RotationAllowed", "False", "Conflict"));
+}
+
+TEST_F(ControllerTest, ADeletedSecretIsRecreatedFromTheProvidersKeys) {
+  StartKeyroll();
+  CreateSkr("payments", QStashSpec());
+  ASSERT_TRUE(WaitUntil([&] { return ConditionIs("payments", "Ready", "True"); }, 30s)) << Log();
+  std::string uid = Get(kSecrets, "payments").value()["metadata"]["uid"];
+  ASSERT_TRUE(client().Delete(kSecrets, ns(), "payments"));
+  auto account = qstash_->Account(token_).value();
+  ASSERT_TRUE(WaitUntil([&] {
+    auto s = Get(kSecrets, "payments");
+    return s && (*s)["metadata"]["uid"] != uid;
+  }, 30s)) << Log();
+  auto s = Get(kSecrets, "payments").value();
+  EXPECT_TRUE(SecretValue(s, "QSTASH_CURRENT_SIGNING_KEY") == account.current);
+  EXPECT_TRUE(SecretValue(s, "QSTASH_NEXT_SIGNING_KEY") == account.next);
+  EXPECT_EQ(qstash_->Account(token_)->rotations, 0);
 }
 
 }  // namespace
