@@ -49,6 +49,9 @@ TEST(E2EInvalidSpec, EveryInvalidExampleIsRejectedWithItsFieldAndNoSecret) {
   auto examples = LoadInvalidExamples();
   ASSERT_GE(examples.size(), 15u);
   E2EEnvironment env;
+  if (!env.cluster().is_fake()) {
+    GTEST_SKIP() << "a real API server rejects these at admission (schema + CEL); this checks keyroll's own validation";
+  }
   for (const auto& ex : examples) env.CreateSkr(ex.object);
 
   for (const auto& ex : examples) {

@@ -70,6 +70,10 @@ TEST(E2ERotationRequests, RotateRequestAnnotationRotatesOnce) {
   EXPECT_TRUE(env.account().current == before.next);
   EXPECT_TRUE(env.SecretMatchesProvider(kSecret));
   EXPECT_EQ(CountEvents(SkrEvents(env.kube(), env.ns(), "payments"), "Rotated"), 1);
+  auto metrics = env.keyroll().Metrics();
+  ASSERT_EQ(metrics.status, 200);
+  EXPECT_NE(metrics.body.find("keyroll_rotations_total{result=\"succeeded\"} 1"), std::string::npos)
+      << metrics.body.substr(0, 2000);
 }
 
 }  // namespace
