@@ -26,7 +26,7 @@ Manager::Manager(kube::Client& client, http::Metrics& metrics, ManagerOptions op
       events_(client, "keyroll"),
       providers_(client, ProviderCacheOptions{options_.provider_ca_file}, &metrics),
       informers_(client, options_.watch_namespace, [this](const std::string& key) { queue_.Add(key); }),
-      reconciler_(client, informers_, providers_, metrics, events_),
+      reconciler_(client, informers_, providers_, metrics, events_, options_.pending_settle),
       workers_(queue_, options_.workers, [this](const std::string& key) { return reconciler_.Reconcile(key); }) {}
 
 Manager::~Manager() { Stop(); }

@@ -28,6 +28,7 @@ struct ManagerOptions {
   std::string watch_namespace;  // "" = all namespaces
   int workers = 4;
   std::string provider_ca_file;
+  rotation::Seconds pending_settle{rotation::kPendingSettle};  // see --pending-rotation-settle
   // A worker busy on one key longer than this fails liveness (provider calls time out far
   // sooner; a reconcile makes a bounded number of them).
   std::chrono::milliseconds stuck_after{std::chrono::minutes(5)};

@@ -102,6 +102,7 @@ std::optional<Observation> Observe(const ObserveSources& src, const std::string&
   Observation out;
   out.resource = *resource;
   out.observed.resource = rotation::ParseResource(*resource);
+  out.observed.pending_settle = src.pending_settle;
   if (!out.observed.resource.spec.ok() || out.observed.resource.meta.deleting) return out;
   const rotation::Spec& spec = out.observed.resource.spec.value();
   const std::string key = ns + "/" + name;

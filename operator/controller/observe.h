@@ -13,6 +13,7 @@
 
 #include "operator/controller/fresh_reader.h"
 #include "operator/controller/provider_cache.h"
+#include "operator/rotation/decide.h"
 #include "operator/kube/client.h"
 #include "operator/rotation/observed.h"
 
@@ -38,6 +39,7 @@ struct ObserveSources {
   const kube::Store& resource_store;
   const kube::Store& deployment_store;
   ProviderCache& providers;
+  rotation::Seconds pending_settle{rotation::kPendingSettle};
 };
 
 // nullopt when the resource does not exist. Throws ObserveError.

@@ -60,6 +60,12 @@ ParseOutcome ParseOptions(int argc, const char* const* argv) {
       ->capture_default_str();
   app.add_option("--provider-ca-file", o.provider_ca_file,
                  "Extra PEM CA bundle trusted for provider APIs (the system CAs stay trusted)");
+  std::string settle = "2m";
+  app.add_option("--pending-rotation-settle", settle,
+                 "Wait after an unknown rotate outcome before an unchanged provider answer counts as "
+                 "\"not rotated\" (keep it above the provider call timeout, 15s)")
+      ->envname("KEYROLL_PENDING_ROTATION_SETTLE")
+      ->capture_default_str();
   app.add_option("--sync-period", sync, "Interval at which cached resources are resynced")
       ->capture_default_str();
 
@@ -82,7 +88,8 @@ ParseOutcome ParseOptions(int argc, const char* const* argv) {
   for (auto err : {duration("lease-duration", lease, &o.lease_duration),
                    duration("renew-deadline", renew, &o.renew_deadline),
                    duration("retry-period", retry, &o.retry_period),
-                   duration("sync-period", sync, &o.sync_period)}) {
+                   duration("sync-period", sync, &o.sync_period),
+                   duration("pending-rotation-settle", settle, &o.pending_rotation_settle)}) {
     if (err) return Fail(*err);
   }
   // The same rules as client-go's leader election: a leader must be able to renew in time.

@@ -27,7 +27,7 @@ std::string ShortHash(const std::string& h) { return h.substr(0, 8); }
 }  // namespace
 
 Reconciler::Reconciler(kube::Client& client, Informers& informers, ProviderCache& providers,
-                       http::Metrics& metrics, kube::EventRecorder& events)
+                       http::Metrics& metrics, kube::EventRecorder& events, rotation::Seconds pending_settle)
     : client_(client),
       providers_(providers),
       metrics_(metrics),
@@ -38,7 +38,7 @@ Reconciler::Reconciler(kube::Client& client, Informers& informers, ProviderCache
       deployments_(client, kube::resources::kDeployments, informers.deployments(),
                    informers.deployment_projection()),
       sources_{client, resources_, secrets_, deployments_, informers.resources(), informers.deployments(),
-               providers} {}
+               providers, pending_settle} {}
 
 ReconcileResult Reconciler::Reconcile(const std::string& key) {
   const auto started = std::chrono::steady_clock::now();

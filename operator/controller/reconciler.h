@@ -30,7 +30,7 @@ class Reconciler {
  public:
   // Everything passed must outlive the reconciler.
   Reconciler(kube::Client& client, Informers& informers, ProviderCache& providers, http::Metrics& metrics,
-             kube::EventRecorder& events);
+             kube::EventRecorder& events, rotation::Seconds pending_settle = rotation::kPendingSettle);
 
   // Thread-safe for different keys (the workqueue never hands one key to two workers).
   ReconcileResult Reconcile(const std::string& key);

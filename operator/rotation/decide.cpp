@@ -61,7 +61,7 @@ bool NeedsProviderRead(const Observed& o, const Spec& spec, Time now) {
   if (!o.provider.keys) return now - *read_at >= kProviderRetryAfter;
   if (now - *read_at >= spec.refresh_interval) return true;
   if (const auto& pend = o.resource.status.pending_rotation) {
-    Time settle_end = pend->started_at + kPendingSettle;
+    Time settle_end = pend->started_at + o.pending_settle;
     if (now >= settle_end && *read_at < settle_end) return true;
   }
   return false;

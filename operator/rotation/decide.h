@@ -55,9 +55,8 @@
 
 namespace keyroll::rotation {
 
-// A "not applied" verdict on a pending rotation needs a provider read this long after the
-// intent was written. The controller's provider call timeout must be well below it.
-inline constexpr Seconds kPendingSettle{120};
+// kPendingSettle (observed.h): a "not applied" verdict on a pending rotation needs a provider
+// read this long after the intent was written (Observed::pending_settle, configurable).
 // Recording an intent requires a provider read at most this old.
 inline constexpr Seconds kFreshReadForRotation{10};
 // After a failed provider read, Decide asks for another read only this much later.

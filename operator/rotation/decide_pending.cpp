@@ -28,7 +28,7 @@ void MarkRequestsHandled(DecideContext& c, const PendingRotation& p) {
 
 bool ResolvePending(DecideContext& c) {
   const PendingRotation pend = *c.next.pending_rotation;
-  const Time settle_end = pend.started_at + kPendingSettle;
+  const Time settle_end = pend.started_at + c.o.pending_settle;
   const auto& outcome = c.o.rotate_outcome;
 
   if (outcome && outcome->error) {

@@ -87,7 +87,11 @@ void FillStatus(DecideContext& c, const Verdict& v) {
     SetCondition(conds, vocab::kCondRotationAllowed, vocab::kFalse, vocab::kReasonRotationPending,
                  "rotation in progress (" + s.pending_rotation->trigger + ")", gen, c.now);
   } else if (v.gate) {
-    SetCondition(conds, vocab::kCondRotationAllowed, vocab::kFalse, v.gate->reason, v.gate->message, gen, c.now);
+    // A due rotation is named in the message, so `kubectl describe` says what waits and why
+    // (and a request that arrives while the gate is already closed changes the condition).
+    std::string message = v.due ? "rotation due (" + v.due->message + ") waits: " + v.gate->message
+                                : v.gate->message;
+    SetCondition(conds, vocab::kCondRotationAllowed, vocab::kFalse, v.gate->reason, message, gen, c.now);
   } else {
     SetCondition(conds, vocab::kCondRotationAllowed, vocab::kTrue, vocab::kReasonAllowed,
                  "the Secret matches the provider and every consumer is up to date", gen, c.now);
@@ -149,8 +153,10 @@ void FillStatus(DecideContext& c, const Verdict& v) {
   }
   const Condition* old_allowed = FindCondition(old.conditions, vocab::kCondRotationAllowed);
   const Condition* new_allowed = FindCondition(conds, vocab::kCondRotationAllowed);
+  // Once per blocked request: when the condition starts saying that this due rotation waits.
   if (v.due && v.gate && (!old_allowed || old_allowed->reason != new_allowed->reason ||
-                          old_allowed->status != new_allowed->status))
+                          old_allowed->status != new_allowed->status ||
+                          old_allowed->message != new_allowed->message))
     AddEvent(c, vocab::kEventNormal, vocab::kEventRotationBlocked,
              "rotation due (" + v.due->message + ") waits: " + v.gate->reason + ": " + v.gate->message);
 }

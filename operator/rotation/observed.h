@@ -109,6 +109,10 @@ struct ObservedDeployment {
   bool operator==(const ObservedDeployment&) const = default;
 };
 
+// A "not applied" verdict on a pending rotation needs a provider read this long after the
+// intent was written. The controller's provider call timeout must be well below it.
+inline constexpr Seconds kPendingSettle{120};
+
 struct Observed {
   ObservedResource resource;
   ObservedSecret secret;
@@ -118,6 +122,9 @@ struct Observed {
   // Name of an OLDER SigningKeyRotation (by creationTimestamp, then name) that uses the
   // same provider account (same URL/domain and same credentials).
   std::optional<std::string> account_conflict_with;
+  // How long after an intent a provider read must be before "the rotation did not happen"
+  // is believed (kPendingSettle unless the operator was configured otherwise).
+  Seconds pending_settle = kPendingSettle;
 };
 
 }  // namespace keyroll::rotation

@@ -37,18 +37,19 @@ void RefuseNamespace(FieldReader& r, const json& ref, const std::string& path) {
             "resource's namespace");
 }
 
-std::optional<SecretKeyRef> ParseSecretKeyRef(FieldReader& r, const json& parent,
-                                              std::string_view key, const std::string& path) {
+// `default_key` stands in for an omitted `key`, as the CRD's default does on a real API server.
+std::optional<SecretKeyRef> ParseSecretKeyRef(FieldReader& r, const json& parent, std::string_view key,
+                                              const std::string& path, std::string_view default_key) {
   const json* ref = r.Object(parent, key, path, true);
   if (!ref) return std::nullopt;
   RefuseNamespace(r, *ref, path);
   r.RejectUnknown(*ref, {"name", "key", "namespace"}, path);
   SecretKeyRef out;
   auto name = Checked(r, *ref, "name", Path(path, "name"), true, CheckDnsSubdomain);
-  auto k = Checked(r, *ref, "key", Path(path, "key"), true, CheckSecretDataKey);
-  if (!name || !k) return std::nullopt;
+  auto k = Checked(r, *ref, "key", Path(path, "key"), false, CheckSecretDataKey);
+  if (!name || (ref->contains("key") && !k)) return std::nullopt;  // a bad key is an error
   out.name = *name;
-  out.key = *k;
+  out.key = k ? *k : std::string(default_key);
   return out;
 }
 
@@ -170,7 +171,7 @@ void ParseProvider(FieldReader& r, const json& spec, Spec& out) {
     const std::string path = "spec.provider.qstash";
     r.RejectUnknown(*q, {"tokenSecretRef", "url"}, path);
     QStashProvider qs;
-    if (auto ref = ParseSecretKeyRef(r, *q, "tokenSecretRef", Path(path, "tokenSecretRef")))
+    if (auto ref = ParseSecretKeyRef(r, *q, "tokenSecretRef", Path(path, "tokenSecretRef"), vocab::kQStashTokenKey))
       qs.token_secret_ref = *ref;
     qs.url = std::string(vocab::kQStashDefaultUrl);
     if (auto url = Checked(r, *q, "url", Path(path, "url"), false, CheckHttpsUrl)) qs.url = *url;

@@ -106,6 +106,8 @@ inline constexpr std::string_view kRotationResultDrift = "drift";
 inline constexpr std::string_view kQStashCurrentKey = "QSTASH_CURRENT_SIGNING_KEY";
 inline constexpr std::string_view kQStashNextKey = "QSTASH_NEXT_SIGNING_KEY";
 inline constexpr std::string_view kQStashDefaultUrl = "https://qstash.upstash.io";
+// The token Secret's data key when tokenSecretRef.key is omitted (the SDKs' env var name).
+inline constexpr std::string_view kQStashTokenKey = "QSTASH_TOKEN";
 inline constexpr std::string_view kAuth0CurrentKey = "AUTH0_CURRENT_SIGNING_CERT";
 inline constexpr std::string_view kAuth0NextKey = "AUTH0_NEXT_SIGNING_CERT";
 inline constexpr std::string_view kAuth0ClientIdKey = "AUTH0_CLIENT_ID";

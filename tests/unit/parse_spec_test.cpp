@@ -64,6 +64,16 @@ TEST(ParseSpec, MinimalGetsDefaults) {
   EXPECT_TRUE(s.consumers.deployments.empty());
 }
 
+// The CRD defaults tokenSecretRef.key; where no API server applied it (the fake, or a
+// resource written before the default existed) the operator applies the same default.
+TEST(ParseSpec, TokenSecretRefKeyDefaultsToQStashToken) {
+  json r = Minimal();
+  r["spec"]["provider"]["qstash"]["tokenSecretRef"].erase("key");
+  auto parsed = ParseSpec(r);
+  ASSERT_TRUE(parsed.ok()) << JoinFieldErrors(parsed.error());
+  EXPECT_EQ(AsQStash(parsed.value())->token_secret_ref, (SecretKeyRef{"qstash", "QSTASH_TOKEN"}));
+}
+
 TEST(ParseSpec, FullResourceIsReadExactly) {
   auto r = ParseSpec(Full());
   ASSERT_TRUE(r.ok()) << JoinFieldErrors(r.error());

@@ -1,5 +1,4 @@
-// Behaviour the operator does not have yet (found by the e2e suite). Each test is complete
-// and skipped with "blocked on: ..." until the controller fixes it; remove the skip to run.
+// Regressions: behaviour the e2e suite once found missing in the operator, now fixed.
 #include <gtest/gtest.h>
 
 #include "tests/support/e2e_environment.h"
@@ -10,16 +9,12 @@ namespace {
 
 constexpr const char* kSecret = "qstash-signing-keys";
 
-bool Unblocked() { return std::getenv("KEYROLL_E2E_RUN_BLOCKED") != nullptr; }
 
-// The CRD defaults spec.provider.qstash.tokenSecretRef.key to QSTASH_TOKEN. A real API server
-// fills it in; the fake does not (no CRD defaults), and keyroll's ParseSpec requires the key
-// (parse_spec_sections.cpp ParseSecretKeyRef: "key" required=true), so a resource written as
-// in the docs (`tokenSecretRef: {name: qstash}`) is InvalidSpec on the fake:
-// "spec.provider.qstash.tokenSecretRef.key: is required".
-TEST(E2EOperatorBugs, TokenSecretRefKeyDefaultsToQStashToken) {
+// The CRD defaults spec.provider.qstash.tokenSecretRef.key to QSTASH_TOKEN; where no API
+// server applied the default (the fake has none), keyroll must apply it too, not answer
+// InvalidSpec for a resource written as the docs show (`tokenSecretRef: {name: qstash}`).
+TEST(E2ERegressions, TokenSecretRefKeyDefaultsToQStashToken) {
   KEYROLL_E2E_REQUIRE_OPERATOR();
-  if (!Unblocked()) GTEST_SKIP() << "blocked on: operator does not default tokenSecretRef.key (CRD default QSTASH_TOKEN)";
   E2EEnvironment env;
   json skr = MakeQStashSkr("payments", env.qstash_url(), kSecret);
   skr["spec"]["provider"]["qstash"]["tokenSecretRef"].erase("key");
@@ -30,13 +25,10 @@ TEST(E2EOperatorBugs, TokenSecretRefKeyDefaultsToQStashToken) {
 }
 
 // A rotation requested while the gate is already closed (a consumer stale since the first
-// sync) gets no RotationBlocked event: decide_status.cpp emits it only when the
-// RotationAllowed condition's status/reason changes, and here it was False/ConsumerStale
-// before the request and stays so. `kubectl describe skr` then shows no event saying why the
-// requested rotation waits. Expected: an event when a due rotation is first blocked.
-TEST(E2EOperatorBugs, RequestWhileGateClosedEmitsRotationBlocked) {
+// sync) must still get a RotationBlocked event, so `kubectl describe skr` says why the
+// requested rotation waits (RotationAllowed was False/ConsumerStale before and stays so).
+TEST(E2ERegressions, RequestWhileGateClosedEmitsRotationBlocked) {
   KEYROLL_E2E_REQUIRE_OPERATOR();
-  if (!Unblocked()) GTEST_SKIP() << "blocked on: RotationBlocked event only on RotationAllowed transitions";
   E2EEnvironment env;
   env.CreateDeployment(MakeDeployment("api", kSecret, SecretUse::kEnvFrom));
   ASSERT_TRUE(WaitUntil([&] { return env.deployments().Rollouts().size() == 1; }));
@@ -51,21 +43,22 @@ TEST(E2EOperatorBugs, RequestWhileGateClosedEmitsRotationBlocked) {
   EXPECT_EQ(env.account().rotations, 0);
 }
 
-// After a crash between the intent write and the rotate call, keyroll waits kPendingSettle
-// (120 s, decide.h) before concluding "not applied" and rotating. There is no flag or env to
-// shorten it for tests, so the full recovery cannot be checked within the suite's budget.
-TEST(E2EOperatorBugs, CrashBeforeRotateCompletesTheRequestedRotation) {
+// After a crash between the intent write and the rotate call, keyroll waits the settle period
+// (120 s by default) before concluding "not applied" and rotating; --pending-rotation-settle
+// (env KEYROLL_PENDING_ROTATION_SETTLE) shortens it so the full recovery runs here.
+TEST(E2ERegressions, CrashBeforeRotateCompletesTheRequestedRotation) {
   KEYROLL_E2E_REQUIRE_OPERATOR();
-  if (!Unblocked()) GTEST_SKIP() << "blocked on: kPendingSettle (120 s) has no test knob";
+  // 5 s instead of 120 s: no rotate request was sent (killed before it), so nothing can land late.
+  const std::map<std::string, std::string> settle = {{"KEYROLL_PENDING_ROTATION_SETTLE", "5s"}};
   E2EEnvironment env;
   env.CreateDeployment(MakeDeployment("api", kSecret, SecretUse::kEnvFrom));
   env.CreateSkr(MakeQStashSkr("payments", env.qstash_url(), kSecret, {"api"}));
   ASSERT_TRUE(IsReadyAndSynced(env.WaitSkr("payments", IsReadyAndSynced)));
-  env.keyroll().Restart({{"KEYROLL_FAILPOINTS", "before-rotate=kill"}});
+  env.keyroll().Restart({{"KEYROLL_FAILPOINTS", "before-rotate=kill"}, *settle.begin()});
   ASSERT_TRUE(env.keyroll().WaitReady());
   RequestRotation(env.kube(), env.ns(), "payments", "r1");
   ASSERT_TRUE(env.keyroll().WaitExit());
-  env.StartOperator();
+  env.StartOperator(settle);
   json got = env.WaitSkr("payments", [](const json& s) {
     return IsReadyAndSynced(s) && StrAt(s, "/status/lastHandledRequestID") == "r1";
   }, std::chrono::seconds(180));
