@@ -18,12 +18,9 @@
 #include "tests/support/e2e_rotations.h"
 #include "tests/support/e2e_secrecy.h"
 
-// Skips a scenario while the keyroll executable does not exist yet (a skip is not a pass).
-#define KEYROLL_E2E_REQUIRE_OPERATOR()                                                     \
-  do {                                                                                     \
-    if (!::keyroll::testing::KeyrollBinaryAvailable())                                     \
-      GTEST_SKIP() << "blocked on: the keyroll binary (controller branch) is not built"; \
-  } while (0)
+// The keyroll executable is built with the tests: its absence is a failure, never a skip.
+#define KEYROLL_E2E_REQUIRE_OPERATOR() \
+  ASSERT_TRUE(::keyroll::testing::KeyrollBinaryAvailable()) << "the keyroll binary is not built"
 
 namespace keyroll::testing {
 
