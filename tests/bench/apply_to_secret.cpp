@@ -13,7 +13,10 @@
 #include <thread>
 #include <vector>
 
+#include <spdlog/spdlog.h>
+
 #include "operator/providers/qstash/client.h"
+#include "tests/bench/bench_resources.h"
 #include "tests/bench/bench_stats.h"
 #include "tests/bench/first_seen.h"
 #include "tests/support/e2e_environment.h"
@@ -29,12 +32,6 @@ struct Samples {
   std::vector<double> to_secret, to_ready, get_keys, secret_create, status_write, floor_sum;
 };
 
-json BenchSkr(testing::E2EEnvironment& env, const std::string& name) {
-  json skr = testing::MakeQStashSkr(name, env.qstash_url(), name + "-keys");
-  skr["spec"].erase("refreshInterval");  // the CRD default (5m): earlier tries stay quiet
-  return skr;
-}
-
 template <typename T>
 T Must(kube::Result<T> r, const std::string& what) {
   if (!r) throw std::runtime_error(what + ": " + r.error().ToString());
@@ -47,14 +44,25 @@ std::string MakeFloorNamespace(testing::E2EEnvironment& env) {
   std::string ns = env.ns() + "-floor";
   testing::CreateObject(env.kube(), res::kNamespaces, "", {{"apiVersion", "v1"}, {"kind", "Namespace"},
                                                             {"metadata", {{"name", ns}}}});
-  testing::CreateObject(env.kube(), res::kSigningKeyRotations, ns, BenchSkr(env, "floor"));
+  testing::CreateObject(env.kube(), res::kSigningKeyRotations, ns, NewBenchResource(env, "floor", ns).skr);
   return ns;
 }
 
-void FloorTry(testing::E2EEnvironment& env, providers::qstash::Client& qstash, const std::string& ns, int i,
-              Samples& s) {
+// The QStash client for one account, trusting the fake's CA (as --provider-ca-file does).
+std::unique_ptr<providers::qstash::Client> QStashClient(testing::E2EEnvironment& env, const std::string& token) {
+  providers::qstash::ClientOptions qo;
+  qo.url = env.qstash_url();
+  qo.token = providers::SecretValue(token);
+  qo.tls.ca_pem = env.qstash().ca_cert_pem();
+  auto client = providers::qstash::Client::Create(std::move(qo));
+  if (!client) throw std::runtime_error("QStash client: " + client.error().message);
+  return std::move(*client);
+}
+
+void FloorTry(testing::E2EEnvironment& env, const std::string& token, const std::string& ns, int i, Samples& s) {
+  auto qstash = QStashClient(env, token);
   auto t0 = Clock::now();
-  auto keys = qstash.ReadKeys();
+  auto keys = qstash->ReadKeys();
   auto t1 = Clock::now();
   if (!keys) throw std::runtime_error("floor: QStash read failed: " + keys.error().message);
   json secret = {{"apiVersion", "v1"}, {"kind", "Secret"},
@@ -72,11 +80,14 @@ void FloorTry(testing::E2EEnvironment& env, providers::qstash::Client& qstash, c
   s.floor_sum.push_back(MillisBetween(t0, t3));
 }
 
-// One fresh resource; false when keyroll did not get there within 30 s.
+// One fresh resource (and account; the floor then reads that account); false when keyroll did
+// not get there within 30 s.
 bool KeyrollTry(testing::E2EEnvironment& env, FirstSeen& secrets, FirstSeen& ready, const std::string& name,
-                Samples* s) {
+                std::string& token, Samples* s) {
+  auto resource = NewBenchResource(env, name, env.ns());
+  token = resource.token;
   auto t0 = Clock::now();
-  env.CreateSkr(BenchSkr(env, name));
+  env.CreateSkr(resource.skr);
   bool done = testing::WaitUntil([&] { return secrets.When(name + "-keys") && ready.When(name); },
                                  std::chrono::seconds(30), std::chrono::milliseconds(5));
   if (!done) return false;
@@ -94,32 +105,27 @@ int Run(int tries) {
   FirstSeen ready(env.cluster().config(), res::kSigningKeyRotations, env.ns(),
                   [](const kube::WatchEvent& e) { return testing::IsReadyAndSynced(e.object); });
   std::string floor_ns = MakeFloorNamespace(env);
-  providers::qstash::ClientOptions qo;
-  qo.url = env.qstash_url();
-  qo.token = providers::SecretValue(env.token());
-  qo.tls.ca_pem = env.qstash().ca_cert_pem();
-  auto qstash = providers::qstash::Client::Create(std::move(qo));
-  if (!qstash) throw std::runtime_error("QStash client: " + qstash.error().message);
 
   // Warm-up (not counted): both watches running, keyroll's first reconcile and connections.
-  if (!KeyrollTry(env, secrets, ready, "warmup", nullptr)) throw std::runtime_error("warm-up try timed out");
+  std::string token;
+  if (!KeyrollTry(env, secrets, ready, "warmup", token, nullptr)) throw std::runtime_error("warm-up try timed out");
   Samples s;
-  FloorTry(env, **qstash, floor_ns, 0, s);
+  FloorTry(env, token, floor_ns, 0, s);
   s = {};
 
   const auto settle = std::chrono::milliseconds(250);  // keyroll's trailing writes (Events) land
-  int gets_before = env.account().requests["get_keys"];
+  int keyroll_gets = 0;
   for (int i = 1; i <= tries; ++i) {
     std::this_thread::sleep_for(settle);
-    if (!KeyrollTry(env, secrets, ready, "bench-" + std::to_string(i), &s)) {
+    if (!KeyrollTry(env, secrets, ready, "bench-" + std::to_string(i), token, &s)) {
       std::fprintf(stderr, "try %d: keyroll did not sync within 30 s; log tail:\n%s\n", i,
                    env.keyroll().CurrentLog().c_str());
       return 1;
     }
     std::this_thread::sleep_for(settle);
-    FloorTry(env, **qstash, floor_ns, i, s);
+    keyroll_gets += env.qstash().Account(token)->requests["get_keys"];  // before the floor's read
+    FloorTry(env, token, floor_ns, i, s);
   }
-  int keyroll_gets = env.account().requests["get_keys"] - gets_before - tries;  // minus the floor's
 
   std::printf("\napply_to_secret: %d fresh SigningKeyRotations, each followed by one floor try\n\n", tries);
   PrintHeader("measurement");
@@ -156,6 +162,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "--tries must be at least 1\n");
     return 2;
   }
+  spdlog::set_level(spdlog::level::warn);  // the in-process QStash fake logs every request at info
   try {
     return keyroll::bench::Run(tries);
   } catch (const std::exception& e) {

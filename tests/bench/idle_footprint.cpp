@@ -15,6 +15,9 @@
 #include <thread>
 #include <vector>
 
+#include <spdlog/spdlog.h>
+
+#include "tests/bench/bench_resources.h"
 #include "tests/bench/bench_stats.h"
 #include "tests/support/e2e_environment.h"
 #include "tests/support/wait.h"
@@ -97,10 +100,7 @@ long StatusField(pid_t pid, const std::string& field) {
 
 void CreateResources(testing::E2EEnvironment& env, int from, int to) {
   for (int i = from; i <= to; ++i) {
-    std::string name = "res-" + std::to_string(i);
-    json skr = testing::MakeQStashSkr(name, env.qstash_url(), name + "-keys");
-    skr["spec"].erase("refreshInterval");  // the CRD default (5m): idle means idle
-    env.CreateSkr(skr);
+    env.CreateSkr(NewBenchResource(env, "res-" + std::to_string(i), env.ns()).skr);
   }
 }
 
@@ -197,6 +197,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "--starts and --resources must be at least 1, --idle-seconds at least 0\n");
     return 2;
   }
+  spdlog::set_level(spdlog::level::warn);  // the in-process QStash fake logs every request at info
   try {
     return keyroll::bench::Run(o);
   } catch (const std::exception& e) {
