@@ -13,6 +13,7 @@
 #include <thread>
 #include <vector>
 
+#include <httplib.h>
 #include <spdlog/spdlog.h>
 
 #include "operator/providers/qstash/client.h"
@@ -29,7 +30,7 @@ using testing::json;
 namespace res = kube::resources;
 
 struct Samples {
-  std::vector<double> to_secret, to_ready, get_keys, secret_create, status_write, floor_sum;
+  std::vector<double> to_secret, to_ready, get_keys, secret_create, status_write, floor_sum, bare_get;
 };
 
 template <typename T>
@@ -57,6 +58,18 @@ std::unique_ptr<providers::qstash::Client> QStashClient(testing::E2EEnvironment&
   auto client = providers::qstash::Client::Create(std::move(qo));
   if (!client) throw std::runtime_error("QStash client: " + client.error().message);
   return std::move(*client);
+}
+
+// The same GET with a plain httplib client that trusts only the fake's CA file (no system
+// trust store), also over a fresh TLS connection: the wire cost alone.
+void BareGet(testing::E2EEnvironment& env, const std::string& ca_file, const std::string& token, Samples& s) {
+  auto t0 = Clock::now();
+  httplib::SSLClient cli("127.0.0.1", env.qstash().port());
+  cli.set_ca_cert_path(ca_file.c_str());
+  cli.enable_server_certificate_verification(true);
+  auto res = cli.Get("/v2/keys", {{"Authorization", "Bearer " + token}});
+  if (!res || res->status != 200) throw std::runtime_error("bare GET /v2/keys failed");
+  s.bare_get.push_back(MillisBetween(t0, Clock::now()));
 }
 
 void FloorTry(testing::E2EEnvironment& env, const std::string& token, const std::string& ns, int i, Samples& s) {
@@ -105,6 +118,7 @@ int Run(int tries) {
   FirstSeen ready(env.cluster().config(), res::kSigningKeyRotations, env.ns(),
                   [](const kube::WatchEvent& e) { return testing::IsReadyAndSynced(e.object); });
   std::string floor_ns = MakeFloorNamespace(env);
+  std::string ca_file = env.cluster().temp_dir().Write("bench-qstash-ca.crt", env.qstash().ca_cert_pem());
 
   // Warm-up (not counted): both watches running, keyroll's first reconcile and connections.
   std::string token;
@@ -125,6 +139,7 @@ int Run(int tries) {
     std::this_thread::sleep_for(settle);
     keyroll_gets += env.qstash().Account(token)->requests["get_keys"];  // before the floor's read
     FloorTry(env, token, floor_ns, i, s);
+    BareGet(env, ca_file, token, s);
   }
 
   std::printf("\napply_to_secret: %d fresh SigningKeyRotations, each followed by one floor try\n\n", tries);
@@ -135,11 +150,15 @@ int Run(int tries) {
   PrintRow("floor: Secret create", Summarise(s.secret_create));
   PrintRow("floor: status write (merge-patch)", Summarise(s.status_write));
   PrintRow("floor: sum of the three", Summarise(s.floor_sum));
+  PrintRow("bare: GET /v2/keys (httplib, fake's CA only)", Summarise(s.bare_get));
   double floor_to_secret = Summarise(s.get_keys).median + Summarise(s.secret_create).median;
   std::printf("\nratio median(create->Secret) / (median GET + median Secret create): %.1fx\n",
               Summarise(s.to_secret).median / floor_to_secret);
   std::printf("ratio median(create->Ready)  / median(floor sum):                  %.1fx\n",
               Summarise(s.to_ready).median / Summarise(s.floor_sum).median);
+  double bare = Summarise(s.bare_get).median + Summarise(s.secret_create).median + Summarise(s.status_write).median;
+  std::printf("ratio median(create->Ready)  / (bare GET + Secret create + status write): %.1fx\n",
+              Summarise(s.to_ready).median / bare);
   std::printf("QStash GET /v2/keys by keyroll per try: %.2f\n", static_cast<double>(keyroll_gets) / tries);
   return 0;
 }
