@@ -43,25 +43,15 @@ TEST_P(E2ECrashRecovery, KilledMidRotationRecoversWithExactlyOneRotation) {
       << "failpoint " << failpoint << " never fired; log tail:\n" << env.keyroll().CurrentLog();
   EXPECT_NE(env.keyroll().CurrentLog().find(failpoint), std::string::npos) << "the failpoint is not logged";
 
-  env.StartOperator();  // no failpoint
-  if (failpoint == "after-intent-written" || failpoint == "before-rotate" || failpoint == "after-status-write") {
-    got = env.WaitSkr("payments", [](const json& s) {
-      return HasCondition(s, "RotationAllowed", "False", "RotationPending") &&
-             StrAt(FindCondition(s, "RotationAllowed"), "/message").find("confirming") != std::string::npos;
-    });
-    ASSERT_TRUE(HasCondition(got, "RotationAllowed", "False", "RotationPending")) << ConditionSummary(got);
-    EXPECT_TRUE(got["status"].contains("pendingRotation"));
-    EXPECT_EQ(env.account().rotations, 0);
-    EXPECT_EQ(env.account().requests["rotate"], 0);
-    EXPECT_TRUE(env.SecretMatchesProvider(kSecret));
-    EXPECT_EQ(env.FindLeaks(), std::vector<std::string>{});
-    return;
-  }
+  // No failpoint now. Where the crash came before the rotate answer, keyroll must learn from a
+  // provider read after the settle period that the rotation did not happen, then rotate once;
+  // 5 s instead of the default 120 s keeps the test short (nothing was sent that could land late).
+  env.StartOperator({{"KEYROLL_PENDING_ROTATION_SETTLE", "5s"}});
   got = env.WaitSkr("payments", [](const json& s) {
     return IsReadyAndSynced(s) && StrAt(s, "/status/lastHandledRequestID") == "r1" &&
            !s["status"].contains("pendingRotation") &&
            StrAt(s, "/status/consumersReady") == "2/2";
-  }, std::chrono::seconds(40));
+  }, std::chrono::seconds(60));
   ASSERT_TRUE(IsReadyAndSynced(got)) << ConditionSummary(got);
   auto after = env.account();
   EXPECT_EQ(after.rotations, 1);
