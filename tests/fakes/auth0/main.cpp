@@ -20,18 +20,11 @@
 #include <sstream>
 
 #include "tests/fakes/auth0/fake_auth0.h"
+#include "tests/fakes/common/fake_process.h"
 
 namespace {
 
 namespace fs = std::filesystem;
-
-void WriteFile(const fs::path& path, const std::string& content, bool private_file = false) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out << content;
-  if (!out) throw std::runtime_error("cannot write " + path.string());
-  out.close();
-  if (private_file) fs::permissions(path, fs::perms::owner_read | fs::perms::owner_write);
-}
 
 std::vector<std::string> Split(const std::string& s, char sep) {
   std::vector<std::string> out;
@@ -66,10 +59,9 @@ int main(int argc, char** argv) {
 
   try {
     keyroll::fakes::FakeAuth0Options options;
-    auto colon = listen.rfind(':');
-    if (colon == std::string::npos) throw std::runtime_error("--listen must be HOST:PORT");
-    options.host = listen.substr(0, colon);
-    options.port = std::stoi(listen.substr(colon + 1));
+    auto address = keyroll::fakes::ParseListen(listen);
+    options.host = address.host;
+    options.port = address.port;
     options.plain_http = plain_http;
     options.admin_token = admin_token;
     options.audience = audience;
@@ -77,14 +69,8 @@ int main(int argc, char** argv) {
     if (token_lifetime <= 0) throw std::runtime_error("--token-lifetime must be positive");
     options.token_lifetime_seconds = token_lifetime;
     options.rotations_per_day = rotations_per_day;
-    if (!rate_limit.empty()) options.requests_per_second = std::stoi(rate_limit.substr(0, rate_limit.find('/')));
-
-    // Block the stop signals before any thread starts, so only sigwait below receives them.
-    sigset_t stop_signals;
-    sigemptyset(&stop_signals);
-    sigaddset(&stop_signals, SIGTERM);
-    sigaddset(&stop_signals, SIGINT);
-    pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+    if (!rate_limit.empty()) options.requests_per_second = keyroll::fakes::ParsePerSecond(rate_limit);
+    keyroll::fakes::StopSignals stop_signals;  // before any thread starts
 
     keyroll::fakes::FakeAuth0 fake(options);
     for (const auto& spec : clients) {
@@ -104,23 +90,19 @@ int main(int argc, char** argv) {
     fake.Start();
 
     if (!state_dir.empty()) {
-      fs::create_directories(state_dir);
-      fs::path dir(state_dir);
-      if (!plain_http) WriteFile(dir / "ca.crt", fake.ca_cert_pem());
-      WriteFile(dir / "port", std::to_string(fake.port()) + "\n");
-      WriteFile(dir / "admin-token", fake.admin_token() + "\n", true);
+      keyroll::fakes::WriteCommonState(state_dir, plain_http ? "" : fake.ca_cert_pem(), fake.port(),
+                                       fake.admin_token());
       std::string lines;
       for (const auto& c : fake.Clients()) {
         std::string scopes;
         for (const auto& s : c.scopes) scopes += (scopes.empty() ? "" : ",") + s;
         lines += c.client_id + " " + c.client_secret + " " + scopes + "\n";
       }
-      WriteFile(dir / "clients", lines, true);
+      keyroll::fakes::WriteStateFile(fs::path(state_dir) / "clients", lines, true);
     }
     std::cout << "fake-auth0 listening on " << fake.base_url() << std::endl;
 
-    int sig = 0;
-    sigwait(&stop_signals, &sig);
+    int sig = stop_signals.Wait();
     spdlog::info("fake-auth0: stopping (signal {})", sig);
     fake.Stop();
     return 0;

@@ -13,6 +13,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "tests/fakes/common/fake_process.h"
 #include "tests/fakes/kube/fake_kube_apiserver.h"
 #include "tests/fakes/kube/yaml_json.h"
 
@@ -48,19 +49,14 @@ int main(int argc, char** argv) {
   app.add_option("--threads", threads, "worker threads (each open watch holds one)");
   CLI11_PARSE(app, argc, argv);
 
-  // Signals are taken by sigwait below; every thread inherits the blocked mask.
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGTERM);
-  sigaddset(&signals, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  // Signals are taken by Wait() below; every thread inherits the blocked mask.
+  keyroll::fakes::StopSignals signals;
 
   try {
     keyroll::fakes::FakeKubeOptions options;
-    size_t colon = listen.rfind(':');
-    if (colon == std::string::npos) throw std::runtime_error("--listen must be HOST:PORT");
-    options.host = listen.substr(0, colon);
-    options.port = std::stoi(listen.substr(colon + 1));
+    auto address = keyroll::fakes::ParseListen(listen);
+    options.host = address.host;
+    options.port = address.port;
     options.plain_http = plain_http;
     options.history = history;
     options.bookmark_interval = std::chrono::milliseconds(bookmark_ms);
@@ -88,8 +84,7 @@ int main(int argc, char** argv) {
     std::printf("fake-kube-apiserver listening on %s\n", api.url().c_str());
     std::fflush(stdout);
 
-    int sig = 0;
-    sigwait(&signals, &sig);
+    signals.Wait();
     // Idle keep-alive connections can hold the workers for a while; do not wait forever.
     std::atomic<bool> stopped{false};
     std::thread stopper([&] {

@@ -15,17 +15,8 @@
 #include <fstream>
 #include <iostream>
 
+#include "tests/fakes/common/fake_process.h"
 #include "tests/fakes/qstash/fake_qstash.h"
-
-namespace {
-
-void WriteFile(const std::filesystem::path& path, const std::string& content) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out << content;
-  if (!out) throw std::runtime_error("cannot write " + path.string());
-}
-
-}  // namespace
 
 int main(int argc, char** argv) {
   CLI::App app{"fake-qstash: a QStash signing-keys service for tests"};
@@ -47,20 +38,13 @@ int main(int argc, char** argv) {
 
   try {
     keyroll::fakes::FakeQStashOptions options;
-    auto colon = listen.rfind(':');
-    if (colon == std::string::npos) throw std::runtime_error("--listen must be HOST:PORT");
-    options.host = listen.substr(0, colon);
-    options.port = std::stoi(listen.substr(colon + 1));
+    auto address = keyroll::fakes::ParseListen(listen);
+    options.host = address.host;
+    options.port = address.port;
     options.plain_http = plain_http;
     options.admin_token = admin_token;
-    if (!rate_limit.empty()) options.rate_limit_per_second = std::stoi(rate_limit.substr(0, rate_limit.find('/')));
-
-    // Block the stop signals before any thread starts, so only sigwait below receives them.
-    sigset_t stop_signals;
-    sigemptyset(&stop_signals);
-    sigaddset(&stop_signals, SIGTERM);
-    sigaddset(&stop_signals, SIGINT);
-    pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+    options.rate_limit_per_second = keyroll::fakes::ParsePerSecond(rate_limit);
+    keyroll::fakes::StopSignals stop_signals;  // before any thread starts
 
     keyroll::fakes::FakeQStash fake(options);
     for (const auto& t : tokens) fake.CreateAccount(t);
@@ -70,19 +54,13 @@ int main(int argc, char** argv) {
     fake.Start();
 
     if (!state_dir.empty()) {
-      std::filesystem::create_directories(state_dir);
-      std::filesystem::path dir(state_dir);
-      if (!plain_http) WriteFile(dir / "ca.crt", fake.ca_cert_pem());
-      WriteFile(dir / "port", std::to_string(fake.port()) + "\n");
-      WriteFile(dir / "admin-token", fake.admin_token() + "\n");
-      if (!generated.empty()) WriteFile(dir / "tokens", generated);
-      std::filesystem::permissions(dir / "admin-token", std::filesystem::perms::owner_read |
-                                                           std::filesystem::perms::owner_write);
+      keyroll::fakes::WriteCommonState(state_dir, plain_http ? "" : fake.ca_cert_pem(), fake.port(),
+                                       fake.admin_token());
+      if (!generated.empty()) keyroll::fakes::WriteStateFile(std::filesystem::path(state_dir) / "tokens", generated);
     }
     std::cout << "fake-qstash listening on " << fake.base_url() << std::endl;
 
-    int sig = 0;
-    sigwait(&stop_signals, &sig);
+    int sig = stop_signals.Wait();
     spdlog::info("fake-qstash: stopping (signal {})", sig);
     fake.Stop();
     return 0;
