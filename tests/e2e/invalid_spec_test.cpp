@@ -63,7 +63,13 @@ TEST(E2EInvalidSpec, EveryInvalidExampleIsRejectedWithItsFieldAndNoSecret) {
     EXPECT_NE(message.find(ex.field), std::string::npos) << "message does not name " << ex.field << ": " << message;
     EXPECT_EQ(skr["status"].value("phase", ""), "Failed") << ConditionSummary(skr);
   }
-  EXPECT_GE(CountEvents(AllEvents(env.kube(), env.ns()), "InvalidSpec"), static_cast<int>(examples.size()));
+  // Events follow the status write, so the last one may still be on its way.
+  int events = 0;
+  WaitUntil([&] {
+    events = CountEvents(AllEvents(env.kube(), env.ns()), "InvalidSpec");
+    return events >= static_cast<int>(examples.size());
+  });
+  EXPECT_GE(events, static_cast<int>(examples.size()));
   // Nothing was written: the only Secret is the token Secret.
   auto secrets = env.kube().List(kube::resources::kSecrets, env.ns());
   ASSERT_TRUE(secrets.ok());
