@@ -1,6 +1,8 @@
 // fresh_reader.cpp — see fresh_reader.h.
 #include "operator/controller/fresh_reader.h"
 
+#include "operator/controller/logging.h"
+
 namespace keyroll::controller {
 
 FreshReader::FreshReader(kube::Client& client, kube::ResourceRef resource, const kube::Store& store,
@@ -36,6 +38,10 @@ std::optional<nlohmann::json> FreshReader::Get(const std::string& ns, const std:
   auto live = client_.Get(resource_, ns, name);
   if (live) return Project(*live);
   if (kube::IsNotFound(live.error())) return std::nullopt;
+  // Acting on the cache is safe (a write would 409), but a refusal by RBAC is said, not hidden.
+  if (kube::IsForbidden(live.error()))
+    log::Warn("fresh read forbidden by RBAC; acting on the cache",
+              {{"resource", resource_.plural}, {"namespace", ns}, {"name", name}, {"error", live.error().ToString()}});
   return cached;  // the API server is unreachable: act on the cache (a write would 409)
 }
 

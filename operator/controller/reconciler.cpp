@@ -5,6 +5,7 @@
 #include "operator/controller/logging.h"
 #include "operator/controller/projections.h"
 #include "operator/controller/secret_writer.h"
+#include "operator/rotation/conditions.h"
 #include "operator/rotation/decide.h"
 #include "operator/rotation/status_json.h"
 #include "operator/rotation/vocabulary.h"
@@ -23,6 +24,13 @@ namespace {
 log::Logger LoggerFor(const rotation::ResourceMeta& m) { return log::Logger{{"namespace", m.namespace_}, {"name", m.name}}; }
 
 std::string ShortHash(const std::string& h) { return h.substr(0, 8); }
+
+json InvolvedObject(const rotation::ResourceMeta& m) {
+  return {{"apiVersion", std::string(vocab::kApiVersion)},
+          {"kind", std::string(vocab::kKind)},
+          {"metadata", {{"name", m.name}, {"namespace", m.namespace_}, {"uid", m.uid},
+                        {"resourceVersion", m.resource_version}}}};
+}
 
 }  // namespace
 
@@ -139,6 +147,9 @@ bool Reconciler::ApplySecret(Observation& obs, const rotation::SecretWrite& w) {
   auto written = WriteSecret(client_, meta, w, obs.secret_rv, raw);
   if (!written) {
     lg.Warn("Secret write failed", {{"error", written.error().ToString()}});
+    if (kube::IsForbidden(written.error()))
+      ReportForbidden(obs, (w.op == rotation::SecretOp::Create ? "create" : "write") + std::string(" Secret ") + w.name,
+                      written.error(), true);
     return false;
   }
   const std::string rv = kube::ResourceVersionOf(*written);
@@ -163,6 +174,8 @@ bool Reconciler::ApplyRestarts(Observation& obs, const rotation::Plan& plan) {
     auto res = client_.MergePatch(kube::resources::kDeployments, meta.namespace_, r.deployment, patch);
     if (!res) {
       LoggerFor(meta).Warn("consumer restart failed", {{"deployment", r.deployment}, {"error", res.error().ToString()}});
+      // The status that follows names the stale consumer; the event says why.
+      if (kube::IsForbidden(res.error())) ReportForbidden(obs, "patch Deployment " + r.deployment, res.error(), false);
       ok = false;
       continue;
     }
@@ -190,6 +203,7 @@ bool Reconciler::ApplyStatus(Observation& obs, const rotation::Status& status) {
       lg.Info("status write conflicted (the resource changed); reconciling again");
     else
       lg.Warn("status write failed", {{"error", written.error().ToString()}});
+    if (kube::IsForbidden(written.error())) ReportForbidden(obs, "update the status", written.error(), false);
     return false;
   }
   const std::string rv = kube::ResourceVersionOf(*written);
@@ -205,16 +219,31 @@ bool Reconciler::ApplyStatus(Observation& obs, const rotation::Status& status) {
 void Reconciler::EmitEvents(const Observation& obs, const rotation::Plan& plan) {
   if (plan.events.empty()) return;
   const auto& m = obs.observed.resource.meta;
-  json involved = {{"apiVersion", std::string(vocab::kApiVersion)},
-                   {"kind", std::string(vocab::kKind)},
-                   {"metadata", {{"name", m.name}, {"namespace", m.namespace_}, {"uid", m.uid},
-                                 {"resourceVersion", m.resource_version}}}};
+  json involved = InvolvedObject(m);
   for (const auto& e : plan.events) {
     auto type = e.type == vocab::kEventWarning ? kube::EventType::kWarning : kube::EventType::kNormal;
-    auto r = events_.Record(involved, type, e.reason, e.message);  // best effort
+    auto r = events_.Record(involved, type, e.reason, e.message);  // best effort (a failure is logged)
     (void)r;
     LoggerFor(m).Info("event", {{"type", e.type}, {"reason", e.reason}, {"message", e.message}});
   }
+}
+
+void Reconciler::ReportForbidden(Observation& obs, const std::string& action, const kube::KubeError& error,
+                                 bool condition) {
+  const auto& m = obs.observed.resource.meta;
+  const std::string message = "keyroll may not " + action + " (RBAC): " + error.message +
+                              "; grant it in keyroll's ClusterRole (deploy/rbac.yaml)";
+  LoggerFor(m).Error("forbidden by RBAC", {{"action", action}, {"error", error.ToString()}});
+  auto r = events_.Record(InvolvedObject(m), kube::EventType::kWarning, std::string(vocab::kReasonForbidden), message);
+  (void)r;  // best effort (a failure is logged)
+  if (!condition) return;
+  rotation::Status status = obs.observed.resource.status;
+  const auto* ready = rotation::FindCondition(status.conditions, vocab::kCondReady);
+  if (ready && ready->reason == vocab::kReasonForbidden && ready->message == message) return;  // said already
+  rotation::SetCondition(status.conditions, vocab::kCondReady, vocab::kFalse, vocab::kReasonForbidden, message,
+                         m.generation, Now());
+  status.phase = std::string(vocab::kPhaseFailed);
+  ApplyStatus(obs, status);
 }
 
 void Reconciler::UpdateResourceMetrics(const Observation& obs) {

@@ -10,6 +10,7 @@
 //   4. rotate, only after 3 succeeded: exactly once, then Decide with the outcome and
 //      the status just written, and apply that plan from step 1;
 //   5. metrics and the requeue (requeue_after, and per-key backoff when asked).
+// A write that RBAC refuses (403) is reported (ReportForbidden), then backed off like any failure.
 // A steady state makes no writes: only what the plan asks for is written.
 #pragma once
 
@@ -45,6 +46,9 @@ class Reconciler {
   bool ApplyRestarts(Observation& obs, const rotation::Plan& plan);
   bool ApplyStatus(Observation& obs, const rotation::Status& status);
   void EmitEvents(const Observation& obs, const rotation::Plan& plan);
+  // RBAC refused `action` (e.g. "create secrets"): an error log, a Warning event Forbidden
+  // and, when `condition`, Ready=False reason Forbidden; never a silent backoff.
+  void ReportForbidden(Observation& obs, const std::string& action, const kube::KubeError& error, bool condition);
   void UpdateResourceMetrics(const Observation& obs);
 
   kube::Client& client_;

@@ -163,7 +163,10 @@ void ParseProvider(FieldReader& r, const json& spec, Spec& out) {
     return;
   }
   if (!q && !a) {
-    if (!p->contains("qstash") && !p->contains("auth0"))
+    // A block of the wrong type was reported by r.Object; absent or null ones were not
+    // ("qstash: null" alone once passed as a provider with no token and no URL).
+    auto given = [&](const char* k) { return p->contains(k) && !(*p)[k].is_null(); };
+    if (!given("qstash") && !given("auth0"))
       r.Error("spec.provider", "exactly one provider must be set (qstash or auth0)");
     return;
   }

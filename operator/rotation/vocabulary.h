@@ -39,6 +39,7 @@ inline constexpr std::string_view kReasonAllowed = "Allowed";
 // Problems and gate violations (the gate policy names are these reasons).
 inline constexpr std::string_view kReasonInvalidSpec = "InvalidSpec";
 inline constexpr std::string_view kReasonSecretConflict = "SecretConflict";
+inline constexpr std::string_view kReasonForbidden = "Forbidden";      // RBAC refused a write
 inline constexpr std::string_view kReasonConflict = "Conflict";        // same provider account
 inline constexpr std::string_view kReasonSuspended = "Suspended";
 inline constexpr std::string_view kReasonProviderError = "ProviderError";

@@ -1,5 +1,7 @@
 #include "tests/support/cluster.h"
 
+#include "tests/support/suite_artifacts.h"
+
 #include <cstdlib>
 #include <filesystem>
 #include <random>
@@ -63,6 +65,17 @@ TestCluster::TestCluster(TestClusterOptions options) : options_(std::move(option
 }
 
 TestCluster::~TestCluster() {
+  if (client_ && SuiteArtifactsWanted()) {
+    // Events and statuses for the whole-suite secrecy scan; on the fake, of every namespace.
+    const std::string scope = is_fake() ? "" : namespace_;
+    for (const auto* ref : {&kube::resources::kEvents, &kube::resources::kSigningKeyRotations}) {
+      if (auto list = client_->ListAll(*ref, scope)) {
+        std::string text;
+        for (const auto& item : list->items) text += item.dump() + "\n";
+        SaveSuiteArtifact("objects-" + ref->plural, text);
+      }
+    }
+  }
   if (client_ && !namespace_.empty()) {
     (void)client_->Delete(kube::resources::kNamespaces, "", namespace_);
   }

@@ -5,7 +5,7 @@
 namespace keyroll::testing {
 
 E2EEnvironment::E2EEnvironment(E2EOptions options) : options_(std::move(options)) {
-  cluster_ = std::make_unique<TestCluster>();
+  cluster_ = std::make_unique<TestCluster>(options_.cluster);
   ApplyKeyrollCrd(kube(), ns());
   qstash_ = std::make_unique<fakes::FakeQStash>();
   qstash_->Start();
@@ -16,8 +16,11 @@ E2EEnvironment::E2EEnvironment(E2EOptions options) : options_(std::move(options)
                 {"type", "Opaque"}, {"stringData", {{"QSTASH_TOKEN", token_}}}});
   simulator_ = std::make_unique<DeploymentSimulator>(kube(), ns(), options_.rollout_delay);
   recorder_ = std::make_unique<RotationRecorder>(*qstash_, token_);
+  std::string kubeconfig = options_.operator_user_yaml.empty()
+                               ? cluster_->kubeconfig_path()
+                               : cluster_->WriteKubeconfig("operator.kubeconfig", options_.operator_user_yaml);
   operator_ = std::make_unique<KeyrollOperator>(KeyrollOptions{
-      cluster_->kubeconfig_path(), ns(), ca_file_, cluster_->temp_dir().path(), {}});
+      kubeconfig, ns(), ca_file_, cluster_->temp_dir().path(), options_.operator_args});
   if (options_.start_operator) StartOperator(options_.operator_env);
 }
 

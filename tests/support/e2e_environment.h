@@ -28,6 +28,11 @@ struct E2EOptions {
   bool start_operator = true;
   std::map<std::string, std::string> operator_env;  // e.g. KEYROLL_FAILPOINTS
   std::chrono::milliseconds rollout_delay{200};
+  TestClusterOptions cluster;              // e.g. --authz/--token for the fake
+  // Non-empty: the operator's kubeconfig uses this user (TestCluster::WriteKubeconfig's
+  // user_yaml, e.g. "    token: T\n") instead of the admin; the test's own client stays admin.
+  std::string operator_user_yaml;
+  std::vector<std::string> operator_args;  // e.g. --leader-elect
 };
 
 class E2EEnvironment {

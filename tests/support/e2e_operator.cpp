@@ -7,6 +7,7 @@
 #include <httplib.h>
 #include <nlohmann/json.hpp>
 
+#include "tests/support/suite_artifacts.h"
 #include "tests/support/temp_dir.h"
 #include "tests/support/wait.h"
 
@@ -57,6 +58,9 @@ HttpAnswer HttpGetLocal(int port, const std::string& path) {
 KeyrollOperator::KeyrollOperator(KeyrollOptions options) : options_(std::move(options)) {}
 
 KeyrollOperator::~KeyrollOperator() {
+  // Its last metrics, for the whole-suite secrecy scan (suite_artifacts.h).
+  if (process_ && SuiteArtifactsWanted() && process_->running() && metrics_port_ != 0)
+    SaveSuiteArtifact("keyroll-metrics", Metrics().body);
   if (process_) process_->Stop(std::chrono::seconds(5));
 }
 

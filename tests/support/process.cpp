@@ -1,5 +1,7 @@
 #include "tests/support/process.h"
 
+#include "tests/support/suite_artifacts.h"
+
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -59,6 +61,9 @@ Process::Process(ProcessOptions options) : options_(std::move(options)) {
 
 Process::~Process() {
   if (!status_) Kill();
+  // The operator's log, for the whole-suite secrecy scan (suite_artifacts.h).
+  if (std::filesystem::path(options_.argv[0]).filename() == "keyroll")
+    SaveSuiteArtifactFile("keyroll-log", options_.log_path);
 }
 
 bool Process::running() {

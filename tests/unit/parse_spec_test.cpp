@@ -145,6 +145,10 @@ TEST(ParseSpec, InvalidResourcesNameTheField) {
       {"no provider", [](json& r) { r["spec"].erase("provider"); }, "spec.provider", "required"},
       {"neither provider", [](json& r) { r["spec"]["provider"] = json::object(); }, "spec.provider", "exactly one provider"},
       {"both providers", [](json& r) { r["spec"]["provider"]["auth0"] = {{"domain", "a.auth0.com"}}; }, "spec.provider", "found both"},
+      // Found by tests/robustness/hostile/provider-qstash-null.yaml: once accepted as a
+      // provider with no token Secret and no URL.
+      {"qstash null alone", [](json& r) { r["spec"]["provider"] = {{"qstash", nullptr}}; }, "spec.provider", "exactly one provider"},
+      {"both null", [](json& r) { r["spec"]["provider"] = {{"qstash", nullptr}, {"auth0", nullptr}}; }, "spec.provider", "exactly one provider"},
       {"qstash not object", [](json& r) { r["spec"]["provider"]["qstash"] = 5; }, "spec.provider.qstash", "must be an object"},
       {"no token ref", [](json& r) { r["spec"]["provider"]["qstash"].erase("tokenSecretRef"); }, "spec.provider.qstash.tokenSecretRef", "required"},
       {"token ref cross-namespace", [](json& r) { r["spec"]["provider"]["qstash"]["tokenSecretRef"]["namespace"] = "kube-system"; }, "spec.provider.qstash.tokenSecretRef.namespace", "cross-namespace"},

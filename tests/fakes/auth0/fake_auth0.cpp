@@ -12,6 +12,7 @@
 #include "operator/providers/crypto.h"
 #include "tests/fakes/auth0/wire.h"
 #include "tests/fakes/common/connection_drop.h"
+#include "tests/fakes/common/secrets_ledger.h"
 
 namespace keyroll::fakes {
 namespace {
@@ -55,7 +56,10 @@ FakeAuth0::FakeAuth0(FakeAuth0Options options) : options_(std::move(options)) {
   if (options_.admin_token.empty()) options_.admin_token = "fake-admin-" + HexLower(RandomBytes(16));
 }
 
-FakeAuth0::~FakeAuth0() { Stop(); }
+FakeAuth0::~FakeAuth0() {
+  Stop();
+  RecordIssuedSecrets(AllSecrets());  // for the whole-suite secrecy scan
+}
 
 std::string FakeAuth0::base_url() const {
   return std::string(options_.plain_http ? "http" : "https") + "://" + domain();

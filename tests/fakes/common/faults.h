@@ -34,6 +34,8 @@ struct Fault {
   // kWrongJson: the fake's own list of malformed answers (QStash: current-number |
   //             missing-next | missing-current | equal | empty-current | null-next | array |
   //             string; Auth0: see fake_auth0.h)
+  //             kStatus with variant "echo-secrets" (QStash): the error body echoes the
+  //             Authorization header, the token and the account's keys
   std::string variant = "current-number";
   int retry_after_seconds = 1;              // kRateLimit: Burst-RateLimit-Reset = now + this
   bool send_retry_after = true;             // kRateLimit: also send Retry-After

@@ -8,6 +8,7 @@
 
 #include <stdexcept>
 
+#include "tests/fakes/common/secrets_ledger.h"
 #include "tests/fakes/kube/api_error.h"
 #include "tests/fakes/kube/connection_probe.h"
 #include "tests/fakes/kube/dispatcher.h"
@@ -67,6 +68,7 @@ FakeKubeApiServer::FakeKubeApiServer(FakeKubeOptions options)
   state_->settings.bookmark_interval = options_.bookmark_interval;
   state_->access.AddToken(options_.admin_token, options_.admin_user);
   state_->access.AllowAll(options_.admin_user);
+  RecordIssuedSecrets({options_.admin_token});  // for the whole-suite secrecy scan
   if (!options_.plain_http) tls_ = GenerateTlsMaterial("fake-kube-apiserver", "kubernetes.default.svc");
   SeedNamespaces(*state_);
 }

@@ -10,6 +10,7 @@
 
 #include "operator/providers/crypto.h"
 #include "tests/fakes/common/connection_drop.h"
+#include "tests/fakes/common/secrets_ledger.h"
 
 namespace keyroll::fakes {
 namespace {
@@ -54,7 +55,10 @@ FakeQStash::FakeQStash(FakeQStashOptions options) : options_(std::move(options))
   rate_limit_ = options_.rate_limit_per_second;
 }
 
-FakeQStash::~FakeQStash() { Stop(); }
+FakeQStash::~FakeQStash() {
+  Stop();
+  RecordIssuedSecrets(AllSecrets());  // for the whole-suite secrecy scan
+}
 
 std::string FakeQStash::base_url() const {
   return std::string(options_.plain_http ? "http" : "https") + "://" + options_.host + ":" + std::to_string(port_);
@@ -173,6 +177,12 @@ void FakeQStash::HandleKeys(const httplib::Request& req, httplib::Response& res,
   if (fault) {
     switch (fault->kind) {
       case FaultKind::kStatus:
+        if (fault->variant == "echo-secrets") {  // a careless service echoing what it got and holds
+          auto s = Account(token);
+          return SetError(res, fault->status, "invalid request with Authorization: " +
+                                                  req.get_header_value("Authorization") + " (token " + token +
+                                                  ", keys " + (s ? s->current + " " + s->next : "") + ")");
+        }
         return SetError(res, fault->status, "fault injected: status " + std::to_string(fault->status));
       case FaultKind::kRateLimit:
         res.set_header("Burst-RateLimit-Limit", "100");
