@@ -16,8 +16,10 @@ E2EEnvironment::E2EEnvironment(E2EOptions options) : options_(std::move(options)
                 {"type", "Opaque"}, {"stringData", {{"QSTASH_TOKEN", token_}}}});
   simulator_ = std::make_unique<DeploymentSimulator>(kube(), ns(), options_.rollout_delay);
   recorder_ = std::make_unique<RotationRecorder>(*qstash_, token_);
+  std::vector<std::string> args = options_.operator_args;
+  if (options_.leader_elect) args.insert(args.end(), {"--leader-elect", "--leader-election-namespace", ns()});
   operator_ = std::make_unique<KeyrollOperator>(KeyrollOptions{
-      cluster_->kubeconfig_path(), ns(), ca_file_, cluster_->temp_dir().path(), {}});
+      cluster_->kubeconfig_path(), ns(), ca_file_, cluster_->temp_dir().path(), args});
   if (options_.start_operator) StartOperator(options_.operator_env);
 }
 
