@@ -44,6 +44,11 @@ double RequestBound(double watch_cycle_s) {
          kKeys * kRequestsPerReconcile * 60.0 / kQueueBaseDelayS;
 }
 
+// Relists per minute at most: each informer relists at most once per watch cycle (a watch
+// expired by the server) and never sooner than the reflector's first backoff after a watch
+// that failed at once.
+double ListBound(double watch_cycle_s) { return kInformers * 60.0 / watch_cycle_s; }
+
 // Runs `tick` every `period` on a thread until destroyed.
 class Storm {
  public:
@@ -136,10 +141,13 @@ void RunUnderApiFault(const ApiFault& fault) {
     for (auto& [verb, n] : after["by_verb"].items())
       verbs[verb] = n.get<int>() - before["by_verb"].value(verb, 0);
     const double bound = RequestBound(fault.watch_cycle_s);
+    const double lists_per_minute = verbs.value("list", 0) / minutes;
+    const double list_bound = ListBound(fault.watch_cycle_s);
     std::cout << "[api fault] " << fault.name << ": " << requests << " requests by keyroll in "
-              << minutes * 60.0 << " s = " << per_minute << " requests/min (bound " << bound << "/min); by verb "
-              << verbs.dump() << "\n";
+              << minutes * 60.0 << " s = " << per_minute << " requests/min (bound " << bound << "/min), "
+              << lists_per_minute << " relists/min (bound " << list_bound << "/min); by verb " << verbs.dump() << "\n";
     EXPECT_LE(per_minute, bound) << fault.name << ": keyroll hot-loops";
+    EXPECT_LE(lists_per_minute, list_bound) << fault.name << ": keyroll relists in a loop";
   } else {
     std::cout << "[api fault] " << fault.name << ": real cluster, no fault injected\n";
   }
