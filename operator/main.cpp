@@ -41,6 +41,8 @@ int Run(const controller::Options& opts) {
     log::Error("cannot load the Kubernetes configuration", {{"error", config.error().ToString()}});
     return 1;
   }
+  // As client-go does: API server audit logs and request counts can tell keyroll apart.
+  config->user_agent = std::string("keyroll/") + controller::Version();
   auto client = kube::Client::Create(*config);
   if (!client) {
     log::Error("cannot create the Kubernetes client", {{"error", client.error().ToString()}});

@@ -4,6 +4,14 @@
 //   KEYROLL_FAILPOINTS="after-intent-written=kill,before-rotate=sleep(500),after-rotate=kill@2"
 // Actions: kill (SIGKILL this process, as a crash would), sleep(MS), error (Failpoint()
 // returns true; the caller fails the step). "@N" fires only on the Nth hit of that point.
+//
+// The points (tests/robustness/crash_matrix_test.cpp kills at every one):
+//   reconcile  before-/after-provider-read, before-/after-secret-write (create or update),
+//              before-/after-restart (each consumer patch; during-restarts = after the first),
+//              before-/after-status-write (every status write, the rotation intent too),
+//              before-/after-event (each event)
+//   rotation   after-intent-written, before-rotate, after-rotate (the provider call)
+//   lease      after-lease-acquired, after-lease-renewed (with --leader-elect)
 #pragma once
 
 #include <atomic>

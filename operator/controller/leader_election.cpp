@@ -6,6 +6,8 @@
 #include <random>
 #include <stdexcept>
 
+#include "operator/controller/failpoint.h"
+
 namespace keyroll::controller {
 
 namespace {
@@ -127,6 +129,7 @@ void LeaderElector::Run() {
   if (AcquireLoop()) {
     SetLeading(true);
     log_.Info("successfully acquired lease");
+    Failpoint("after-lease-acquired");
     if (config_.callbacks.on_started_leading) config_.callbacks.on_started_leading();
     RenewLoop();
     bool abandon, stopping;
@@ -166,6 +169,7 @@ void LeaderElector::RenewLoop() {
     while (true) {
       if (TryAcquireOrRenew()) {
         renewed = true;
+        Failpoint("after-lease-renewed");
         break;
       }
       if (!observed_.holder_identity.empty() && observed_.holder_identity != config_.identity) {

@@ -67,7 +67,9 @@ ReconcileResult Reconciler::Reconcile(const std::string& key) {
     }
     rotation::Plan plan = rotation::Decide(obs->observed, Now());
     if (plan.read_provider) {
+      Failpoint("before-provider-read");
       obs->observed.provider = providers_.Read(key, obs->provider, obs->observed.provider.read_at, Now);
+      Failpoint("after-provider-read");
       if (const auto& e = obs->observed.provider.error)
         lg.Warn("provider read failed", {{"kind", rotation::ToString(e->kind)}, {"error", e->message}});
       plan = rotation::Decide(obs->observed, Now());
@@ -144,6 +146,7 @@ bool Reconciler::ApplySecret(Observation& obs, const rotation::SecretWrite& w) {
       return false;
     }
   }
+  Failpoint("before-secret-write");
   auto written = WriteSecret(client_, meta, w, obs.secret_rv, raw);
   if (!written) {
     lg.Warn("Secret write failed", {{"error", written.error().ToString()}});
@@ -161,7 +164,7 @@ bool Reconciler::ApplySecret(Observation& obs, const rotation::SecretWrite& w) {
           {{"currentFingerprint", w.keys.current_fingerprint},
            {"nextFingerprint", w.keys.next_fingerprint},
            {"keysWritten", w.write_keys ? "true" : "false"}});
-  if (w.write_keys && obs.observed.resource.status.pending_rotation) Failpoint("after-secret-write");
+  Failpoint("after-secret-write");
   return true;
 }
 
@@ -171,6 +174,7 @@ bool Reconciler::ApplyRestarts(Observation& obs, const rotation::Plan& plan) {
   for (const auto& r : plan.restarts) {
     json patch = {{"spec", {{"template", {{"metadata", {{"annotations", {{std::string(vocab::kAnnotationKeysHash),
                                                                          r.keys_hash}}}}}}}}}};
+    Failpoint("before-restart");
     auto res = client_.MergePatch(kube::resources::kDeployments, meta.namespace_, r.deployment, patch);
     if (!res) {
       LoggerFor(meta).Warn("consumer restart failed", {{"deployment", r.deployment}, {"error", res.error().ToString()}});
@@ -181,6 +185,7 @@ bool Reconciler::ApplyRestarts(Observation& obs, const rotation::Plan& plan) {
     }
     deployments_.Wrote(meta.namespace_, r.deployment, kube::ResourceVersionOf(*res));
     LoggerFor(meta).Info("consumer restarted", {{"deployment", r.deployment}, {"keysHash", ShortHash(r.keys_hash)}});
+    Failpoint("after-restart");
     if (first) {
       first = false;
       Failpoint("during-restarts");
@@ -196,6 +201,7 @@ bool Reconciler::ApplyStatus(Observation& obs, const rotation::Status& status) {
   body["kind"] = std::string(vocab::kKind);
   body["metadata"]["resourceVersion"] = res.meta.resource_version;  // the precondition
   body["status"] = rotation::StatusToJson(status);
+  Failpoint("before-status-write");
   auto written = client_.UpdateStatus(kube::resources::kSigningKeyRotations, res.meta.namespace_, body);
   auto lg = LoggerFor(res.meta);
   if (!written) {
@@ -222,8 +228,10 @@ void Reconciler::EmitEvents(const Observation& obs, const rotation::Plan& plan) 
   json involved = InvolvedObject(m);
   for (const auto& e : plan.events) {
     auto type = e.type == vocab::kEventWarning ? kube::EventType::kWarning : kube::EventType::kNormal;
+    Failpoint("before-event");
     auto r = events_.Record(involved, type, e.reason, e.message);  // best effort (a failure is logged)
     (void)r;
+    Failpoint("after-event");
     LoggerFor(m).Info("event", {{"type", e.type}, {"reason", e.reason}, {"message", e.message}});
   }
 }

@@ -34,6 +34,7 @@ struct Config {
   std::optional<ExecConfig> exec;
 
   std::string namespace_name = "default";  // the context's (or the pod's) namespace
+  std::string user_agent;  // the User-Agent header (client-go's rest.Config.UserAgent); "" = the library's
   std::string source;                      // where this came from, for messages
 };
 

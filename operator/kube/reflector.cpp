@@ -84,16 +84,19 @@ bool Reflector::WatchOnce() {
     return false;
   }
   const KubeError& e = result.error();
+  // A watch that ran (events or a while) and then ended: resume (or relist) at once.
+  // Anything else waits, so a sick server is not hammered.
+  bool ran = events > 0 || std::chrono::steady_clock::now() - started > std::chrono::seconds(1);
   if (IsGone(e)) {
     ++stats_.gone;
     spdlog::info("watch {} from resourceVersion {}: {}; relisting", options_.resource.plural,
                  wo.resource_version, e.message);
+    // A server that answers every watch with 410 would otherwise be relisted in a tight
+    // loop (found by tests/robustness/api_faults_test.cpp, EveryWatchAnswered410).
+    if (!ran) Sleep(backoff_.Next());
     return true;
   }
   ++stats_.errors;
-  // A watch that ran (events or a while) and then dropped: resume at once from the last
-  // resourceVersion. Anything else waits, so a sick server is not hammered.
-  bool ran = events > 0 || std::chrono::steady_clock::now() - started > std::chrono::seconds(1);
   if (ran && e.reason == Reason::kNetwork) {
     backoff_.Reset();
     spdlog::debug("watch {} ended: {}; resuming from {}", options_.resource.plural, e.message,

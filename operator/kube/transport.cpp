@@ -242,6 +242,7 @@ Result<HttpResponse> Transport::DoOnce(const HttpRequest& request, const std::st
     req.path = base_path_ + request.path;
     req.headers.emplace("Accept", request.accept);
     if (!token.empty()) req.headers.emplace("Authorization", "Bearer " + token);
+    if (!config_.user_agent.empty()) req.headers.emplace("User-Agent", config_.user_agent);
     if (!request.body.empty() || request.method != "GET") {
       req.body = request.body;
       if (!request.content_type.empty()) req.headers.emplace("Content-Type", request.content_type);
@@ -298,6 +299,7 @@ Result<int> Transport::Stream(const HttpRequest& request, std::chrono::milliseco
   req.path = base_path_ + request.path;
   req.headers.emplace("Accept", request.accept);
   if (!token->empty()) req.headers.emplace("Authorization", "Bearer " + *token);
+  if (!config_.user_agent.empty()) req.headers.emplace("User-Agent", config_.user_agent);
   req.response_handler = [&](const httplib::Response& r) {
     status = r.status;
     return true;

@@ -19,8 +19,10 @@ E2EEnvironment::E2EEnvironment(E2EOptions options) : options_(std::move(options)
   std::string kubeconfig = options_.operator_user_yaml.empty()
                                ? cluster_->kubeconfig_path()
                                : cluster_->WriteKubeconfig("operator.kubeconfig", options_.operator_user_yaml);
+  std::vector<std::string> args = options_.operator_args;
+  if (options_.leader_elect) args.insert(args.end(), {"--leader-elect", "--leader-election-namespace", ns()});
   operator_ = std::make_unique<KeyrollOperator>(KeyrollOptions{
-      kubeconfig, ns(), ca_file_, cluster_->temp_dir().path(), options_.operator_args});
+      kubeconfig, ns(), ca_file_, cluster_->temp_dir().path(), args});
   if (options_.start_operator) StartOperator(options_.operator_env);
 }
 

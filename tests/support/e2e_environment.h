@@ -27,6 +27,8 @@ namespace keyroll::testing {
 struct E2EOptions {
   bool start_operator = true;
   std::map<std::string, std::string> operator_env;  // e.g. KEYROLL_FAILPOINTS
+  std::vector<std::string> operator_args;           // extra flags of every start, e.g. --lease-duration 3s
+  bool leader_elect = false;  // --leader-elect with the Lease in the test's namespace
   std::chrono::milliseconds rollout_delay{200};
   TestClusterOptions cluster;              // e.g. --authz/--token for the fake
   // Non-empty: the operator's kubeconfig uses this user (TestCluster::WriteKubeconfig's

@@ -1,16 +1,19 @@
 // The /_fake/ control endpoint: switches faults and reads request counters at run time.
 // Only the admin user's bearer token is accepted (401 without a known token, 403 for others).
 // Bodies are JSON objects; every POST answers {"ok":true}.
-//   GET  /_fake/stats                 {"total","by_verb":{get:N,...},"by_request":{"patch secrets":N},"open_watches"}
+//   GET  /_fake/stats                 {"total","by_verb":{get:N,...},"by_request":{"patch secrets":N},"open_watches",
+//                                      "by_user_agent":{"keyroll":{"total":N,"by_verb":{...}}}} (product before '/')
 //   POST /_fake/stats/reset
 //   GET  /_fake/faults                the switches now in force
 //   POST /_fake/faults/reset          latency, failures, conflicts and drop-every off
 //   POST /_fake/watches/drop          cut every open watch connection now
 //   POST /_fake/watches/drop-every    {"interval_ms":N}  cut each watch N ms after it opened (0: off)
 //   POST /_fake/watches/expire        {"send_error":true,"clear_history":true}
-//   POST /_fake/fail-next             {"count":1,"code":500|429,"method":"","path_prefix":"","retry_after_seconds":1}
-//   POST /_fake/latency               {"ms":N}
-//   POST /_fake/conflict-next-writes  {"count":N}   next N PUT/PATCH (incl. /status) answer 409 Conflict
+//   POST /_fake/fail-next             {"count":1,"code":500|429|410,"method":"","path_prefix":"","retry_after_seconds":1,
+//                                      "user_agent":"","verb":""}  (verb: get, list, watch, ...; 410 = Expired)
+//   POST /_fake/latency               {"ms":N,"user_agent":""}
+//   POST /_fake/conflict-next-writes  {"count":N,"user_agent":""}   next N PUT/PATCH (incl. /status) answer 409 Conflict
+//   ("user_agent": only requests whose User-Agent starts with it; "" = every client)
 //   POST /_fake/history               {"limit":N}   resize the watch/paging history window
 #include "tests/fakes/kube/api_handlers.h"
 
@@ -63,12 +66,15 @@ void HandleControl(ServerState& state, const httplib::Request& req, httplib::Res
       rule.method = body.value("method", "");
       rule.path_prefix = body.value("path_prefix", "");
       rule.retry_after_seconds = body.value("retry_after_seconds", 1);
-      if (rule.code != 500 && rule.code != 429) throw BadRequest("control: code must be 500 or 429");
+      rule.user_agent = body.value("user_agent", "");
+      rule.verb = body.value("verb", "");
+      if (rule.code != 500 && rule.code != 429 && rule.code != 410)
+        throw BadRequest("control: code must be 500, 429 or 410");
       state.faults.FailNext(rule);
     } else if (path == "/latency") {
-      state.faults.SetLatency(std::chrono::milliseconds(body.value("ms", 0)));
+      state.faults.SetLatency(std::chrono::milliseconds(body.value("ms", 0)), body.value("user_agent", ""));
     } else if (path == "/conflict-next-writes") {
-      state.faults.ConflictNextWrites(body.value("count", 1));
+      state.faults.ConflictNextWrites(body.value("count", 1), body.value("user_agent", ""));
     } else if (path == "/history") {
       state.store.SetHistoryLimit(body.value("limit", size_t{10000}));
     } else {

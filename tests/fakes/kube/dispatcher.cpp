@@ -44,23 +44,24 @@ bool NonResource(ServerState& state, const httplib::Request& req, httplib::Respo
 void Route(ServerState& state, const httplib::Request& req, httplib::Response& res) {
   if (req.path.rfind("/_fake/", 0) == 0) return HandleControl(state, req, res);
   std::string user = Authenticate(state, req);
-  if (auto latency = state.faults.latency(); latency.count() > 0) std::this_thread::sleep_for(latency);
+  const std::string agent = req.get_header_value("User-Agent");
+  if (auto latency = state.faults.LatencyFor(agent); latency.count() > 0) std::this_thread::sleep_for(latency);
 
   std::string watch = req.has_param("watch") ? req.get_param_value("watch") : "";
   RequestInfo info = ParseRequestInfo(req.method, req.path, watch == "true" || watch == "1");
   if (!info.is_resource) {
-    if (auto failure = state.faults.TakeFailure(req.method, req.path)) throw *failure;
+    if (auto failure = state.faults.TakeFailure(req.method, req.path, agent)) throw *failure;
     NonResource(state, req, res);
     return;
   }
   std::string resource = QualifiedResource(info.resource, info.group);
-  state.stats.Count(info.verb, info.subresource.empty() ? resource : resource + "/" + info.subresource);
+  state.stats.Count(info.verb, info.subresource.empty() ? resource : resource + "/" + info.subresource, agent);
 
   AccessRequest access{info.verb, info.group, info.resource, info.subresource, info.ns};
   if (!state.access.Allowed(user, access)) {
     throw Forbidden(user, info.verb, {info.resource, info.group, info.name}, info.subresource, info.ns);
   }
-  if (auto failure = state.faults.TakeFailure(req.method, req.path)) throw *failure;
+  if (auto failure = state.faults.TakeFailure(req.method, req.path, agent, info.verb)) throw *failure;
 
   auto type = state.registry.Find(info.group, info.version, info.resource);
   if (!type || !info.valid) throw NotFoundPath();
@@ -68,7 +69,7 @@ void Route(ServerState& state, const httplib::Request& req, httplib::Response& r
   if (!type->namespaced && !info.ns.empty() && !is_namespace) throw NotFoundPath();
   bool single = info.verb != "list" && info.verb != "watch" && info.verb != "deletecollection";
   if (type->namespaced && info.ns.empty() && single) throw NotFoundPath();
-  if ((info.verb == "update" || info.verb == "patch") && state.faults.TakeConflict()) {
+  if ((info.verb == "update" || info.verb == "patch") && state.faults.TakeConflict(agent)) {
     throw Conflict({info.resource, info.group, info.name});
   }
 

@@ -1,7 +1,9 @@
 // faults: failures a test switches on while the fake runs: latency on every request, the next
 // N requests (optionally matching a method and path prefix) answered 500 or 429, the next N
 // writes answered 409 Conflict, and watch faults (drop all now, drop every N ms, expire with a
-// 410 ERROR event). Thread-safe.
+// 410 ERROR event). Latency, failures and conflicts can be limited to clients whose
+// User-Agent starts with a prefix (e.g. "keyroll/"), so a test's own client stays unharmed.
+// Thread-safe.
 #pragma once
 
 #include <atomic>
@@ -20,23 +22,28 @@ namespace keyroll::fakes {
 
 struct FailRule {
   int count = 1;
-  int code = 500;               // 500 InternalError or 429 TooManyRequests
+  int code = 500;               // 500 InternalError, 429 TooManyRequests or 410 Expired
   std::string method;           // "" = any
   std::string path_prefix;      // "" = any
   int retry_after_seconds = 1;  // for 429
+  std::string user_agent;       // User-Agent prefix; "" = any client
+  std::string verb;             // get, list, watch, create, update, patch, delete; "" = any
 };
 
 class Faults {
  public:
-  void SetLatency(std::chrono::milliseconds latency) { latency_ms_ = latency.count(); }
+  void SetLatency(std::chrono::milliseconds latency, const std::string& user_agent = "");
   std::chrono::milliseconds latency() const { return std::chrono::milliseconds(latency_ms_.load()); }
+  // The latency for a request from this User-Agent.
+  std::chrono::milliseconds LatencyFor(const std::string& user_agent) const;
 
   void FailNext(const FailRule& rule);
   // The injected error for this request, if a rule matches (and consumes one of its count).
-  std::optional<ApiError> TakeFailure(const std::string& method, const std::string& path);
+  std::optional<ApiError> TakeFailure(const std::string& method, const std::string& path,
+                                      const std::string& user_agent = "", const std::string& verb = "");
 
-  void ConflictNextWrites(int count) { conflicts_ = count; }
-  bool TakeConflict();
+  void ConflictNextWrites(int count, const std::string& user_agent = "");
+  bool TakeConflict(const std::string& user_agent = "");
 
   void DropWatchesNow() { ++drop_generation_; }
   uint64_t drop_generation() const { return drop_generation_; }
@@ -56,6 +63,7 @@ class Faults {
   std::atomic<uint64_t> expire_generation_{0};
   mutable std::mutex mu_;
   std::vector<FailRule> fail_rules_;
+  std::string latency_user_agent_, conflict_user_agent_;
 };
 
 }  // namespace keyroll::fakes

@@ -2,11 +2,14 @@
 
 namespace keyroll::fakes {
 
-void RequestStats::Count(const std::string& verb, const std::string& resource) {
+void RequestStats::Count(const std::string& verb, const std::string& resource, const std::string& user_agent) {
+  std::string product = user_agent.substr(0, user_agent.find('/'));
+  if (product.empty()) product = "unknown";
   std::lock_guard<std::mutex> lock(mu_);
   ++total_;
   ++by_verb_[verb];
   ++by_request_[verb + " " + resource];
+  ++by_agent_verb_[product][verb];
 }
 
 int64_t RequestStats::ByVerb(const std::string& verb) const {
@@ -33,8 +36,18 @@ nlohmann::json RequestStats::Snapshot() const {
   for (const auto& [k, v] : by_verb_) by_verb[k] = v;
   nlohmann::json by_request = nlohmann::json::object();
   for (const auto& [k, v] : by_request_) by_request[k] = v;
+  nlohmann::json by_agent = nlohmann::json::object();
+  for (const auto& [agent, verbs] : by_agent_verb_) {
+    int64_t total = 0;
+    nlohmann::json v = nlohmann::json::object();
+    for (const auto& [verb, n] : verbs) {
+      v[verb] = n;
+      total += n;
+    }
+    by_agent[agent] = {{"total", total}, {"by_verb", v}};
+  }
   return {{"total", total_}, {"by_verb", by_verb}, {"by_request", by_request},
-          {"open_watches", open_watches_.load()}};
+          {"by_user_agent", by_agent}, {"open_watches", open_watches_.load()}};
 }
 
 void RequestStats::Reset() {
@@ -42,6 +55,7 @@ void RequestStats::Reset() {
   total_ = 0;
   by_verb_.clear();
   by_request_.clear();
+  by_agent_verb_.clear();
 }
 
 }  // namespace keyroll::fakes

@@ -1,6 +1,7 @@
 // request_stats: counts of API requests by verb (get, list, watch, create, update, patch,
 // delete, deletecollection) and by "verb resource" (e.g. "patch deployments.apps/status"),
-// so tests can count writes and spot hot loops. Thread-safe.
+// and by client (the User-Agent's product, e.g. "keyroll" for "keyroll/0.1.0"), so tests
+// can count writes and spot hot loops of one client among others. Thread-safe.
 #pragma once
 
 #include <atomic>
@@ -16,11 +17,12 @@ namespace keyroll::fakes {
 class RequestStats {
  public:
   // resource: "secrets", "deployments.apps/status", ...
-  void Count(const std::string& verb, const std::string& resource);
+  void Count(const std::string& verb, const std::string& resource, const std::string& user_agent = "");
   int64_t ByVerb(const std::string& verb) const;
   int64_t ByRequest(const std::string& verb, const std::string& resource) const;
   int64_t Writes() const;  // create + update + patch + delete + deletecollection
-  // {"total": N, "by_verb": {...}, "by_request": {"patch deployments.apps/status": N}}
+  // {"total": N, "by_verb": {...}, "by_request": {"patch deployments.apps/status": N},
+  //  "by_user_agent": {"keyroll": {"total": N, "by_verb": {...}}}}
   nlohmann::json Snapshot() const;
   void Reset();
 
@@ -35,6 +37,7 @@ class RequestStats {
   int64_t total_ = 0;
   std::map<std::string, int64_t> by_verb_;
   std::map<std::string, int64_t> by_request_;
+  std::map<std::string, std::map<std::string, int64_t>> by_agent_verb_;  // product -> verb -> N
 };
 
 }  // namespace keyroll::fakes
