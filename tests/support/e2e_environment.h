@@ -12,6 +12,7 @@
 
 #include "tests/fakes/qstash/fake_qstash.h"
 #include "tests/support/cluster.h"
+#include "tests/support/e2e_auth0.h"
 #include "tests/support/e2e_deployments.h"
 #include "tests/support/e2e_objects.h"
 #include "tests/support/e2e_operator.h"
@@ -28,6 +29,7 @@ struct E2EOptions {
   bool start_operator = true;
   std::map<std::string, std::string> operator_env;  // e.g. KEYROLL_FAILPOINTS
   std::chrono::milliseconds rollout_delay{200};
+  bool auth0 = false;  // also an Auth0 tenant (e2e_auth0.h) with its client Secret "auth0"
 };
 
 class E2EEnvironment {
@@ -45,6 +47,7 @@ class E2EEnvironment {
   KeyrollOperator& keyroll() { return *operator_; }
   DeploymentSimulator& deployments() { return *simulator_; }
   RotationRecorder& rotations() { return *recorder_; }
+  Auth0Tenant& auth0() { return *auth0_; }  // only with E2EOptions::auth0
 
   void StartOperator(const std::map<std::string, std::string>& env = {});
 
@@ -62,7 +65,9 @@ class E2EEnvironment {
   // True when the Secret holds exactly the fake's current keys under the default data keys.
   bool SecretMatchesProvider(const std::string& secret_name);
 
-  // Every leak found: keyroll's logs, metrics (if it runs), and the namespace's objects.
+  // Every leak found: keyroll's logs, metrics (if it runs), and the namespace's objects;
+  // the secrets are the QStash fake's and, with auth0, the tenant's (client secrets,
+  // management tokens, private keys).
   std::vector<std::string> FindLeaks();
 
  private:
@@ -74,6 +79,7 @@ class E2EEnvironment {
   std::unique_ptr<KeyrollOperator> operator_;
   std::unique_ptr<DeploymentSimulator> simulator_;
   std::unique_ptr<RotationRecorder> recorder_;
+  std::unique_ptr<Auth0Tenant> auth0_;
 };
 
 }  // namespace keyroll::testing
