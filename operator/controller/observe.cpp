@@ -65,6 +65,13 @@ void ObserveConsumers(const ObserveSources& src, const rotation::Spec& spec, Obs
       if (rotation::DeploymentReadsSecret(d, spec.target.secret_name)) add(d, ConsumerSource::Discovered);
 }
 
+// Where a spec's keys live (QStash URL or Auth0 domain): resources elsewhere never share an account.
+std::string ProviderLocation(const rotation::Spec& spec) {
+  if (const auto* q = rotation::AsQStash(spec)) return "qstash " + q->url;
+  if (const auto* a = rotation::AsAuth0(spec)) return "auth0 " + a->domain;
+  return "";
+}
+
 bool Older(const rotation::ResourceMeta& a, const rotation::ResourceMeta& b) {
   auto ta = a.creation_timestamp.value_or(rotation::Time::max());
   auto tb = b.creation_timestamp.value_or(rotation::Time::max());
@@ -76,14 +83,13 @@ bool Older(const rotation::ResourceMeta& a, const rotation::ResourceMeta& b) {
 std::optional<std::string> AccountConflict(const ObserveSources& src, const rotation::Spec& spec,
                                            const Observation& me) {
   if (me.provider.account_id.empty()) return std::nullopt;
-  const auto* mine = rotation::AsQStash(spec);
+  const std::string mine = ProviderLocation(spec);
   const auto& my_meta = me.observed.resource.meta;
   std::optional<rotation::ResourceMeta> oldest;
   for (const auto& obj : src.resource_store.List()) {
     rotation::ObservedResource other = rotation::ParseResource(obj);
     if (other.meta.uid == my_meta.uid || other.meta.deleting || !other.spec.ok()) continue;
-    const auto* theirs = rotation::AsQStash(other.spec.value());
-    if (!mine || !theirs || theirs->url != mine->url || !Older(other.meta, my_meta)) continue;
+    if (mine.empty() || ProviderLocation(other.spec.value()) != mine || !Older(other.meta, my_meta)) continue;
     const std::string key = other.meta.namespace_ + "/" + other.meta.name;
     std::string id = src.providers.AccountOf(key);
     if (id.empty()) id = src.providers.Connect(other.meta.namespace_, key, other.spec.value()).account_id;

@@ -185,6 +185,7 @@ std::optional<rotation::ObservedSecret> ObserveSecret(const json& projected, con
   };
   s.current_fingerprint = fp(current_key);
   s.next_fingerprint = fp(next_key);
+  s.data_fingerprints = StringMapOf(fps);
   if (s.current_fingerprint && s.next_fingerprint) {
     const json* hashes = k ? Field(*k, "pairHashes") : nullptr;
     const json* h = hashes ? Field(*hashes, PairKey(current_key, next_key).c_str()) : nullptr;

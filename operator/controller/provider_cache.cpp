@@ -2,6 +2,8 @@
 #include "operator/controller/provider_cache.h"
 
 #include "operator/kube/base64.h"
+#include "operator/providers/auth0/client.h"
+#include "operator/providers/crypto.h"
 #include "operator/providers/fingerprint.h"
 #include "operator/providers/qstash/client.h"
 
@@ -25,8 +27,105 @@ rotation::ProviderErrorKind ToRotationKind(providers::ErrorKind kind) {
 }
 
 rotation::ProviderKeys KeysOf(const providers::KeySet& keys) {
-  return {providers::Fingerprint(keys.current), providers::Fingerprint(keys.next),
-          providers::KeysHash(keys.current, keys.next)};
+  rotation::ProviderKeys out{providers::Fingerprint(keys.current), providers::Fingerprint(keys.next),
+                             providers::KeysHash(keys.current, keys.next)};
+  for (const auto& [key, value] : keys.extra_data) out.extra_fingerprints[key] = providers::Fingerprint(value);
+  auto kid = [&](const char* name) {
+    auto it = keys.metadata.find(name);
+    return it == keys.metadata.end() ? std::string() : it->second;
+  };
+  out.current_kid = kid(providers::auth0::kCurrentKid);
+  out.next_kid = kid(providers::auth0::kNextKid);
+  out.previous_kid = kid(providers::auth0::kPreviousKid);
+  return out;
+}
+
+namespace {
+
+// data[key] of a Secret, decoded; nullopt when absent or not base64.
+std::optional<std::string> SecretEntry(const nlohmann::json& secret, const std::string& key) {
+  auto data = secret.find("data");
+  if (data == secret.end() || !data->is_object()) return std::nullopt;
+  auto v = data->find(key);
+  if (v == data->end() || !v->is_string()) return std::nullopt;
+  return kube::DecodeBase64(v->get<std::string>());
+}
+
+// Trailing newlines are a common accident of `kubectl create secret --from-file`.
+void TrimTrailingNewlines(std::string& s) {
+  while (!s.empty() && (s.back() == '\n' || s.back() == '\r')) s.pop_back();
+}
+
+}  // namespace
+
+providers::RequestObserver ProviderCache::ObserverFor(const char* provider) const {
+  http::Metrics* metrics = metrics_;
+  return [metrics, provider](std::string_view op, int code) {
+    if (metrics) metrics->ProviderRequest(provider, std::string(op), code == 0 ? "error" : std::to_string(code));
+  };
+}
+
+ProviderHandle ProviderCache::Connected(const std::string& resource_key, std::shared_ptr<providers::Provider> p) {
+  ProviderHandle h{p, std::nullopt, p->AccountId()};
+  std::lock_guard lock(mu_);
+  account_of_[resource_key] = h.account_id;
+  resource_errors_.erase(resource_key);
+  return h;
+}
+
+ProviderHandle ProviderCache::ConnectAuth0(const std::string& ns, const std::string& resource_key,
+                                           const rotation::Auth0Provider& auth0) {
+  const auto& ref = auth0.client_secret_ref;
+  // The client Secret lives in the resource's own namespace: never read another one.
+  auto secret = client_.Get(kube::resources::kSecrets, ns, ref.name);
+  if (!secret) {
+    if (kube::IsNotFound(secret.error()))
+      return Fail(resource_key, ProviderErrorKind::Credentials,
+                  "client Secret \"" + ref.name + "\" not found in namespace \"" + ns + "\"");
+    return Fail(resource_key, ProviderErrorKind::Unavailable,
+                "cannot read client Secret \"" + ref.name + "\": " + kube::ReasonName(secret.error().reason));
+  }
+  auto id = SecretEntry(*secret, ref.client_id_key);
+  auto client_secret = SecretEntry(*secret, ref.client_secret_key);
+  if (id) TrimTrailingNewlines(*id);
+  if (client_secret) TrimTrailingNewlines(*client_secret);
+  for (const auto& [value, key] : {std::pair{&id, &ref.client_id_key}, std::pair{&client_secret, &ref.client_secret_key}})
+    if (!*value || (*value)->empty())
+      return Fail(resource_key, ProviderErrorKind::Credentials,
+                  "client Secret \"" + ref.name + "\" has no (valid) key \"" + *key + "\"");
+
+  // One client per resource while its configuration stays the same: the client caches its
+  // management token (Auth0 counts and limits the tokens a client fetches).
+  const std::string config = providers::HexLower(providers::Sha256(
+      auth0.domain + "\n" + auth0.audience + "\n" + auth0.ca_bundle + "\n" + *id + "\n" + *client_secret));
+  {
+    std::unique_lock lock(mu_);
+    if (auto it = auth0_clients_.find(resource_key); it != auth0_clients_.end() && it->second.first == config) {
+      auto cached = it->second.second;
+      lock.unlock();
+      return Connected(resource_key, cached);
+    }
+  }
+  providers::auth0::ClientOptions o;
+  o.domain = auth0.domain;
+  o.audience = auth0.audience;
+  o.client_id = std::move(*id);
+  o.client_secret = providers::SecretValue(std::move(*client_secret));
+  o.tls.ca_file = options_.ca_file;
+  o.tls.ca_pem = auth0.ca_bundle;
+  o.timeouts.connect = options_.connect_timeout;
+  o.timeouts.read = options_.read_timeout;
+  o.retry.max_total = std::chrono::seconds(20);
+  o.retry.max_rate_limit_wait = std::chrono::seconds(20);
+  o.observer = ObserverFor("auth0");
+  auto created = providers::auth0::Client::Create(std::move(o));
+  if (!created) return Fail(resource_key, ToRotationKind(created.error().kind), created.error().message);
+  std::shared_ptr<providers::Provider> provider(std::move(created.value()));
+  {
+    std::lock_guard lock(mu_);
+    auth0_clients_[resource_key] = {config, provider};
+  }
+  return Connected(resource_key, provider);
 }
 
 ProviderCache::ProviderCache(kube::Client& client, ProviderCacheOptions options, http::Metrics* metrics)
@@ -40,8 +139,9 @@ ProviderHandle ProviderCache::Fail(const std::string& resource_key, ProviderErro
 
 ProviderHandle ProviderCache::Connect(const std::string& ns, const std::string& resource_key,
                                       const rotation::Spec& spec) {
+  if (const auto* auth0 = rotation::AsAuth0(spec)) return ConnectAuth0(ns, resource_key, *auth0);
   const auto* qstash = rotation::AsQStash(spec);
-  if (!qstash) return Fail(resource_key, ProviderErrorKind::Unavailable, "this keyroll build has no auth0 provider");
+  if (!qstash) return Fail(resource_key, ProviderErrorKind::Unavailable, "no provider in the spec");
   const auto& ref = qstash->token_secret_ref;
   // The token Secret lives in the resource's own namespace: never read another one.
   auto secret = client_.Get(kube::resources::kSecrets, ns, ref.name);
@@ -52,35 +152,25 @@ ProviderHandle ProviderCache::Connect(const std::string& ns, const std::string& 
     return Fail(resource_key, ProviderErrorKind::Unavailable,
                 "cannot read token Secret \"" + ref.name + "\": " + kube::ReasonName(secret.error().reason));
   }
-  std::optional<std::string> token;
-  if (auto data = secret->find("data"); data != secret->end() && data->is_object())
-    if (auto v = data->find(ref.key); v != data->end() && v->is_string()) token = kube::DecodeBase64(v->get<std::string>());
+  std::optional<std::string> token = SecretEntry(*secret, ref.key);
   if (!token || token->empty())
     return Fail(resource_key, ProviderErrorKind::Credentials,
                 "token Secret \"" + ref.name + "\" has no (valid) key \"" + ref.key + "\"");
-  // Trailing newlines are a common accident of `kubectl create secret --from-file`.
-  while (!token->empty() && (token->back() == '\n' || token->back() == '\r')) token->pop_back();
+  TrimTrailingNewlines(*token);
 
   providers::qstash::ClientOptions o;
   o.url = qstash->url;
   o.token = providers::SecretValue(std::move(*token));
   o.tls.ca_file = options_.ca_file;
+  o.tls.ca_pem = qstash->ca_bundle;
   o.timeouts.connect = options_.connect_timeout;
   o.timeouts.read = options_.read_timeout;
   o.retry.max_total = std::chrono::seconds(20);
   o.retry.max_rate_limit_wait = std::chrono::seconds(20);
-  http::Metrics* metrics = metrics_;
-  o.observer = [metrics](std::string_view op, int code) {
-    if (metrics) metrics->ProviderRequest("qstash", std::string(op), code == 0 ? "error" : std::to_string(code));
-  };
+  o.observer = ObserverFor("qstash");
   auto created = providers::qstash::Client::Create(std::move(o));
   if (!created) return Fail(resource_key, ToRotationKind(created.error().kind), created.error().message);
-  std::shared_ptr<providers::Provider> provider(std::move(created.value()));
-  ProviderHandle h{provider, std::nullopt, provider->AccountId()};
-  std::lock_guard lock(mu_);
-  account_of_[resource_key] = h.account_id;
-  resource_errors_.erase(resource_key);
-  return h;
+  return Connected(resource_key, std::shared_ptr<providers::Provider>(std::move(created.value())));
 }
 
 std::shared_ptr<ProviderCache::Account> ProviderCache::AccountFor(const std::string& id) {
@@ -133,7 +223,7 @@ std::optional<providers::KeySet> ProviderCache::RawKeys(const ProviderHandle& ha
   if (!handle.provider) return std::nullopt;
   auto account = AccountFor(handle.account_id);
   std::lock_guard lock(account->read_mu);
-  if (!account->raw || KeysOf(*account->raw).keys_hash != keys.keys_hash) return std::nullopt;
+  if (!account->raw || KeysOf(*account->raw) != keys) return std::nullopt;
   return account->raw;
 }
 
@@ -157,6 +247,31 @@ rotation::RotateOutcome ProviderCache::Rotate(const ProviderHandle& handle, rota
   return out;
 }
 
+rotation::RevokeOutcome ProviderCache::Revoke(const ProviderHandle& handle, const std::string& kid,
+                                             rotation::Time now) {
+  rotation::RevokeOutcome out;
+  out.kid = kid;
+  if (!handle.provider) {
+    out.error = handle.error.value_or(rotation::ProviderError{ProviderErrorKind::Unavailable, "no provider"});
+    return out;
+  }
+  auto account = AccountFor(handle.account_id);
+  std::lock_guard lock(account->read_mu);
+  auto done = handle.provider->RevokePrevious(kid);  // exactly once, never retried
+  if (done) {
+    out.revoked = done->revoked;
+    out.keys = KeysOf(done->keys);
+    account->observed = {now, out.keys, std::nullopt};
+    account->raw = std::move(done->keys);
+  } else {
+    out.error = rotation::ProviderError{ToRotationKind(done.error().kind), done.error().message};
+    // What the provider holds now is unknown: forget the read, so the next decision is made
+    // on a fresh one (never a blind second revoke).
+    account->observed = {};
+  }
+  return out;
+}
+
 std::string ProviderCache::AccountOf(const std::string& resource_key) const {
   std::lock_guard lock(mu_);
   auto it = account_of_.find(resource_key);
@@ -167,6 +282,7 @@ void ProviderCache::Forget(const std::string& resource_key) {
   std::lock_guard lock(mu_);
   account_of_.erase(resource_key);
   resource_errors_.erase(resource_key);
+  auth0_clients_.erase(resource_key);
 }
 
 }  // namespace keyroll::controller

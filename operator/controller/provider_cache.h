@@ -1,6 +1,6 @@
 // provider_cache: the controller's view of the provider accounts. Builds a Provider client
-// per SigningKeyRotation from its token Secret (read with a GET from the resource's own
-// namespace, never another), shares one read per provider account however many resources
+// per SigningKeyRotation from its token Secret (QStash) or client Secret (Auth0: client id
+// and secret), read with a GET from the resource's own namespace, never another, shares one read per provider account however many resources
 // use it, keeps the latest raw KeySet per account (the only place key material is held
 // between reconciles) so the Secret write can use it, and counts every HTTP request into
 // keyroll_provider_requests_total.
@@ -52,11 +52,15 @@ class ProviderCache {
                                   std::optional<rotation::Time> seen,
                                   const std::function<rotation::Time()>& now);
 
-  // The raw keys of the account if they are exactly `keys` (same keysHash), else nullopt.
+  // The raw keys of the account if they are exactly `keys` (same keysHash, extra entries
+  // and kids), else nullopt.
   std::optional<providers::KeySet> RawKeys(const ProviderHandle& handle, const rotation::ProviderKeys& keys);
 
   // Calls rotate exactly once and records the answer as the account's latest read.
   rotation::RotateOutcome Rotate(const ProviderHandle& handle, rotation::Time now);
+  // Revokes the previous key if it is `kid`, exactly once; records the keys read afterwards
+  // (on an error: forgets the account's read, so the next decision re-reads).
+  rotation::RevokeOutcome Revoke(const ProviderHandle& handle, const std::string& kid, rotation::Time now);
 
   // The account id last seen for a resource ("" when unknown).
   std::string AccountOf(const std::string& resource_key) const;
@@ -70,6 +74,10 @@ class ProviderCache {
   };
   std::shared_ptr<Account> AccountFor(const std::string& id);
   ProviderHandle Fail(const std::string& resource_key, rotation::ProviderErrorKind kind, std::string message);
+  ProviderHandle Connected(const std::string& resource_key, std::shared_ptr<providers::Provider> provider);
+  ProviderHandle ConnectAuth0(const std::string& ns, const std::string& resource_key,
+                              const rotation::Auth0Provider& auth0);
+  providers::RequestObserver ObserverFor(const char* provider) const;
 
   kube::Client& client_;
   ProviderCacheOptions options_;
@@ -78,6 +86,8 @@ class ProviderCache {
   std::map<std::string, std::shared_ptr<Account>> accounts_;         // by account id
   std::map<std::string, std::string> account_of_;                    // resource key -> account id
   std::map<std::string, rotation::ObservedProvider> resource_errors_;  // resource key -> last failure
+  // resource key -> (hash of its Auth0 configuration, the client holding its token)
+  std::map<std::string, std::pair<std::string, std::shared_ptr<providers::Provider>>> auth0_clients_;
 };
 
 // providers::ErrorKind as the core's ProviderErrorKind.

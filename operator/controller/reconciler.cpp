@@ -115,6 +115,7 @@ Reconciler::Outcome Reconciler::Apply(Observation& obs, const rotation::Plan& pl
   }
   EmitEvents(obs, plan);
   if (!plan.rotation_result.empty()) metrics_.RotationDone(plan.rotation_result);
+  if (!plan.revoke_result.empty()) metrics_.RevocationDone(plan.revoke_result);
   // 4. Rotate: once, only after the intent is recorded.
   if (plan.rotate && status_written && depth == 0) {
     Failpoint("after-intent-written");
@@ -131,6 +132,20 @@ Reconciler::Outcome Reconciler::Apply(Observation& obs, const rotation::Plan& pl
     return Apply(obs, next, depth + 1);
   }
   if (plan.rotate && depth > 0) lg.Warn("a second rotation in one reconcile was refused");
+  // 4b. Revoke the previous key (Auth0): once, after the status (if any) landed.
+  if (!plan.revoke_kid.empty() && !plan.rotate && !obs.observed.revoke_outcome) {
+    lg.Info("revoking the previous key", {{"kid", plan.revoke_kid}});
+    Failpoint("before-revoke");
+    obs.observed.revoke_outcome = providers_.Revoke(obs.provider, plan.revoke_kid, Now());
+    Failpoint("after-revoke");
+    if (const auto& e = obs.observed.revoke_outcome->error)
+      lg.Warn("revoke call failed", {{"kind", rotation::ToString(e->kind)}, {"error", e->message}});
+    else
+      lg.Info(obs.observed.revoke_outcome->revoked ? "previous key revoked" : "the key is no longer the previous key",
+              {{"kid", plan.revoke_kid}});
+    rotation::Plan next = rotation::Decide(obs.observed, Now());
+    return Apply(obs, next, depth + 1);
+  }
   return out;
 }
 

@@ -37,6 +37,7 @@ void Apply(json& secret, const rotation::ResourceMeta& owner, const rotation::Se
     if (!secret["data"].is_object()) secret["data"] = json::object();
     secret["data"][w.current_key] = kube::EncodeBase64(raw->current.reveal());
     secret["data"][w.next_key] = kube::EncodeBase64(raw->next.reveal());
+    for (const auto& [key, value] : raw->extra_data) secret["data"][key] = kube::EncodeBase64(value.reveal());
   }
 }
 

@@ -1,6 +1,7 @@
 // secret_writer: applies a Plan's SecretWrite to the cluster — Create, or Update (PUT) of
 // the live Secret with the observed resourceVersion as precondition — setting the two data
-// keys from the raw provider keys when asked, merging labels/annotations, and adding or
+// keys (and the provider's extra entries, e.g. Auth0's jwks.json) from the raw provider keys
+// when asked, merging labels/annotations, and adding or
 // removing keyroll's ownerReference. Never logs or returns key material.
 #pragma once
 

@@ -35,6 +35,10 @@ Metrics::Metrics(const std::string& version, WallClock now)
                      .Name("keyroll_rotations_total")
                      .Help("Key rotations performed, by result.")
                      .Register(*registry_)),
+      revocations_(BuildCounter()
+                       .Name("keyroll_revocations_total")
+                       .Help("Revocations of the previous key (rotation.revokePrevious), by result.")
+                       .Register(*registry_)),
       reconciles_(BuildCounter()
                       .Name("keyroll_reconcile_total")
                       .Help("Reconciles of SigningKeyRotations, by result.")
@@ -100,6 +104,8 @@ Metrics::Metrics(const std::string& version, WallClock now)
 }
 
 void Metrics::RotationDone(const std::string& result) { rotations_.Add({{"result", result}}).Increment(); }
+
+void Metrics::RevocationDone(const std::string& result) { revocations_.Add({{"result", result}}).Increment(); }
 
 void Metrics::ReconcileDone(const std::string& result, double seconds) {
   reconciles_.Add({{"result", result}}).Increment();

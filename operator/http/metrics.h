@@ -51,6 +51,7 @@ class Metrics {
   Metrics& operator=(const Metrics&) = delete;
 
   void RotationDone(const std::string& result);
+  void RevocationDone(const std::string& result);  // rotation.revokePrevious (Auth0)
   void ReconcileDone(const std::string& result, double seconds);
   void ProviderRequest(const std::string& provider, const std::string& op, const std::string& code);
 
@@ -85,6 +86,7 @@ class Metrics {
   std::shared_ptr<prometheus::Registry> registry_;
   WallClock now_;
   prometheus::Family<prometheus::Counter>& rotations_;
+  prometheus::Family<prometheus::Counter>& revocations_;
   prometheus::Family<prometheus::Counter>& reconciles_;
   prometheus::Histogram& reconcile_duration_;
   prometheus::Family<prometheus::Counter>& provider_requests_;

@@ -1,5 +1,6 @@
 #include "operator/providers/http_endpoint.h"
 
+#include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 #include <openssl/x509_vfy.h>
@@ -22,11 +23,16 @@ std::string Lower(std::string s) {
   return s;
 }
 
-// Builds an X509_STORE from PEM text; nullptr when it holds no certificate.
+// Builds an X509_STORE of the system roots (OpenSSL's default paths, which honour
+// SSL_CERT_FILE / SSL_CERT_DIR) plus the certificates in the PEM text: a custom CA is
+// trusted in addition to the system roots, never instead. nullptr when the PEM holds no
+// certificate.
 X509_STORE* StoreFromPem(const std::string& pem) {
   BIO* bio = BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size()));
   if (bio == nullptr) return nullptr;
   X509_STORE* store = X509_STORE_new();
+  X509_STORE_set_default_paths(store);  // a system without a trust store still works with the PEM
+  ERR_clear_error();
   int count = 0;
   while (X509* cert = PEM_read_bio_X509(bio, nullptr, nullptr, nullptr)) {
     if (X509_STORE_add_cert(store, cert) == 1) ++count;
@@ -97,13 +103,13 @@ Result<std::unique_ptr<httplib::ClientImpl>> MakeHttpClient(const BaseUrl& url, 
   if (url.scheme == "https") {
     auto ssl = std::make_unique<httplib::SSLClient>(url.host, url.port);
     ssl->enable_server_certificate_verification(true);
-    std::string pem = tls.ca_pem;
+    std::string pem = tls.ca_pem;  // both the inline PEM and the file, when both are given
     if (!tls.ca_file.empty()) {
       std::ifstream in(tls.ca_file, std::ios::binary);
       if (!in) return BadConfig("cannot read the CA bundle file " + tls.ca_file);
       std::stringstream buf;
       buf << in.rdbuf();
-      pem = buf.str();
+      pem += "\n" + buf.str();
     }
     if (!pem.empty()) {
       X509_STORE* store = StoreFromPem(pem);

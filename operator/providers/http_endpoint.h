@@ -14,9 +14,10 @@
 
 namespace keyroll::providers {
 
+// Custom CAs are trusted in addition to the system trust store, never instead of it.
 struct TlsOptions {
   std::string ca_file;  // PEM bundle on disk (re-read for every client: it may rotate)
-  std::string ca_pem;   // or PEM data inline; both empty: the system trust store
+  std::string ca_pem;   // and/or PEM data inline (spec caBundle); both empty: system roots only
 };
 
 struct HttpTimeouts {

@@ -16,7 +16,7 @@ std::string_view ErrorKindName(ErrorKind kind) {
   return "Unknown";
 }
 
-Result<RevokeOutcome> Provider::RevokePrevious() {
+Result<RevokeOutcome> Provider::RevokePrevious(const std::string& /*only_kid*/) {
   return ProviderError{ErrorKind::kBadConfig, "the " + Name() + " provider cannot revoke signing keys", 0,
                        std::nullopt};
 }

@@ -86,8 +86,9 @@ class Provider {
   virtual Result<KeySet> ReadKeys() = 0;
   // Rotates once. Never retried: on kOutcomeUnknown read the keys to learn what happened.
   virtual Result<KeySet> Rotate() = 0;
-  // Stable id of the provider account (hex SHA-256 of normalised URL + "\n" + token): two
-  // resources with the same id share one key set. Never contains the token.
+  // Stable id of the provider account (QStash: hex SHA-256 of normalised URL + "\n" + token;
+  // Auth0: of the tenant URL, whose keys all its applications share): two resources with the
+  // same id share one key set. Never contains a token or secret.
   virtual std::string AccountId() const = 0;
   virtual std::string Name() const = 0;  // "qstash", "auth0"
 
@@ -96,8 +97,10 @@ class Provider {
   // only when every consumer holds the keys written after the rotation. Not retried: on
   // kOutcomeUnknown read the keys. Providers without the capability (QStash) keep these
   // defaults: false, and kBadConfig naming the provider.
+  // only_kid: revoke only if the previous key is this one (revoked=false otherwise), so a
+  // decision made on one key list never revokes a key it did not look at.
   virtual bool SupportsRevokePrevious() const { return false; }
-  virtual Result<RevokeOutcome> RevokePrevious();
+  virtual Result<RevokeOutcome> RevokePrevious(const std::string& only_kid = "");
 };
 
 }  // namespace keyroll::providers

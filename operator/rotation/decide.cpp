@@ -6,6 +6,7 @@
 
 #include "operator/rotation/conditions.h"
 #include "operator/rotation/decide_internal.h"
+#include "operator/rotation/revoke.h"
 #include "operator/rotation/secret_plan.h"
 #include "operator/rotation/vocabulary.h"
 
@@ -55,7 +56,7 @@ Plan DecideInvalid(const Observed& o, Time now) {
 }
 
 bool NeedsProviderRead(const Observed& o, const Spec& spec, Time now) {
-  if (o.rotate_outcome) return false;
+  if (o.rotate_outcome || o.revoke_outcome) return false;
   const auto& read_at = o.provider.read_at;
   if (!read_at) return true;
   if (!o.provider.keys) return now - *read_at >= kProviderRetryAfter;
@@ -101,6 +102,25 @@ std::vector<ConsumerJudgement> JudgeAndRestart(DecideContext& c, const std::stri
   return out;
 }
 
+// The previous key left the provider's list while current/next stayed: it was revoked (by
+// keyroll, or in the console, or by keyroll before a crash cut the reconcile short).
+void NotePreviousKeyRevoked(DecideContext& c, const KeysStatus& old, const ProviderKeys& pk) {
+  if (old.previous_kid.empty() || !pk.previous_kid.empty()) return;
+  const auto& out = c.o.revoke_outcome;
+  bool by_us = out && out->revoked && out->kid == old.previous_kid;
+  AddEvent(c, vocab::kEventNormal, vocab::kEventPreviousKeyRevoked,
+           "previous key " + old.previous_kid + " revoked" +
+               (by_us ? " by keyroll: every consumer holds keys " + detail::Short(pk.keys_hash)
+                      : " (no longer listed by the provider)") +
+               "; the Secret's JWKS no longer lists it");
+}
+
+void SetKids(KeysStatus& k, const ProviderKeys& pk) {
+  k.current_kid = pk.current_kid;
+  k.next_kid = pk.next_kid;
+  k.previous_kid = pk.previous_kid;
+}
+
 void UpdateKeysStatus(DecideContext& c, const ProviderKeys& pk) {
   Status& s = c.next;
   PolicyInput in{c.spec.rotation, s, RotateRequest(c.o.resource.meta), c.o.resource.meta.creation_timestamp};
@@ -108,6 +128,8 @@ void UpdateKeysStatus(DecideContext& c, const ProviderKeys& pk) {
     AdoptRequests(in, s);  // creating a resource is not a request to rotate
     if (c.keys_origin.empty()) c.keys_origin = std::string(vocab::kReasonSynced);
   } else if (s.keys->keys_hash == pk.keys_hash) {
+    NotePreviousKeyRevoked(c, *s.keys, pk);
+    SetKids(*s.keys, pk);  // a revocation changes previousKid alone
     return;
   } else if (c.keys_origin.empty()) {
     c.keys_origin = std::string(vocab::kReasonOutOfBandRotation);
@@ -116,6 +138,22 @@ void UpdateKeysStatus(DecideContext& c, const ProviderKeys& pk) {
                  " -> " + pk.current_fingerprint + "); syncing the Secret, no rotation until consumers catch up");
   }
   s.keys = KeysStatus{pk.current_fingerprint, pk.next_fingerprint, pk.keys_hash, c.now};
+  SetKids(*s.keys, pk);
+}
+
+// The answer of a revoke made in this reconcile: an event and a metric; no second call.
+void NoteRevokeOutcome(DecideContext& c) {
+  const RevokeOutcome& out = *c.o.revoke_outcome;
+  if (out.error) {
+    AddEvent(c, vocab::kEventWarning, vocab::kEventRevokeFailed,
+             "revoking previous key " + out.kid + " failed (" + ToString(out.error->kind) + "): " +
+                 out.error->message + "; keyroll re-reads the provider's keys before deciding again");
+    c.plan.revoke_result = std::string(vocab::kRevokeResultFailed);
+    c.plan.backoff = true;
+  } else {
+    c.plan.revoke_result =
+        std::string(out.revoked ? vocab::kRevokeResultSucceeded : vocab::kRevokeResultNotPrevious);
+  }
 }
 
 void SetRequeue(DecideContext& c, const std::optional<Violation>& gate, const std::optional<Trigger>& due) {
@@ -147,6 +185,8 @@ Plan Decide(const Observed& o, Time now) {
   c.next.observed_generation = meta.generation;
   if (o.rotate_outcome && o.rotate_outcome->keys) {
     c.provider = o.rotate_outcome->keys;
+  } else if (o.revoke_outcome && o.revoke_outcome->keys) {
+    c.provider = o.revoke_outcome->keys;
   } else {
     c.provider = o.provider.keys;
     c.provider_error = o.provider.error;
@@ -156,6 +196,7 @@ Plan Decide(const Observed& o, Time now) {
   if (c.provider) c.provider_error.reset();
 
   if (c.next.pending_rotation && detail::ResolvePending(c)) return c.plan;
+  if (o.revoke_outcome) NoteRevokeOutcome(c);
 
   // Sync: the Secret follows the provider unless someone else owns it.
   detail::Verdict v;
@@ -194,6 +235,15 @@ Plan Decide(const Observed& o, Time now) {
                                               std::string(RotateRequest(meta))};
     c.plan.rotate = true;
     AddEvent(c, vocab::kEventNormal, vocab::kEventRotationStarted, "rotating keys: " + v.due->message);
+  }
+
+  // Revoke the previous key (Auth0) once nobody can need it; at most one call per reconcile.
+  const bool read_fresh = o.provider.read_at && now - *o.provider.read_at <= kFreshReadForRotation;
+  RevokeInput revoke_in{spec, c.next, c.provider, v.secret, v.consumers, o.account_conflict_with.has_value(),
+                        c.plan.rotate, read_fresh || o.rotate_outcome.has_value()};
+  if (auto held = RevokeHeld(revoke_in); !o.revoke_outcome && !c.plan.rotate) {
+    if (!held) c.plan.revoke_kid = c.provider->previous_kid;
+    else if (held->reason == "ProviderReadNotFresh") return ReadProviderFirst();
   }
 
   detail::FillStatus(c, v);

@@ -14,6 +14,11 @@
 //  4. rotate: only if the status write in 3 succeeded: call the provider's rotate ONCE
 //     (never retried), then call Decide again with rotate_outcome (and the status just
 //     written, with its new resourceVersion) and apply that plan from step 1.
+//  4b. revoke_kid (Auth0, rotation.revokePrevious; never with rotate): after 3 (or with no
+//     status to write), revoke that key ONCE (never retried), then call Decide again with
+//     revoke_outcome and apply that plan from step 1 (the Secret's jwks.json loses the key).
+//     On an error the controller forgets its provider read, so the next Decide re-reads
+//     before anything is revoked again. Holds: revoke.h.
 //  5. events: emit after the writes succeeded (best effort; at most lost, never doubled).
 //  6. requeue after min(requeue_after, backoff).
 //

@@ -66,8 +66,13 @@ bool ResolvePending(DecideContext& c) {
   if (!pend.from_fingerprint.empty() && pk.current_fingerprint == pend.from_fingerprint) {
     Time read_time = outcome ? c.now : c.o.provider.read_at.value_or(Time{});
     if (read_time < settle_end) {
-      Wait(c, "rotation in progress (" + pend.trigger + "); confirming with the provider's keys after " +
-                  FormatTimestamp(settle_end),
+      // A failed rotate call keeps saying why (e.g. Auth0's rate limit or a missing scope)
+      // until the intent is resolved, instead of a generic "in progress".
+      const Condition* old = FindCondition(c.o.resource.status.conditions, vocab::kCondRotationAllowed);
+      bool failed = old && old->reason == vocab::kReasonRotationPending && old->message.starts_with("rotate call failed");
+      Wait(c, failed ? old->message
+                     : "rotation in progress (" + pend.trigger + "); confirming with the provider's keys after " +
+                           FormatTimestamp(settle_end),
            settle_end);
       return true;
     }

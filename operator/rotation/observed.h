@@ -45,6 +45,9 @@ struct ObservedSecret {
   std::optional<std::string> current_fingerprint;
   std::optional<std::string> next_fingerprint;
   std::string keys_hash;  // KeysHash(current, next) when both are present, else ""
+  // Fingerprint of every data entry, by data key (for the providers' extra entries, e.g.
+  // Auth0's jwks.json, which change without current/next changing when a key is revoked).
+  StringMap data_fingerprints;
   bool operator==(const ObservedSecret&) const = default;
 };
 
@@ -53,6 +56,14 @@ struct ProviderKeys {
   std::string current_fingerprint;
   std::string next_fingerprint;
   std::string keys_hash;
+  // Further Secret entries the provider keeps there (Auth0: "jwks.json"), by data key:
+  // their fingerprints. Part of "the Secret equals the provider", not of keysHash.
+  // ({} initialisers: brace-built ProviderKeys of QStash may leave these out.)
+  StringMap extra_fingerprints{};
+  // Auth0's key ids (public identifiers; "" for providers without kids / no previous key).
+  std::string current_kid{};
+  std::string next_kid{};
+  std::string previous_kid{};
   bool operator==(const ProviderKeys&) const = default;
 };
 
@@ -87,6 +98,15 @@ struct RotateOutcome {
   bool operator==(const RotateOutcome&) const = default;
 };
 
+// The answer of a revoke call made in THIS reconcile (after Plan::revoke_kid).
+struct RevokeOutcome {
+  std::string kid;                     // the key keyroll asked to revoke
+  bool revoked = false;                // false with keys: it was no longer the previous key
+  std::optional<ProviderKeys> keys;    // the provider's keys read after the call
+  std::optional<ProviderError> error; // failure (Timeout: it may have happened)
+  bool operator==(const RevokeOutcome&) const = default;
+};
+
 enum class ConsumerSource { Declared, Selected, Discovered };
 
 // One consumer Deployment. A declared name that does not exist has found == false.
@@ -118,6 +138,7 @@ struct Observed {
   ObservedSecret secret;
   ObservedProvider provider;
   std::optional<RotateOutcome> rotate_outcome;
+  std::optional<RevokeOutcome> revoke_outcome;
   std::vector<ObservedDeployment> consumers;  // declared + selected + discovered, deduplicated
   // Name of an OLDER SigningKeyRotation (by creationTimestamp, then name) that uses the
   // same provider account (same URL/domain and same credentials).

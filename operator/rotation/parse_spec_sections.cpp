@@ -129,6 +129,26 @@ std::optional<LabelSelector> ParseSelector(FieldReader& r, const json& sel, cons
   return out;
 }
 
+// PEM text (newlines allowed, no other control characters) with at least one certificate.
+std::optional<std::string> ParseCaBundle(FieldReader& r, const json& obj, const std::string& path) {
+  auto pem = r.String(obj, "caBundle", path);
+  if (!pem || pem->empty()) return std::nullopt;
+  if (pem->size() > 65536) {
+    r.Error(path, "is too large (at most 64 KiB)");
+    return std::nullopt;
+  }
+  for (unsigned char ch : *pem)
+    if (ch < 0x20 && ch != '\n' && ch != '\r' && ch != '\t') {
+      r.Error(path, "must be PEM text (it holds a control character)");
+      return std::nullopt;
+    }
+  if (pem->find("-----BEGIN CERTIFICATE-----") == std::string::npos) {
+    r.Error(path, "must hold PEM certificates (-----BEGIN CERTIFICATE-----)");
+    return std::nullopt;
+  }
+  return pem;
+}
+
 }  // namespace
 
 std::optional<Seconds> ParseDurationField(FieldReader& r, const json& obj, std::string_view key,
@@ -172,20 +192,21 @@ void ParseProvider(FieldReader& r, const json& spec, Spec& out) {
   }
   if (q) {
     const std::string path = "spec.provider.qstash";
-    r.RejectUnknown(*q, {"tokenSecretRef", "url"}, path);
+    r.RejectUnknown(*q, {"tokenSecretRef", "url", "caBundle"}, path);
     QStashProvider qs;
     if (auto ref = ParseSecretKeyRef(r, *q, "tokenSecretRef", Path(path, "tokenSecretRef"), vocab::kQStashTokenKey))
       qs.token_secret_ref = *ref;
     qs.url = std::string(vocab::kQStashDefaultUrl);
     if (auto url = Checked(r, *q, "url", Path(path, "url"), false, CheckHttpsUrl)) qs.url = *url;
     while (qs.url.size() > 8 && qs.url.back() == '/') qs.url.pop_back();
+    if (auto ca = ParseCaBundle(r, *q, Path(path, "caBundle"))) qs.ca_bundle = *ca;
     out.provider = qs;
     out.target.current_key = vocab::kQStashCurrentKey;
     out.target.next_key = vocab::kQStashNextKey;
     return;
   }
   const std::string path = "spec.provider.auth0";
-  r.RejectUnknown(*a, {"domain", "clientSecretRef", "audience"}, path);
+  r.RejectUnknown(*a, {"domain", "clientSecretRef", "audience", "caBundle"}, path);
   Auth0Provider au;
   if (auto d = Checked(r, *a, "domain", Path(path, "domain"), true, CheckHostPort)) au.domain = *d;
   const std::string ref_path = Path(path, "clientSecretRef");
@@ -206,6 +227,7 @@ void ParseProvider(FieldReader& r, const json& spec, Spec& out) {
   if (auto aud = Checked(r, *a, "audience", Path(path, "audience"), false,
                          [](std::string_view s) { return CheckFreeText(s, 2048); }))
     if (!aud->empty()) au.audience = *aud;
+  if (auto ca = ParseCaBundle(r, *a, Path(path, "caBundle"))) au.ca_bundle = *ca;
   out.provider = au;
   out.target.current_key = vocab::kAuth0CurrentKey;
   out.target.next_key = vocab::kAuth0NextKey;
@@ -249,7 +271,8 @@ void ParseRotation(FieldReader& r, const json& spec, Spec& out) {
   const json* rot = r.Object(spec, "rotation", "spec.rotation");
   if (!rot) return;
   const std::string path = "spec.rotation";
-  r.RejectUnknown(*rot, {"schedule", "timeZone", "maxKeyAge", "requestID", "minInterval", "suspend"}, path);
+  r.RejectUnknown(*rot, {"schedule", "timeZone", "maxKeyAge", "requestID", "minInterval", "suspend", "revokePrevious"},
+                  path);
   auto& o = out.rotation;
   bool zone_ok = true;
   if (auto tz = r.String(*rot, "timeZone", Path(path, "timeZone"))) {
@@ -281,6 +304,13 @@ void ParseRotation(FieldReader& r, const json& spec, Spec& out) {
                         [](std::string_view s) { return CheckFreeText(s, 253); }))
     o.request_id = *id;
   if (auto b = r.Bool(*rot, "suspend", Path(path, "suspend"))) o.suspend = *b;
+  if (auto b = r.Bool(*rot, "revokePrevious", Path(path, "revokePrevious"))) {
+    // Only Auth0 keeps the key used before a rotation valid (and lets it be revoked).
+    const json* prov = spec.is_object() && spec.contains("provider") ? &spec["provider"] : nullptr;
+    bool auth0 = prov && prov->is_object() && prov->contains("auth0");  // as written, even if invalid
+    if (*b && !auth0) r.Error(Path(path, "revokePrevious"), "applies only to the auth0 provider");
+    else o.revoke_previous = *b;
+  }
 }
 
 void ParseConsumers(FieldReader& r, const json& spec, Spec& out) {

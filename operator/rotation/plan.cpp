@@ -19,7 +19,7 @@ const char* ToString(ProviderErrorKind kind) {
 
 bool MakesNoChanges(const Plan& p) {
   return !p.read_provider && p.secret.op == SecretOp::None && p.restarts.empty() && !p.status &&
-         !p.rotate && p.events.empty();
+         !p.rotate && p.revoke_kid.empty() && p.events.empty();
 }
 
 nlohmann::json PlanToJson(const Plan& p) {
@@ -37,16 +37,19 @@ nlohmann::json PlanToJson(const Plan& p) {
                    {"labels", p.secret.labels},
                    {"annotations", p.secret.annotations},
                    {"ownerReference", p.secret.owner_reference}};
+    for (const auto& [k, fp] : p.secret.keys.extra_fingerprints) j["secret"]["extraFingerprints"][k] = fp;
   }
   for (const auto& r : p.restarts)
     j["restarts"].push_back({{"deployment", r.deployment}, {"keysHash", r.keys_hash}});
   if (p.status) j["status"] = StatusToJson(*p.status);
   if (p.rotate) j["rotate"] = true;
+  if (!p.revoke_kid.empty()) j["revokeKid"] = p.revoke_kid;
   for (const auto& e : p.events)
     j["events"].push_back({{"type", e.type}, {"reason", e.reason}, {"message", e.message}});
   if (p.requeue_after) j["requeueAfterSeconds"] = p.requeue_after->count();
   if (p.backoff) j["backoff"] = true;
   if (!p.rotation_result.empty()) j["rotationResult"] = p.rotation_result;
+  if (!p.revoke_result.empty()) j["revokeResult"] = p.revoke_result;
   return j;
 }
 

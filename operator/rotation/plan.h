@@ -21,7 +21,8 @@ enum class SecretOp { None, Create, Update };
 // = the provider's raw keys, these labels/annotations and, when owner_reference, an
 // ownerReference to the resource (controller: true, blockOwnerDeletion: true).
 // Update (PUT with the observed resourceVersion as precondition): when write_keys, set
-// the two data keys to the provider's raw keys; ensure these labels/annotations are
+// the two data keys (and the provider's extra entries, keys.extra_fingerprints: Auth0's
+// jwks.json) to the provider's raw keys; ensure these labels/annotations are
 // present with these values (others are left alone); add our ownerReference when
 // owner_reference, remove it when not.
 // Before writing, the controller checks that its raw keys hash to `keys` (they were read
@@ -66,6 +67,10 @@ struct Plan {
   // After `status` (which then holds pendingRotation) was written successfully: call the
   // provider's rotate exactly once, then call Decide again with Observed::rotate_outcome.
   bool rotate = false;
+  // After `status` was written (or with no status to write): revoke this key (Auth0's
+  // previous key) exactly once, then call Decide again with Observed::revoke_outcome.
+  // "" = nothing to revoke. Never together with `rotate`.
+  std::string revoke_kid;
   std::vector<Event> events;
   // Reconcile again after this long (schedule, refresh, minInterval end, settle time).
   std::optional<Seconds> requeue_after;
@@ -73,6 +78,8 @@ struct Plan {
   bool backoff = false;
   // For keyroll_rotations_total{result}: "", succeeded, failed, not_applied, drift.
   std::string rotation_result;
+  // For keyroll_revocations_total{result}: "", succeeded, failed, not_previous.
+  std::string revoke_result;
   bool operator==(const Plan&) const = default;
 };
 

@@ -14,6 +14,13 @@ bool Contains(const StringMap& have, const StringMap& want) {
   return true;
 }
 
+// The Secret holds the provider's keys and every extra entry the provider keeps there.
+bool HoldsProviderKeys(const ObservedSecret& s, const ProviderKeys& provider) {
+  if (!(s.current_fingerprint && s.next_fingerprint && !s.keys_hash.empty() && s.keys_hash == provider.keys_hash))
+    return false;
+  return Contains(s.data_fingerprints, provider.extra_fingerprints);
+}
+
 }  // namespace
 
 bool OwnedByResource(const ObservedSecret& s, const ResourceMeta& meta) {
@@ -30,9 +37,7 @@ SecretState ClassifySecret(const ObservedSecret& s, const ResourceMeta& meta,
   if (!s.exists) return SecretState::Missing;
   if (!OwnedByResource(s, meta)) return SecretState::Conflict;
   if (!provider) return SecretState::InSync;
-  bool same = s.current_fingerprint && s.next_fingerprint && !s.keys_hash.empty() &&
-              s.keys_hash == provider->keys_hash;
-  return same ? SecretState::InSync : SecretState::Differs;
+  return HoldsProviderKeys(s, *provider) ? SecretState::InSync : SecretState::Differs;
 }
 
 SecretWrite PlanSecretWrite(const Spec& spec, const ResourceMeta& meta, const ObservedSecret& s,
@@ -53,7 +58,7 @@ SecretWrite PlanSecretWrite(const Spec& spec, const ResourceMeta& meta, const Ob
     w.write_keys = true;
     return w;
   }
-  w.write_keys = !(s.current_fingerprint && s.next_fingerprint && s.keys_hash == provider.keys_hash);
+  w.write_keys = !HoldsProviderKeys(s, provider);
   bool metadata_ok = Contains(s.labels, w.labels) && Contains(s.annotations, w.annotations) &&
                      s.owner_reference_to_resource == w.owner_reference;
   w.op = (w.write_keys || !metadata_ok) ? SecretOp::Update : SecretOp::None;

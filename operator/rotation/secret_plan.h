@@ -4,6 +4,8 @@
 //   annotations: spec.target.annotations + keyroll.dev/owner=<name> + keyroll.dev/keys-hash
 //   ownerReference to the resource iff deletionPolicy is Delete.
 // Ownership: our ownerReference (uid), or managed-by=keyroll plus owner=<name> (Retain).
+// "Holds the provider's keys": the keysHash matches and every extra entry the provider
+// keeps in the Secret (ProviderKeys::extra_fingerprints, e.g. jwks.json) has its fingerprint.
 #pragma once
 
 #include <optional>

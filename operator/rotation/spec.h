@@ -9,6 +9,7 @@
 //   rotation.minInterval   = 1h   (allowed 0s..8760h)
 //   rotation.maxKeyAge     = none (allowed 1m..87600h)
 //   rotation.suspend       = false
+//   rotation.revokePrevious = false (auth0 only)
 //   consumers.discover     = true (the safe choice: a forgotten reader is still covered)
 //   consumers.restart      = RolloutRestart
 //   consumers.maxConcurrentRestarts = 1 (allowed 1..100)
@@ -39,6 +40,7 @@ struct SecretKeyRef {
 struct QStashProvider {
   SecretKeyRef token_secret_ref;
   std::string url;  // https URL without credentials, query or fragment
+  std::string ca_bundle;  // PEM CA certificates trusted in addition to the system roots
   bool operator==(const QStashProvider&) const = default;
 };
 
@@ -53,6 +55,7 @@ struct Auth0Provider {
   std::string domain;  // host or host:port
   Auth0ClientSecretRef client_secret_ref;
   std::string audience;
+  std::string ca_bundle;  // PEM CA certificates trusted in addition to the system roots
   bool operator==(const Auth0Provider&) const = default;
 };
 
@@ -77,6 +80,9 @@ struct RotationPolicy {
   std::string request_id;
   Seconds min_interval = std::chrono::hours{1};
   bool suspend = false;
+  // auth0 only: revoke the key used before the last rotation once every consumer holds the
+  // keys written after it (never while suspended or while another resource owns the account).
+  bool revoke_previous = false;
   bool operator==(const RotationPolicy&) const = default;
 };
 

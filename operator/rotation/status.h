@@ -30,6 +30,11 @@ struct KeysStatus {
   // When these provider keys were first seen (= when the current key became current, as
   // far as keyroll knows). Changes only when the fingerprints change.
   std::optional<Time> synced_at;
+  // Auth0 key ids (public; "" elsewhere). previousKid: the key used before the last
+  // rotation while it is still valid ("" once revoked).
+  std::string current_kid{};
+  std::string next_kid{};
+  std::string previous_kid{};
   bool operator==(const KeysStatus&) const = default;
 };
 

@@ -39,6 +39,9 @@ json StatusToJson(const Status& s) {
     PutString(k, "nextFingerprint", s.keys->next_fingerprint);
     PutString(k, "keysHash", s.keys->keys_hash);
     PutTime(k, "syncedAt", s.keys->synced_at);
+    PutString(k, "currentKid", s.keys->current_kid);
+    PutString(k, "nextKid", s.keys->next_kid);
+    PutString(k, "previousKid", s.keys->previous_kid);
     j["keys"] = k;
   }
   if (s.rotation_count) j["rotationCount"] = s.rotation_count;
@@ -92,6 +95,9 @@ Status ParseStatus(const json& j) {
     ks.next_fingerprint = GetString(*k, "nextFingerprint");
     ks.keys_hash = GetString(*k, "keysHash");
     ks.synced_at = GetTime(*k, "syncedAt");
+    ks.current_kid = GetString(*k, "currentKid");
+    ks.next_kid = GetString(*k, "nextKid");
+    ks.previous_kid = GetString(*k, "previousKid");
     s.keys = ks;
   }
   s.rotation_count = GetInt(j, "rotationCount");

@@ -85,6 +85,8 @@ inline constexpr std::string_view kEventConsumerRestarted = "ConsumerRestarted";
 inline constexpr std::string_view kEventInvalidSpec = "InvalidSpec";
 inline constexpr std::string_view kEventSecretConflict = "SecretConflict";
 inline constexpr std::string_view kEventProviderError = "ProviderError";
+inline constexpr std::string_view kEventPreviousKeyRevoked = "PreviousKeyRevoked";
+inline constexpr std::string_view kEventRevokeFailed = "RevokeFailed";
 inline constexpr std::string_view kEventNormal = "Normal";
 inline constexpr std::string_view kEventWarning = "Warning";
 
@@ -102,6 +104,13 @@ inline constexpr std::string_view kRotationResultSucceeded = "succeeded";
 inline constexpr std::string_view kRotationResultFailed = "failed";
 inline constexpr std::string_view kRotationResultNotApplied = "not_applied";
 inline constexpr std::string_view kRotationResultDrift = "drift";
+// keyroll_revocations_total{result} (rotation.revokePrevious): Plan::revoke_result.
+inline constexpr std::string_view kMetricRevocationsTotal = "keyroll_revocations_total";
+inline constexpr std::string_view kRevokeResultSucceeded = "succeeded";
+inline constexpr std::string_view kRevokeResultFailed = "failed";
+inline constexpr std::string_view kRevokeResultNotPrevious = "not_previous";
+// Auth0's JWKS entry in the target Secret.
+inline constexpr std::string_view kAuth0JwksKey = "jwks.json";
 
 // --- Defaults for the target Secret's data keys (the SDKs' env var names) -------------
 inline constexpr std::string_view kQStashCurrentKey = "QSTASH_CURRENT_SIGNING_KEY";

@@ -14,6 +14,7 @@ E2EEnvironment::E2EEnvironment(E2EOptions options) : options_(std::move(options)
   CreateObject(kube(), kube::resources::kSecrets, ns(),
                {{"apiVersion", "v1"}, {"kind", "Secret"}, {"metadata", {{"name", "qstash"}}},
                 {"type", "Opaque"}, {"stringData", {{"QSTASH_TOKEN", token_}}}});
+  if (options_.auth0) auth0_ = std::make_unique<Auth0Tenant>(kube(), ns());
   simulator_ = std::make_unique<DeploymentSimulator>(kube(), ns(), options_.rollout_delay);
   recorder_ = std::make_unique<RotationRecorder>(*qstash_, token_);
   std::string kubeconfig = options_.operator_user_yaml.empty()
@@ -32,6 +33,7 @@ E2EEnvironment::~E2EEnvironment() {
   operator_.reset();
   recorder_.reset();
   simulator_.reset();
+  auth0_.reset();
   if (qstash_) qstash_->Stop();
 }
 
@@ -50,7 +52,12 @@ bool E2EEnvironment::SecretMatchesProvider(const std::string& secret_name) {
 }
 
 std::vector<std::string> E2EEnvironment::FindLeaks() {
-  SecrecyScanner scanner(qstash_->AllSecrets());
+  auto secrets = qstash_->AllSecrets();
+  if (auth0_) {
+    auto more = auth0_->AllSecrets();
+    secrets.insert(secrets.end(), more.begin(), more.end());
+  }
+  SecrecyScanner scanner(secrets);
   auto leaks = scanner.Scan("keyroll log", operator_->AllLogs());
   if (operator_->running()) {
     auto metrics = operator_->Metrics();

@@ -12,6 +12,7 @@
 
 #include "tests/fakes/qstash/fake_qstash.h"
 #include "tests/support/cluster.h"
+#include "tests/support/e2e_auth0.h"
 #include "tests/support/e2e_deployments.h"
 #include "tests/support/e2e_objects.h"
 #include "tests/support/e2e_operator.h"
@@ -32,9 +33,10 @@ struct E2EOptions {
   std::chrono::milliseconds rollout_delay{200};
   TestClusterOptions cluster;              // e.g. --authz/--token for the fake
   // Non-empty: the operator's kubeconfig uses this user (TestCluster::WriteKubeconfig's
-  // user_yaml, e.g. "    token: T\n") instead of the admin; the test's own client stays admin.
+  // user_yaml, e.g. "    token: T
+") instead of the admin; the test's own client stays admin.
   std::string operator_user_yaml;
-  std::vector<std::string> operator_args;  // e.g. --leader-elect
+  bool auth0 = false;  // also an Auth0 tenant (e2e_auth0.h) with its client Secret "auth0"
 };
 
 class E2EEnvironment {
@@ -52,6 +54,7 @@ class E2EEnvironment {
   KeyrollOperator& keyroll() { return *operator_; }
   DeploymentSimulator& deployments() { return *simulator_; }
   RotationRecorder& rotations() { return *recorder_; }
+  Auth0Tenant& auth0() { return *auth0_; }  // only with E2EOptions::auth0
 
   void StartOperator(const std::map<std::string, std::string>& env = {});
 
@@ -69,7 +72,9 @@ class E2EEnvironment {
   // True when the Secret holds exactly the fake's current keys under the default data keys.
   bool SecretMatchesProvider(const std::string& secret_name);
 
-  // Every leak found: keyroll's logs, metrics (if it runs), and the namespace's objects.
+  // Every leak found: keyroll's logs, metrics (if it runs), and the namespace's objects;
+  // the secrets are the QStash fake's and, with auth0, the tenant's (client secrets,
+  // management tokens, private keys).
   std::vector<std::string> FindLeaks();
 
  private:
@@ -81,6 +86,7 @@ class E2EEnvironment {
   std::unique_ptr<KeyrollOperator> operator_;
   std::unique_ptr<DeploymentSimulator> simulator_;
   std::unique_ptr<RotationRecorder> recorder_;
+  std::unique_ptr<Auth0Tenant> auth0_;
 };
 
 }  // namespace keyroll::testing

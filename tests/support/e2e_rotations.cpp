@@ -6,7 +6,13 @@
 namespace keyroll::testing {
 
 RotationRecorder::RotationRecorder(const fakes::FakeQStash& qstash, std::string token)
-    : qstash_(qstash), token_(std::move(token)), thread_([this] { Loop(); }) {}
+    : RotationRecorder(Sampler([&qstash, token = std::move(token)]() -> std::optional<Sample> {
+        auto a = qstash.Account(token);
+        if (!a) return std::nullopt;
+        return Sample{a->rotations, rotation::KeysHash(a->current, a->next)};
+      })) {}
+
+RotationRecorder::RotationRecorder(Sampler sampler) : sampler_(std::move(sampler)), thread_([this] { Loop(); }) {}
 
 RotationRecorder::~RotationRecorder() {
   stop_ = true;
@@ -14,18 +20,17 @@ RotationRecorder::~RotationRecorder() {
 }
 
 void RotationRecorder::Loop() {
-  auto last = qstash_.Account(token_);
+  auto last = sampler_();
   while (!stop_) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    auto now = qstash_.Account(token_);
+    auto now = sampler_();
     if (!now || !last) {
       last = now;
       continue;
     }
-    if (now->rotations != last->rotations) {
+    if (now->count != last->count) {
       std::lock_guard lock(mu_);
-      rotations_.push_back({now->rotations, rotation::KeysHash(last->current, last->next),
-                            std::chrono::steady_clock::now()});
+      rotations_.push_back({now->count, last->keys_hash, std::chrono::steady_clock::now()});
     }
     last = now;
   }

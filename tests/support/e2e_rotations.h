@@ -1,4 +1,5 @@
-// e2e_rotations: watches one QStash fake account from the test side. A thread reads the
+// e2e_rotations: watches one QStash fake account (or any provider, through a Sampler: the
+// Auth0 fake's rotations or revocations) from the test side. A thread reads the
 // account every ~20 ms and records each rotation it sees (the counter moved) with the
 // keysHash of the keys that were current before it, so tests can check the consumer gate
 // afterwards: every consumer had rolled out those keys before the rotation was seen.
@@ -6,7 +7,9 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -25,7 +28,16 @@ struct ObservedRotation {
 
 class RotationRecorder {
  public:
+  // What the provider shows now: a counter of the changes to record (rotations, or an Auth0
+  // fake's revocations) and rotation::KeysHash of its current/next keys; nullopt when unknown.
+  struct Sample {
+    int count = 0;
+    std::string keys_hash;
+  };
+  using Sampler = std::function<std::optional<Sample>()>;
+
   RotationRecorder(const fakes::FakeQStash& qstash, std::string token);
+  explicit RotationRecorder(Sampler sampler);
   ~RotationRecorder();
   RotationRecorder(const RotationRecorder&) = delete;
   RotationRecorder& operator=(const RotationRecorder&) = delete;
@@ -39,8 +51,7 @@ class RotationRecorder {
  private:
   void Loop();
 
-  const fakes::FakeQStash& qstash_;
-  std::string token_;
+  Sampler sampler_;
   mutable std::mutex mu_;
   std::vector<ObservedRotation> rotations_;
   std::atomic<bool> stop_{false};

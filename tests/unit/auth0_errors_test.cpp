@@ -101,17 +101,19 @@ TEST(Auth0ClientConfig, TheAudienceDefaultsToTheDomainsManagementApi) {
   EXPECT_EQ(Make(std::move(custom))->audience(), "https://tenant.eu.auth0.com/api/v2/");
 }
 
-TEST(Auth0ClientConfig, TheAccountIdIsTheTenantAndClientNeverTheSecret) {
+// The signing keys belong to the tenant: two applications of one tenant manage one key set
+// (two resources with different clients must not both rotate it).
+TEST(Auth0ClientConfig, TheAccountIdIsTheTenantNeverTheClientOrSecret) {
   auto a = Make(Options("tenant.eu.auth0.com", "id1", "secret-a"));
   auto same = Make(Options("https://TENANT.eu.auth0.com/", "id1", "secret-b"));
   auto other_client = Make(Options("tenant.eu.auth0.com", "id2"));
   auto other_tenant = Make(Options("other.eu.auth0.com", "id1"));
   EXPECT_EQ(a->AccountId(), same->AccountId());  // a new secret is the same account
-  EXPECT_NE(a->AccountId(), other_client->AccountId());
+  EXPECT_EQ(a->AccountId(), other_client->AccountId());
   EXPECT_NE(a->AccountId(), other_tenant->AccountId());
   EXPECT_EQ(a->AccountId().size(), 64u);
-  // printf 'https://tenant.eu.auth0.com\nid1' | sha256sum
-  EXPECT_EQ(a->AccountId(), "15eee939fc9962f1627b9a1f0704687cea2b701daacfa9be85607ce4b395a26e");
+  // printf 'https://tenant.eu.auth0.com' | sha256sum
+  EXPECT_EQ(a->AccountId(), "f6473ddf00dabe8cfd5663f266d621af6a9a0d04e60ae220b67d6be495b41444");
   EXPECT_EQ(a->Name(), "auth0");
   EXPECT_TRUE(a->SupportsRevokePrevious());
 }

@@ -48,8 +48,9 @@ Result<std::unique_ptr<Client>> Client::Create(ClientOptions options) {
       return std::uniform_real_distribution<double>(0.0, 1.0)(*rng);
     };
   }
-  // The account is the tenant and the application: never the secret.
-  std::string account_id = HexLower(Sha256(url->Normalised() + "\n" + options.client_id));
+  // The account is the tenant: its signing keys are shared by all its applications, so two
+  // resources with different clients of one tenant are one account (never the secret).
+  std::string account_id = HexLower(Sha256(url->Normalised()));
   auto session = std::make_unique<Session>(std::move(options), std::move(url.value()), std::move(audience));
   return std::unique_ptr<Client>(new Client(std::move(session), std::move(account_id)));
 }
@@ -113,14 +114,14 @@ Result<SigningKey> Client::Revoke(const std::string& kid) {
   return described;
 }
 
-Result<RevokeOutcome> Client::RevokePrevious() {
+Result<RevokeOutcome> Client::RevokePrevious(const std::string& only_kid) {
   auto keys = ListKeys();
   if (!keys) return keys.error();
   auto before = KeySetFromSigningKeys(*keys);  // refuse to act on an ambiguous key list
   if (!before) return before.error();
   RevokeOutcome out;
   const std::string previous = before->metadata[kPreviousKid];
-  if (previous.empty()) {
+  if (previous.empty() || (!only_kid.empty() && previous != only_kid)) {
     out.keys = std::move(before.value());
     return out;
   }

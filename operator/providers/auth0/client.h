@@ -26,8 +26,9 @@ class Client final : public Provider {
   // kOutcomeUnknown; a 429 is kRateLimited saying the rotation was refused for rate.
   Result<KeySet> Rotate() override;
   bool SupportsRevokePrevious() const override { return true; }
-  // Revokes the key flagged previous (not yet revoked); revoked=false when there is none.
-  Result<RevokeOutcome> RevokePrevious() override;
+  // Revokes the key flagged previous (not yet revoked); revoked=false when there is none
+  // (or it is not only_kid, when given).
+  Result<RevokeOutcome> RevokePrevious(const std::string& only_kid = "") override;
   std::string AccountId() const override { return account_id_; }
   std::string Name() const override { return "auth0"; }
 

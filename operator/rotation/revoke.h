@@ -1,0 +1,36 @@
+// revoke.h — when keyroll revokes the provider's previous key (Auth0, rotation.revokePrevious).
+// The previous key is the one current before the last rotation; Auth0 keeps it in the JWKS
+// until it is revoked. keyroll revokes it only when nobody can still need it: a chain of
+// small named holds, like the gate (gate.h), each a pure function answering why not:
+//   NotRequested, NoPreviousKey, AccountConflict, Suspended, RotationInProgress,
+//   SecretDiffersFromProvider, ConsumerNotUpToDate, ProviderReadNotFresh
+// The last one is not a refusal: Decide asks for a fresh read first (never revoke on a
+// stale list). Crash-safety needs no intent record: revoking an already revoked key is
+// refused by the provider, the kid is named in the plan, and the Secret follows whatever
+// the provider lists (the previous key leaves jwks.json on the next read).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "operator/rotation/consumer_state.h"
+#include "operator/rotation/gate.h"
+
+namespace keyroll::rotation {
+
+struct RevokeInput {
+  const Spec& spec;
+  const Status& status;                       // status as Decide will write it
+  const std::optional<ProviderKeys>& provider;
+  SecretState secret = SecretState::InSync;   // as observed before this reconcile's writes
+  const std::vector<ConsumerJudgement>& consumers;
+  bool account_conflict = false;
+  bool rotating = false;                      // pendingRotation set or a rotation planned
+  bool read_fresh = false;                    // the provider read is < kFreshReadForRotation old
+};
+
+// The first hold that applies ({reason, message}), or nullopt: revoke provider->previous_kid.
+std::optional<Violation> RevokeHeld(const RevokeInput& in);
+
+}  // namespace keyroll::rotation
