@@ -26,8 +26,8 @@ struct FailRule {
   std::string method;           // "" = any
   std::string path_prefix;      // "" = any
   int retry_after_seconds = 1;  // for 429
-  std::string user_agent;       // User-Agent prefix; "" = any client
-  std::string verb;             // get, list, watch, create, update, patch, delete; "" = any
+  std::string user_agent{};     // User-Agent prefix; "" = any client
+  std::string verb{};           // get, list, watch, create, update, patch, delete; "" = any
 };
 
 class Faults {
