@@ -59,6 +59,8 @@ Reason ReasonFromStrings(const std::string& s, int code) {
   }
 }
 
+}  // namespace
+
 std::optional<std::chrono::seconds> ParseSeconds(const std::string& text) {
   long v = 0;
   auto* b = text.data();
@@ -67,6 +69,8 @@ std::optional<std::chrono::seconds> ParseSeconds(const std::string& text) {
   if (ec != std::errc() || p == b || v < 0) return std::nullopt;
   return std::chrono::seconds(v);
 }
+
+namespace {
 
 // A short, printable excerpt of a body that is not a Status (an HTML error page...).
 std::string Excerpt(const std::string& body) {

@@ -63,6 +63,9 @@ KubeError ErrorFromResponse(int http_code, const std::string& body,
 // Builds the error from a Status object (also used for watch ERROR events).
 KubeError ErrorFromStatus(int http_code, const std::string& status_json_text);
 
+// A Retry-After header's delay in seconds (the delta-seconds form the API server sends).
+std::optional<std::chrono::seconds> ParseSeconds(const std::string& text);
+
 KubeError NetworkError(std::string message);
 KubeError TlsError(std::string message);
 KubeError ConfigError(std::string message);

@@ -4,6 +4,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "operator/kube/transport.h"
+
 namespace keyroll::kube {
 
 Reflector::Reflector(Client& client, ReflectorOptions options, Store& store,
@@ -103,8 +105,16 @@ bool Reflector::WatchOnce() {
                   last_resource_version());
     return false;
   }
-  auto wait = backoff_.Next();
-  if (e.retry_after && *e.retry_after > wait) wait = *e.retry_after;
+  // A server that said when to come back (429 + Retry-After) is obeyed as it asked, as the
+  // transport does for other requests: growing the backoff for it would leave the cache
+  // stale long after the throttling ended (found by tests/robustness/api_faults_test.cpp).
+  std::chrono::milliseconds wait;
+  if (e.retry_after && *e.retry_after <= kMaxHonouredRetryAfter) {
+    wait = *e.retry_after;
+  } else {
+    wait = backoff_.Next();
+    if (e.retry_after && *e.retry_after > wait) wait = *e.retry_after;
+  }
   spdlog::warn("watch {}: {}; retrying in {} ms", options_.resource.plural, e.ToString(), wait.count());
   Sleep(wait);
   return false;

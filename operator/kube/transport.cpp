@@ -1,8 +1,11 @@
 #include "operator/kube/transport.h"
 
+#include "operator/kube/errors.h"
+
 #include <signal.h>
 
 #include <mutex>
+#include <thread>
 
 #include <openssl/err.h>
 #include <openssl/pem.h>
@@ -55,6 +58,16 @@ EVP_PKEY* KeyFromPem(const std::string& pem) {
 
 // Requests that are safe to send again after a connection failed mid-way.
 bool Idempotent(const std::string& method) { return method == "GET" || method == "HEAD"; }
+
+// The server asked to come back later and said when (client-go's checkWait): a 429 was not
+// processed, whatever the method; a 5xx may have been, so only reads are sent again. Long
+// waits are left to the caller's backoff, so a worker is never held for long.
+std::optional<std::chrono::seconds> ServerAskedToWait(const HttpRequest& request, const HttpResponse& res) {
+  if (res.status != 429 && !(res.status >= 500 && Idempotent(request.method))) return std::nullopt;
+  auto wait = ParseSeconds(res.retry_after);
+  if (!wait || *wait > kMaxHonouredRetryAfter) return std::nullopt;
+  return wait;
+}
 
 }  // namespace
 
@@ -268,6 +281,18 @@ Result<HttpResponse> Transport::DoOnce(const HttpRequest& request, const std::st
 }
 
 Result<HttpResponse> Transport::Do(const HttpRequest& request) {
+  for (int retry = 0;; ++retry) {
+    auto res = DoAuthenticated(request);
+    if (!res || retry == kMaxRetryAfterRetries) return res;
+    auto wait = ServerAskedToWait(request, *res);
+    if (!wait) return res;
+    spdlog::debug("{} {} -> {}: retrying in {} s as the server asked", request.method, request.path,
+                  res->status, wait->count());
+    std::this_thread::sleep_for(*wait);
+  }
+}
+
+Result<HttpResponse> Transport::DoAuthenticated(const HttpRequest& request) {
   auto token = credentials_->Token();
   if (!token) return token.error();
   auto res = DoOnce(request, *token);

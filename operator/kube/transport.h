@@ -39,6 +39,9 @@ struct HttpResponse {
   std::string retry_after;  // the Retry-After header, if any
 };
 
+inline constexpr std::chrono::seconds kMaxHonouredRetryAfter{5};
+inline constexpr int kMaxRetryAfterRetries = 3;
+
 struct TransportOptions {
   std::chrono::milliseconds connect_timeout{std::chrono::seconds(10)};
   std::chrono::milliseconds read_timeout{std::chrono::seconds(30)};
@@ -66,7 +69,10 @@ class Transport {
   ~Transport();
 
   // One request on a pooled keep-alive connection. Any HTTP status is a success here;
-  // only network/TLS/credential failures are errors.
+  // only network/TLS/credential failures are errors. A 429 (or a 5xx to a read) whose
+  // Retry-After is at most kMaxHonouredRetryAfter is sent again after that wait, up to
+  // kMaxRetryAfterRetries times, as client-go does: a throttling server is obeyed, not
+  // turned into an error that doubles the caller's backoff.
   Result<HttpResponse> Do(const HttpRequest& request);
 
   // A streaming GET on its own connection. on_data gets body bytes as they arrive (return
@@ -87,6 +93,7 @@ class Transport {
   Result<Conn> Acquire();
   void Release(Conn conn);
   KubeError ErrorFor(int httplib_error, httplib::ClientImpl* client) const;
+  Result<HttpResponse> DoAuthenticated(const HttpRequest& request);  // Do without Retry-After
   Result<HttpResponse> DoOnce(const HttpRequest& request, const std::string& token);
 
   const Config config_;

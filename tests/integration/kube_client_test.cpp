@@ -2,6 +2,7 @@
 // KEYROLL_TEST_KUBECONFIG): every operation, paging, selectors, conflicts, watches, and
 // errors surfacing with their type. Fault injection (429/500) runs only on the fake.
 #include "operator/kube/client.h"
+#include "operator/kube/transport.h"
 
 #include <atomic>
 #include <set>
@@ -274,6 +275,37 @@ TEST(KubeClient, ThrottlingAndServerErrorsSurfaceTyped) {
   auto ok = c.Get(resources::kConfigMaps, ns, "t");
   ASSERT_TRUE(ok.ok()) << ok.error().ToString();
   EXPECT_EQ((*ok)["data"]["k"], "1");
+}
+
+// client-go's checkWait: a 429 with a short Retry-After is obeyed and sent again, so a
+// throttling API server delays keyroll instead of failing its reconciles and watches.
+TEST(KubeClient, ShortRetryAfterIsWaitedOutAndRetriedAFewTimes) {
+  TestCluster cluster;
+  Client& c = cluster.client();
+  const std::string ns = cluster.namespace_name();
+  ASSERT_TRUE(c.Create(resources::kConfigMaps, ns, ConfigMap("t", "1")).ok());
+  // A real cluster cannot be told to answer 429 on demand: only the fake injects them.
+  if (cluster.is_fake()) {
+    auto gets = [&] { return cluster.Stats()["by_request"].value("get configmaps", 0); };
+    const int before = gets();
+    cluster.FailNext(2, 429, 1, "GET");
+    auto obeyed = c.Get(resources::kConfigMaps, ns, "t");
+    ASSERT_TRUE(obeyed.ok()) << obeyed.error().ToString();
+    EXPECT_EQ(gets() - before, 3);  // two throttled answers, then the object
+
+    const int again = gets();
+    cluster.FailNext(kMaxRetryAfterRetries + 1, 429, 1, "GET");
+    auto exhausted = c.Get(resources::kConfigMaps, ns, "t");
+    ASSERT_FALSE(exhausted.ok());
+    EXPECT_TRUE(IsTooManyRequests(exhausted.error())) << exhausted.error().ToString();
+    EXPECT_EQ(gets() - again, kMaxRetryAfterRetries + 1);
+
+    // A write is sent again after a 429 too: the server did not process it.
+    cluster.FailNext(1, 429, 1, "PATCH");
+  }
+  auto patched = c.MergePatch(resources::kConfigMaps, ns, "t", {{"data", {{"k", "2"}}}});
+  ASSERT_TRUE(patched.ok()) << patched.error().ToString();
+  EXPECT_EQ((*patched)["data"]["k"], "2");
 }
 
 TEST(KubeClient, ManyThreadsShareOneClient) {
