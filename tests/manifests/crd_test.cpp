@@ -255,7 +255,11 @@ TEST(Crd, EveryFieldOfTheDesignResourceIsDeclared) {
         "status.keys.syncedAt", "status.rotationCount", "status.lastRotationTime",
         "status.nextRotationTime", "status.lastHandledRequestID",
         "status.pendingRotation.startedAt", "status.pendingRotation.fromFingerprint",
-        "status.pendingRotation.expectedCurrentFingerprint", "status.consumers.kind",
+        "status.pendingRotation.expectedCurrentFingerprint", "status.pendingRotation.trigger",
+        "status.pendingRotation.requestID", "status.pendingRotation.rotateRequest",
+        "status.keys.currentKid", "status.keys.nextKid", "status.keys.previousKid",
+        "spec.provider.auth0.caBundle", "spec.provider.qstash.caBundle", "spec.rotation.revokePrevious",
+        "status.consumers.kind",
         "status.consumers.name", "status.consumers.upToDate", "status.consumers.message",
         "status.conditions.type"}) {
     EXPECT_TRUE(At(schema, path)) << path;

@@ -30,6 +30,8 @@ TEST(Examples, GoodExamplesAreSingleDocumentsOfTheirKind) {
       {"deploy/examples/qstash-token-secret.yaml", "v1/Secret"},
       {"deploy/examples/signingkeyrotation-qstash.yaml", "keyroll.dev/v1alpha1/SigningKeyRotation"},
       {"deploy/examples/consumer-deployment.yaml", "apps/v1/Deployment"},
+      {"deploy/examples/auth0-client-secret.yaml", "v1/Secret"},
+      {"deploy/examples/signingkeyrotation-auth0.yaml", "keyroll.dev/v1alpha1/SigningKeyRotation"},
   };
   EXPECT_EQ(FilesIn("deploy/examples", ".yaml").size(), kinds.size());
   for (const std::string& file : FilesIn("deploy/examples", ".yaml")) {
@@ -61,10 +63,26 @@ TEST(Examples, GoodExamplesReferToEachOther) {
 }
 
 TEST(Examples, GoodResourceValidatesAgainstTheCrd) {
-  SchemaCheck check =
-      RunSchemaCheck("crd", Crd(), SourcePath("deploy/examples/signingkeyrotation-qstash.yaml"));
-  EXPECT_EQ(check.run.exit_code, 0) << check.run.output;
-  EXPECT_TRUE(check.errors.empty()) << check.run.output;
+  for (const char* file : {"deploy/examples/signingkeyrotation-qstash.yaml", "deploy/examples/signingkeyrotation-auth0.yaml"}) {
+    SCOPED_TRACE(file);
+    SchemaCheck check = RunSchemaCheck("crd", Crd(), SourcePath(file));
+    EXPECT_EQ(check.run.exit_code, 0) << check.run.output;
+    EXPECT_TRUE(check.errors.empty()) << check.run.output;
+  }
+}
+
+TEST(Examples, Auth0ExampleRefersToItsClientSecret) {
+  YAML::Node skr = LoadSingle("deploy/examples/signingkeyrotation-auth0.yaml");
+  YAML::Node secret = LoadSingle("deploy/examples/auth0-client-secret.yaml");
+  const YAML::Node ref = skr["spec"]["provider"]["auth0"]["clientSecretRef"];
+  EXPECT_EQ(ref["name"].as<std::string>(), secret["metadata"]["name"].as<std::string>());
+  for (const char* key : {"clientIDKey", "clientSecretKey"}) {
+    SCOPED_TRACE(key);
+    ASSERT_TRUE(secret["stringData"][ref[key].as<std::string>()]);
+    EXPECT_NE(secret["stringData"][ref[key].as<std::string>()].as<std::string>().find("placeholder"),
+              std::string::npos);
+  }
+  EXPECT_TRUE(skr["spec"]["rotation"]["revokePrevious"].as<bool>());
 }
 
 TEST(Examples, DesignResourceWithStatusValidatesAgainstTheCrd) {
