@@ -58,9 +58,8 @@ HttpAnswer HttpGetLocal(int port, const std::string& path) {
 KeyrollOperator::KeyrollOperator(KeyrollOptions options) : options_(std::move(options)) {}
 
 KeyrollOperator::~KeyrollOperator() {
-  // Its last metrics, for the whole-suite secrecy scan (suite_artifacts.h).
   if (process_ && SuiteArtifactsWanted() && process_->running() && metrics_port_ != 0)
-    SaveSuiteArtifact("keyroll-metrics", Metrics().body);
+    SaveSuiteArtifact("keyroll-metrics", Metrics().body);  // for the whole-suite secrecy scan
   if (process_) process_->Stop(std::chrono::seconds(5));
 }
 
@@ -95,7 +94,13 @@ bool KeyrollOperator::WaitReady(std::chrono::milliseconds timeout) {
   return WaitUntil([&] { return Probe("/readyz").status == 200; }, timeout, std::chrono::milliseconds(50));
 }
 
-std::optional<int> KeyrollOperator::Stop() { return process_ ? process_->Stop() : std::nullopt; }
+std::optional<int> KeyrollOperator::Stop() {
+  if (!process_) return std::nullopt;
+  // Its last metrics, for the whole-suite secrecy scan (suite_artifacts.h).
+  if (SuiteArtifactsWanted() && process_->running() && metrics_port_ != 0)
+    SaveSuiteArtifact("keyroll-metrics", Metrics().body);
+  return process_->Stop();
+}
 
 void KeyrollOperator::Kill() {
   if (process_) process_->Kill();
