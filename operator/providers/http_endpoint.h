@@ -16,7 +16,8 @@ namespace keyroll::providers {
 
 struct TlsOptions {
   std::string ca_file;  // PEM bundle on disk (re-read for every client: it may rotate)
-  std::string ca_pem;   // or PEM data inline; both empty: the system trust store
+  std::string ca_pem;   // or PEM data inline; both empty: the system trust store only
+  // A custom CA is trusted besides the system trust store, not instead of it (trust_store.h).
 };
 
 struct HttpTimeouts {
