@@ -14,7 +14,8 @@ E2EEnvironment::E2EEnvironment(E2EOptions options) : options_(std::move(options)
   CreateObject(kube(), kube::resources::kSecrets, ns(),
                {{"apiVersion", "v1"}, {"kind", "Secret"}, {"metadata", {{"name", "qstash"}}},
                 {"type", "Opaque"}, {"stringData", {{"QSTASH_TOKEN", token_}}}});
-  simulator_ = std::make_unique<DeploymentSimulator>(kube(), ns(), options_.rollout_delay);
+  if (options_.simulate_deployments)
+    simulator_ = std::make_unique<DeploymentSimulator>(kube(), ns(), options_.rollout_delay);
   recorder_ = std::make_unique<RotationRecorder>(*qstash_, token_);
   operator_ = std::make_unique<KeyrollOperator>(KeyrollOptions{
       cluster_->kubeconfig_path(), ns(), ca_file_, cluster_->temp_dir().path(), {}});

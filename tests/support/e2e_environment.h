@@ -28,6 +28,9 @@ struct E2EOptions {
   bool start_operator = true;
   std::map<std::string, std::string> operator_env;  // e.g. KEYROLL_FAILPOINTS
   std::chrono::milliseconds rollout_delay{200};
+  // false: no DeploymentSimulator (it polls the namespace every ~50 ms; benchmarks at scale
+  // bring their own and must not count its requests). deployments() is then unusable.
+  bool simulate_deployments = true;
 };
 
 class E2EEnvironment {
