@@ -30,10 +30,19 @@ Informers::Informers(kube::Client& client, const std::string& watch_namespace,
     o.projection = std::move(p);
     return o;
   };
-  auto by_key = [this](const json& o) { enqueue_(kube::ObjectKey(o)); };
+  // The index is updated before the queue hears of the change; resources left behind on an
+  // account (its owner went away or moved) check again at once who owns it now.
+  auto upsert = [this](const json& o) {
+    for (const auto& key : index_.Upsert(o)) enqueue_(key);
+    enqueue_(kube::ObjectKey(o));
+  };
+  auto remove = [this](const json& o) {
+    for (const auto& key : index_.Remove(o)) enqueue_(key);
+    enqueue_(kube::ObjectKey(o));
+  };
   resources_ = std::make_unique<kube::Informer>(
       client, options(kube::resources::kSigningKeyRotations, ProjectSigningKeyRotation, ""),
-      kube::InformerHandlers{by_key, [by_key](const json&, const json& o) { by_key(o); }, by_key});
+      kube::InformerHandlers{upsert, [upsert](const json&, const json& o) { upsert(o); }, remove});
 
   auto on_secret = [this](const json& o) { EnqueueOwnerOfSecret(o); };
   secrets_ = std::make_unique<kube::Informer>(
@@ -42,11 +51,24 @@ Informers::Informers(kube::Client& client, const std::string& watch_namespace,
               std::string(vocab::kLabelManagedBy) + "=" + std::string(vocab::kManagedByValue)),
       kube::InformerHandlers{on_secret, [on_secret](const json&, const json& o) { on_secret(o); }, on_secret});
 
-  auto on_deployment = [this](const json& o) { EnqueueResourcesIn(kube::NamespaceOf(o)); };
+  // The readers index is updated before the queue hears of the change. An update may end a
+  // consumer relation (labels, volumes): the old object's consumers are queued too.
+  auto on_deployment = [this](const json& o) {
+    readers_.Upsert(o);
+    EnqueueConsumersOf(o);
+  };
+  auto on_update = [this](const json& old_obj, const json& new_obj) {
+    readers_.Upsert(new_obj);
+    EnqueueConsumersOf(old_obj);
+    EnqueueConsumersOf(new_obj);
+  };
+  auto on_removed = [this](const json& o) {
+    readers_.Remove(o);
+    EnqueueConsumersOf(o);
+  };
   deployments_ = std::make_unique<kube::Informer>(
       client, options(kube::resources::kDeployments, ProjectDeployment, ""),
-      kube::InformerHandlers{on_deployment, [on_deployment](const json&, const json& o) { on_deployment(o); },
-                             on_deployment});
+      kube::InformerHandlers{on_deployment, on_update, on_removed});
 }
 
 Informers::~Informers() { Stop(); }
@@ -100,8 +122,8 @@ void Informers::EnqueueOwnerOfSecret(const json& secret) {
       enqueue_(ns + "/" + r["name"].get<std::string>());
 }
 
-void Informers::EnqueueResourcesIn(const std::string& ns) {
-  for (const auto& r : resources_->store().List(ns)) enqueue_(kube::ObjectKey(r));
+void Informers::EnqueueConsumersOf(const json& deployment) {
+  for (const auto& key : index_.ConsumersOf(deployment)) enqueue_(key);  // the queue de-duplicates
 }
 
 }  // namespace keyroll::controller

@@ -2,8 +2,8 @@
 //  - SigningKeyRotations: an event queues that resource's key ("ns/name").
 //  - Secrets labelled app.kubernetes.io/managed-by=keyroll: queue the owner (annotation
 //    keyroll.dev/owner, or our ownerReference).
-//  - Deployments: queue every SigningKeyRotation in the Deployment's namespace (simple and
-//    correct; a consumer index per resource would queue fewer).
+//  - Deployments: queue the SigningKeyRotations that consume the Deployment, before and after
+//    the change (resource_index.h), none when no resource consumes it.
 // Token Secrets are not watched: the reconciler reads them with a GET when it needs them.
 #pragma once
 
@@ -12,6 +12,8 @@
 #include <memory>
 #include <string>
 
+#include "operator/controller/resource_index.h"
+#include "operator/controller/secret_readers.h"
 #include "operator/kube/client.h"
 #include "operator/kube/informer.h"
 
@@ -32,6 +34,10 @@ class Informers {
   const kube::Store& resources() const { return resources_->store(); }
   const kube::Store& secrets() const { return secrets_->store(); }
   const kube::Store& deployments() const { return deployments_->store(); }
+  // Consumers and accounts of the cached resources (the reconciler records accounts in it).
+  ResourceIndex& index() { return index_; }
+  // Which cached Deployments read which Secret (consumer discovery).
+  const SecretReaders& secret_readers() const { return readers_; }
   // The projections the caches use (to project write answers and live reads the same way).
   kube::Projection resource_projection() const;
   kube::Projection secret_projection() const;
@@ -39,9 +45,11 @@ class Informers {
 
  private:
   void EnqueueOwnerOfSecret(const nlohmann::json& secret);
-  void EnqueueResourcesIn(const std::string& ns);
+  void EnqueueConsumersOf(const nlohmann::json& deployment);
 
   std::function<void(const std::string&)> enqueue_;
+  ResourceIndex index_;
+  SecretReaders readers_;
   std::unique_ptr<kube::Informer> resources_;
   std::unique_ptr<kube::Informer> secrets_;
   std::unique_ptr<kube::Informer> deployments_;

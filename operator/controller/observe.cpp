@@ -36,19 +36,18 @@ void ObserveTargetSecret(const ObserveSources& src, const rotation::Spec& spec, 
   out.secret_rv = kube::ResourceVersionOf(*live);
 }
 
+// Declared names and discovered readers are looked up (the readers index), not searched;
+// only a label selector goes through the namespace's Deployments.
 void ObserveConsumers(const ObserveSources& src, const rotation::Spec& spec, Observation& out) {
   const std::string& ns = out.observed.resource.meta.namespace_;
-  std::vector<json> all;
-  for (const auto& d : src.deployment_store.List(ns))
-    if (auto fresh = src.deployments.Get(ns, kube::NameOf(d))) all.push_back(*fresh);
+  std::optional<std::vector<json>> all;  // the namespace's Deployments, listed for the first selector
   std::set<std::string> seen;
   auto add = [&](const json& d, ConsumerSource source) {
     if (seen.insert(kube::NameOf(d)).second) out.observed.consumers.push_back(ObserveDeployment(d, source));
   };
   for (const auto& ref : spec.consumers.deployments) {
     if (!ref.name.empty()) {
-      auto it = std::find_if(all.begin(), all.end(), [&](const json& d) { return kube::NameOf(d) == ref.name; });
-      if (it != all.end()) add(*it, ConsumerSource::Declared);
+      if (auto d = src.deployments.Get(ns, ref.name)) add(*d, ConsumerSource::Declared);
       else if (seen.insert(ref.name).second) {
         rotation::ObservedDeployment missing;
         missing.name = ref.name;
@@ -56,48 +55,49 @@ void ObserveConsumers(const ObserveSources& src, const rotation::Spec& spec, Obs
         out.observed.consumers.push_back(missing);
       }
     } else if (ref.selector) {
-      for (const auto& d : all)
+      if (!all) {
+        all.emplace();
+        for (const auto& d : src.deployment_store.List(ns))
+          if (auto fresh = src.deployments.Get(ns, kube::NameOf(d))) all->push_back(*fresh);
+      }
+      for (const auto& d : *all)
         if (rotation::Matches(*ref.selector, LabelsOf(d))) add(d, ConsumerSource::Selected);
     }
   }
   if (spec.consumers.discover)
-    for (const auto& d : all)
-      if (rotation::DeploymentReadsSecret(d, spec.target.secret_name)) add(d, ConsumerSource::Discovered);
+    for (const auto& name : src.secret_readers.ReadersOf(ns, spec.target.secret_name))
+      if (auto d = src.deployments.Get(ns, name))
+        if (rotation::DeploymentReadsSecret(*d, spec.target.secret_name)) add(*d, ConsumerSource::Discovered);
 }
 
-// Where a spec's keys live (QStash URL or Auth0 domain): resources elsewhere never share an account.
-std::string ProviderLocation(const rotation::Spec& spec) {
-  if (const auto* q = rotation::AsQStash(spec)) return "qstash " + q->url;
-  if (const auto* a = rotation::AsAuth0(spec)) return "auth0 " + a->domain;
-  return "";
-}
-
-bool Older(const rotation::ResourceMeta& a, const rotation::ResourceMeta& b) {
-  auto ta = a.creation_timestamp.value_or(rotation::Time::max());
-  auto tb = b.creation_timestamp.value_or(rotation::Time::max());
-  if (ta != tb) return ta < tb;
-  return std::make_pair(a.namespace_, a.name) < std::make_pair(b.namespace_, b.name);
-}
-
-// The oldest other resource that uses the same provider account, if any.
-std::optional<std::string> AccountConflict(const ObserveSources& src, const rotation::Spec& spec,
-                                           const Observation& me) {
+// The oldest other resource that uses the same provider account, if any. Looks at the
+// index (one account), not at every resource. Resources older than this one whose account
+// is not known yet are connected once to learn it, in small claims so that workers share
+// that work; then it waits for other workers' claims, so that no older resource is missed.
+std::optional<std::string> AccountConflict(const ObserveSources& src, const Observation& me) {
   if (me.provider.account_id.empty()) return std::nullopt;
-  const std::string mine = ProviderLocation(spec);
   const auto& my_meta = me.observed.resource.meta;
-  std::optional<rotation::ResourceMeta> oldest;
-  for (const auto& obj : src.resource_store.List()) {
-    rotation::ObservedResource other = rotation::ParseResource(obj);
-    if (other.meta.uid == my_meta.uid || other.meta.deleting || !other.spec.ok()) continue;
-    if (mine.empty() || ProviderLocation(other.spec.value()) != mine || !Older(other.meta, my_meta)) continue;
-    const std::string key = other.meta.namespace_ + "/" + other.meta.name;
-    std::string id = src.providers.AccountOf(key);
-    if (id.empty()) id = src.providers.Connect(other.meta.namespace_, key, other.spec.value()).account_id;
-    if (id != me.provider.account_id) continue;
-    if (!oldest || Older(other.meta, *oldest)) oldest = other.meta;
+  const auto my_age = ResourceIndex::AgeOf(my_meta);
+  constexpr size_t kClaim = 32;
+  for (auto claim = src.index.ClaimUnconnectedOlderThan(my_age, kClaim); !claim.empty();
+       claim = src.index.ClaimUnconnectedOlderThan(my_age, kClaim)) {
+    for (const auto& key : claim) {
+      std::string id;
+      if (auto obj = src.resource_store.GetByKey(key)) {
+        rotation::ObservedResource other = rotation::ParseResource(*obj);
+        // Connected afresh, not the account last seen: an unconnected resource's spec changed.
+        if (!other.meta.deleting && other.spec.ok())
+          id = src.providers.Connect(other.meta.namespace_, key, other.spec.value()).account_id;
+      }
+      src.index.SetAccount(key, id);  // ends the claim
+    }
   }
+  if (!src.index.WaitForClaimsOlderThan(my_age, std::chrono::seconds(60)))
+    throw ObserveError("timed out waiting for the accounts of older resources");
+  auto oldest = src.index.OldestOnAccount(me.provider.account_id, my_age);
   if (!oldest) return std::nullopt;
-  return oldest->namespace_ == my_meta.namespace_ ? oldest->name : oldest->namespace_ + "/" + oldest->name;
+  const std::string prefix = my_meta.namespace_ + "/";
+  return oldest->rfind(prefix, 0) == 0 ? oldest->substr(prefix.size()) : *oldest;
 }
 
 }  // namespace
@@ -113,10 +113,11 @@ std::optional<Observation> Observe(const ObserveSources& src, const std::string&
   const rotation::Spec& spec = out.observed.resource.spec.value();
   const std::string key = ns + "/" + name;
   out.provider = src.providers.Connect(ns, key, spec);
+  src.index.SetAccount(key, out.provider.account_id);
   out.observed.provider = src.providers.Latest(key, out.provider);
   ObserveTargetSecret(src, spec, out);
   ObserveConsumers(src, spec, out);
-  out.observed.account_conflict_with = AccountConflict(src, spec, out);
+  out.observed.account_conflict_with = AccountConflict(src, out);
   return out;
 }
 

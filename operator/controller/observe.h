@@ -13,6 +13,8 @@
 
 #include "operator/controller/fresh_reader.h"
 #include "operator/controller/provider_cache.h"
+#include "operator/controller/resource_index.h"
+#include "operator/controller/secret_readers.h"
 #include "operator/rotation/decide.h"
 #include "operator/kube/client.h"
 #include "operator/rotation/observed.h"
@@ -39,6 +41,8 @@ struct ObserveSources {
   const kube::Store& resource_store;
   const kube::Store& deployment_store;
   ProviderCache& providers;
+  ResourceIndex& index;
+  const SecretReaders& secret_readers;
   rotation::Seconds pending_settle{rotation::kPendingSettle};
 };
 

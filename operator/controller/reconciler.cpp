@@ -46,7 +46,7 @@ Reconciler::Reconciler(kube::Client& client, Informers& informers, ProviderCache
       deployments_(client, kube::resources::kDeployments, informers.deployments(),
                    informers.deployment_projection()),
       sources_{client, resources_, secrets_, deployments_, informers.resources(), informers.deployments(),
-               providers, pending_settle} {}
+               providers, informers.index(), informers.secret_readers(), pending_settle} {}
 
 ReconcileResult Reconciler::Reconcile(const std::string& key) {
   const auto started = std::chrono::steady_clock::now();

@@ -1,9 +1,8 @@
 #include "operator/providers/http_endpoint.h"
 
-#include <openssl/err.h>
-#include <openssl/pem.h>
+#include "operator/providers/trust_store.h"
+
 #include <openssl/x509.h>
-#include <openssl/x509_vfy.h>
 
 #include <algorithm>
 #include <cctype>
@@ -21,29 +20,6 @@ ProviderError BadConfig(std::string message) {
 std::string Lower(std::string s) {
   std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
   return s;
-}
-
-// Builds an X509_STORE of the system roots (OpenSSL's default paths, which honour
-// SSL_CERT_FILE / SSL_CERT_DIR) plus the certificates in the PEM text: a custom CA is
-// trusted in addition to the system roots, never instead. nullptr when the PEM holds no
-// certificate.
-X509_STORE* StoreFromPem(const std::string& pem) {
-  BIO* bio = BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size()));
-  if (bio == nullptr) return nullptr;
-  X509_STORE* store = X509_STORE_new();
-  X509_STORE_set_default_paths(store);  // a system without a trust store still works with the PEM
-  ERR_clear_error();
-  int count = 0;
-  while (X509* cert = PEM_read_bio_X509(bio, nullptr, nullptr, nullptr)) {
-    if (X509_STORE_add_cert(store, cert) == 1) ++count;
-    X509_free(cert);
-  }
-  BIO_free(bio);
-  if (count == 0) {
-    X509_STORE_free(store);
-    return nullptr;
-  }
-  return store;
 }
 
 }  // namespace
@@ -111,11 +87,12 @@ Result<std::unique_ptr<httplib::ClientImpl>> MakeHttpClient(const BaseUrl& url, 
       buf << in.rdbuf();
       pem += "\n" + buf.str();
     }
-    if (!pem.empty()) {
-      X509_STORE* store = StoreFromPem(pem);
-      if (store == nullptr) return BadConfig("the CA bundle holds no PEM certificate");
-      ssl->set_ca_cert_store(store);  // the client's SSL_CTX takes ownership
-    }
+    // Parsed once and shared (trust_store.h); the directory keeps httplib from loading the
+    // default paths into the shared store again.
+    X509_STORE* store = SharedTrustStore(pem);
+    if (store == nullptr) return BadConfig("the CA bundle holds no PEM certificate");
+    ssl->set_ca_cert_store(store);  // the client's SSL_CTX takes this reference over
+    ssl->set_ca_cert_path("", TrustStoreDirectory());
     client = std::move(ssl);
   } else {
     client = std::make_unique<httplib::ClientImpl>(url.host, url.port);

@@ -4,7 +4,9 @@
 // volumes[].projected.sources[].secret. Pure and non-throwing on any JSON.
 #pragma once
 
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -12,5 +14,8 @@ namespace keyroll::rotation {
 
 // `deployment` is an apps/v1 Deployment object (spec.template.spec is read).
 bool DeploymentReadsSecret(const nlohmann::json& deployment, std::string_view secret_name);
+
+// Every Secret name the pod template reads (each once, in the order found).
+std::vector<std::string> SecretsReadBy(const nlohmann::json& deployment);
 
 }  // namespace keyroll::rotation

@@ -5,6 +5,11 @@
 // round trips that work needs, made by this program with the product's own clients — one
 // QStash GET /v2/keys over a fresh TLS connection (as keyroll does), one Secret create and
 // one status merge-patch — in a second namespace keyroll does not watch.
+// Then the same resource's rotation: a requestID is set (gate open: no consumers, never
+// rotated) and the time until its Secret is MODIFIED (watch) is taken, checked to hold the
+// fake's new keys; its floor is what the rotation needs — the intent status write, QStash
+// POST /v2/keys/rotate (fresh TLS, a separate account), the Secret update, the final status
+// write.
 // Not a test: run by hand (tests/bench/run-apply-latency); prints a table.
 #include <cstdio>
 #include <cstdlib>
@@ -31,6 +36,7 @@ namespace res = kube::resources;
 
 struct Samples {
   std::vector<double> to_secret, to_ready, get_keys, secret_create, status_write, floor_sum, bare_get;
+  std::vector<double> to_rotated, rotate_call, secret_update, rotate_floor_sum;
 };
 
 template <typename T>
@@ -93,6 +99,50 @@ void FloorTry(testing::E2EEnvironment& env, const std::string& token, const std:
   s.floor_sum.push_back(MillisBetween(t0, t3));
 }
 
+// The rotation's floor: intent status write, rotate (a fresh account of its own), Secret update,
+// status write — on the floor namespace's objects.
+void RotateFloorTry(testing::E2EEnvironment& env, const std::string& ns, int i, Samples& s) {
+  auto qstash = QStashClient(env, env.qstash().CreateAccount());
+  auto t0 = Clock::now();
+  json intent = {{"status", {{"phase", "Rotating"}, {"rotationCount", i}}}};
+  Must(env.kube().MergePatchStatus(res::kSigningKeyRotations, ns, "floor", intent), "floor: intent write");
+  auto t1 = Clock::now();
+  auto keys = qstash->Rotate();
+  auto t2 = Clock::now();
+  if (!keys) throw std::runtime_error("floor: QStash rotate failed: " + keys.error().message);
+  json secret = {{"apiVersion", "v1"}, {"kind", "Secret"},
+                 {"metadata", {{"name", "floor-" + std::to_string(i)}}}, {"type", "Opaque"},
+                 {"stringData", {{"QSTASH_CURRENT_SIGNING_KEY", keys.value().current.reveal()},
+                                 {"QSTASH_NEXT_SIGNING_KEY", keys.value().next.reveal()}}}};
+  Must(env.kube().Update(res::kSecrets, ns, secret), "floor: update Secret");
+  auto t3 = Clock::now();
+  json done = {{"status", {{"phase", "Ready"}, {"rotationCount", i + 1}}}};
+  Must(env.kube().MergePatchStatus(res::kSigningKeyRotations, ns, "floor", done), "floor: status write");
+  auto t4 = Clock::now();
+  s.rotate_call.push_back(MillisBetween(t1, t2));
+  s.secret_update.push_back(MillisBetween(t2, t3));
+  s.rotate_floor_sum.push_back(MillisBetween(t0, t4));
+}
+
+// A rotation request on a synced resource; false when its Secret did not change within 30 s
+// or does not hold the provider's new keys.
+bool RotateTry(testing::E2EEnvironment& env, FirstSeen& modified, const std::string& name,
+               const std::string& token, Samples& s) {
+  auto t0 = Clock::now();
+  testing::RequestRotation(env.kube(), env.ns(), name, "bench-" + name);
+  bool done = testing::WaitUntil([&] { return modified.When(name + "-keys").has_value(); },
+                                 std::chrono::seconds(30), std::chrono::milliseconds(2));
+  if (!done) return false;
+  if (*modified.When(name + "-keys") < t0) throw std::runtime_error(name + "-keys was modified before the request");
+  s.to_rotated.push_back(MillisBetween(t0, *modified.When(name + "-keys")));
+  return testing::WaitUntil([&] {
+    auto data = env.SecretData(name + "-keys");
+    auto account = env.qstash().Account(token);
+    return data && account && data->count("QSTASH_CURRENT_SIGNING_KEY") &&
+           data->at("QSTASH_CURRENT_SIGNING_KEY") == account->current && account->rotations == 1;
+  }, std::chrono::seconds(5));
+}
+
 // One fresh resource (and account; the floor then reads that account); false when keyroll did
 // not get there within 30 s.
 bool KeyrollTry(testing::E2EEnvironment& env, FirstSeen& secrets, FirstSeen& ready, const std::string& name,
@@ -117,6 +167,8 @@ int Run(int tries) {
                     [](const kube::WatchEvent& e) { return e.type == kube::WatchEventType::kAdded; });
   FirstSeen ready(env.cluster().config(), res::kSigningKeyRotations, env.ns(),
                   [](const kube::WatchEvent& e) { return testing::IsReadyAndSynced(e.object); });
+  FirstSeen modified(env.cluster().config(), res::kSecrets, env.ns(),
+                     [](const kube::WatchEvent& e) { return e.type == kube::WatchEventType::kModified; });
   std::string floor_ns = MakeFloorNamespace(env);
   std::string ca_file = env.cluster().temp_dir().Write("bench-qstash-ca.crt", env.qstash().ca_cert_pem());
 
@@ -140,6 +192,14 @@ int Run(int tries) {
     keyroll_gets += env.qstash().Account(token)->requests["get_keys"];  // before the floor's read
     FloorTry(env, token, floor_ns, i, s);
     BareGet(env, ca_file, token, s);
+    std::this_thread::sleep_for(settle);
+    if (!RotateTry(env, modified, "bench-" + std::to_string(i), token, s)) {
+      std::fprintf(stderr, "try %d: the rotation did not reach the Secret within 30 s; log tail:\n%s\n", i,
+                   env.keyroll().CurrentLog().c_str());
+      return 1;
+    }
+    std::this_thread::sleep_for(settle);
+    RotateFloorTry(env, floor_ns, i, s);
   }
 
   std::printf("\napply_to_secret: %d fresh SigningKeyRotations, each followed by one floor try\n\n", tries);
@@ -160,6 +220,20 @@ int Run(int tries) {
   std::printf("ratio median(create->Ready)  / (bare GET + Secret create + status write): %.1fx\n",
               Summarise(s.to_ready).median / bare);
   std::printf("QStash GET /v2/keys by keyroll per try: %.2f\n", static_cast<double>(keyroll_gets) / tries);
+  std::printf("\nrotation: requestID set -> Secret holds the new keys\n\n");
+  PrintHeader("measurement");
+  PrintRow("keyroll: request -> Secret MODIFIED (watch)", Summarise(s.to_rotated));
+  PrintRow("floor: QStash POST rotate (fresh TLS)", Summarise(s.rotate_call));
+  PrintRow("floor: Secret update", Summarise(s.secret_update));
+  PrintRow("floor: intent + rotate + Secret + status", Summarise(s.rotate_floor_sum));
+  std::printf("\nratio median(request->Secret) / median(rotation floor): %.1fx\n",
+              Summarise(s.to_rotated).median / Summarise(s.rotate_floor_sum).median);
+  std::printf("ratio p99(request->Secret) / median(rotation floor):    %.1fx\n",
+              Percentile(s.to_rotated, 99) / Summarise(s.rotate_floor_sum).median);
+  std::printf("ratio p99(create->Ready) / median(floor sum):           %.1fx\n",
+              Percentile(s.to_ready, 99) / Summarise(s.floor_sum).median);
+  std::printf("p99 create->Secret %.1f ms, create->Ready %.1f ms, request->Secret %.1f ms\n",
+              Percentile(s.to_secret, 99), Percentile(s.to_ready, 99), Percentile(s.to_rotated, 99));
   return 0;
 }
 
@@ -167,13 +241,13 @@ int Run(int tries) {
 }  // namespace keyroll::bench
 
 int main(int argc, char** argv) {
-  int tries = 20;
+  int tries = 200;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     if (a == "--tries" && i + 1 < argc) {
       tries = std::atoi(argv[++i]);
     } else {
-      std::fprintf(stderr, "usage: %s [--tries N]   (default 20)\n", argv[0]);
+      std::fprintf(stderr, "usage: %s [--tries N]   (default 200)\n", argv[0]);
       return 2;
     }
   }

@@ -37,6 +37,14 @@ inline Summary Summarise(std::vector<double> v) {
   return s;
 }
 
+// Nearest-rank percentile p (0-100) of a sample; 0 for an empty one.
+inline double Percentile(std::vector<double> v, int p) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  size_t rank = (v.size() * static_cast<size_t>(p) + 99) / 100;
+  return v[std::max<size_t>(rank, 1) - 1];
+}
+
 inline void PrintHeader(const char* first_column) {
   std::printf("%-44s %4s %9s %9s %9s %9s\n", first_column, "n", "min", "median", "p90", "max");
 }

@@ -28,6 +28,19 @@ std::optional<Clock::time_point> FirstSeen::When(const std::string& name) const 
   return it->second;
 }
 
+size_t FirstSeen::Count() const {
+  std::lock_guard lock(mu_);
+  return seen_.size();
+}
+
+std::optional<Clock::time_point> FirstSeen::Last() const {
+  std::lock_guard lock(mu_);
+  std::optional<Clock::time_point> last;
+  for (const auto& [name, t] : seen_)
+    if (!last || t > *last) last = t;
+  return last;
+}
+
 void FirstSeen::Run() {
   for (;;) {
     kube::StreamCanceller* canceller;

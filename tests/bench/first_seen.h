@@ -28,6 +28,8 @@ class FirstSeen {
   FirstSeen& operator=(const FirstSeen&) = delete;
 
   std::optional<Clock::time_point> When(const std::string& name) const;
+  size_t Count() const;                // names seen so far
+  std::optional<Clock::time_point> Last() const;  // the latest first-match time
 
  private:
   void Run();

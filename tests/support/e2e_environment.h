@@ -33,10 +33,12 @@ struct E2EOptions {
   std::chrono::milliseconds rollout_delay{200};
   TestClusterOptions cluster;              // e.g. --authz/--token for the fake
   // Non-empty: the operator's kubeconfig uses this user (TestCluster::WriteKubeconfig's
-  // user_yaml, e.g. "    token: T
-") instead of the admin; the test's own client stays admin.
+  // user_yaml, e.g. "    token: T\n") instead of the admin; the test's own client stays admin.
   std::string operator_user_yaml;
   bool auth0 = false;  // also an Auth0 tenant (e2e_auth0.h) with its client Secret "auth0"
+  // false: no DeploymentSimulator (it polls the namespace every ~50 ms; benchmarks at scale
+  // bring their own and must not count its requests). deployments() is then unusable.
+  bool simulate_deployments = true;
 };
 
 class E2EEnvironment {

@@ -81,6 +81,30 @@ std::optional<ObjectMap> ObjectStore::List(const ResourceType& type, const std::
   return in_ns;
 }
 
+bool ObjectStore::Visit(const ResourceType& type, const std::string& ns, int64_t rv, const std::string& from,
+                        int64_t* at, const std::function<bool(const std::string&, const json&)>& visit) const {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (rv != 0 && rv < oldest_rv_) return false;
+    if (rv == 0 || rv >= rv_) {  // the present state: walk it in place
+      *at = rv_;
+      auto t = objects_.find(type.StorageKey());
+      if (t == objects_.end()) return true;
+      const std::string prefix = ns.empty() ? "" : ns + "/";
+      for (auto it = t->second.lower_bound(std::max(from, prefix));
+           it != t->second.end() && it->first.rfind(prefix, 0) == 0; ++it)
+        if (!visit(it->first, it->second)) break;
+      return true;
+    }
+  }
+  // A past state (a continued list after writes): rebuilt from the history, as List does.
+  auto past = List(type, ns, rv, at);
+  if (!past) return false;
+  for (auto it = past->lower_bound(from); it != past->end(); ++it)
+    if (!visit(it->first, it->second)) break;
+  return true;
+}
+
 json ObjectStore::Create(const ResourceType& type, json object) {
   std::unique_lock<std::mutex> lock(mu_);
   std::string key = ObjectKey(NamespaceOf(object), NameOf(object));

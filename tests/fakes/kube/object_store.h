@@ -48,6 +48,11 @@ class ObjectStore {
   // nullopt when rv is older than OldestRv(). *at receives the rv the answer reflects.
   std::optional<ObjectMap> List(const ResourceType& type, const std::string& ns, int64_t rv,
                                 int64_t* at) const;
+  // The same objects visited in key order from `from` (a full "ns/name" key), without copying
+  // the store (a list page of 500 out of 20,000 must not copy 20,000 objects): `visit` runs
+  // under the store's lock and returns false to stop. false when rv is too old.
+  bool Visit(const ResourceType& type, const std::string& ns, int64_t rv, const std::string& from, int64_t* at,
+             const std::function<bool(const std::string& key, const json& object)>& visit) const;
 
   // Stores a new object (metadata complete except resourceVersion); AlreadyExists otherwise.
   json Create(const ResourceType& type, json object);

@@ -105,21 +105,22 @@ void HandleList(ServerState& state, Call& call) {
     read_rv = ListReadRv(state, req);
   }
   int64_t at = 0;
-  auto objects = state.store.List(t, selection.ns, read_rv, &at);
-  if (!objects) throw Expired("The resourceVersion for the provided list is too old.");
-
   std::vector<json> items;
   std::string last_key;
   long remaining = 0;
-  for (auto it = objects->lower_bound(start); it != objects->end(); ++it) {
-    if (!selection.Matches(it->second)) continue;
+  const bool count_rest = selection.Empty();  // remainingItemCount is only given without selectors
+  bool known = state.store.Visit(t, selection.ns, read_rv, std::max(start, key_prefix), &at,
+                                 [&](const std::string& key, const json& object) {
+    if (!selection.Matches(object)) return true;
     if (limit > 0 && static_cast<long>(items.size()) >= limit) {
       ++remaining;
-      continue;
+      return count_rest;  // with a selector, one more match is enough to know there is more
     }
-    items.push_back(AsServed(t, call.info.version, it->second));
-    last_key = it->first;
-  }
+    items.push_back(AsServed(t, call.info.version, object));
+    last_key = key;
+    return true;
+  });
+  if (!known) throw Expired("The resourceVersion for the provided list is too old.");
   std::string continue_token;
   if (remaining > 0) {
     continue_token = EncodeContinue({at, last_key.substr(key_prefix.size()) + std::string(1, '\0')});
