@@ -85,7 +85,9 @@ Result<std::unique_ptr<httplib::ClientImpl>> MakeHttpClient(const BaseUrl& url, 
       if (!in) return BadConfig("cannot read the CA bundle file " + tls.ca_file);
       std::stringstream buf;
       buf << in.rdbuf();
-      pem += "\n" + buf.str();
+      // An empty file means the system store alone (the CA may not be issued yet).
+      const std::string file_pem = buf.str();
+      if (file_pem.find_first_not_of(" \t\r\n") != std::string::npos) pem += "\n" + file_pem;
     }
     // Parsed once and shared (trust_store.h); the directory keeps httplib from loading the
     // default paths into the shared store again.
