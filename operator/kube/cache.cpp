@@ -55,8 +55,18 @@ size_t Store::size() const {
 }
 
 std::vector<Delta> Store::Replace(const std::vector<nlohmann::json>& full_objects) {
+  std::vector<nlohmann::json> projected;
+  projected.reserve(full_objects.size());
+  for (const auto& o : full_objects) projected.push_back(Project(o));
+  return ReplaceProjected(std::move(projected));
+}
+
+std::vector<Delta> Store::ReplaceProjected(std::vector<nlohmann::json> projected_objects) {
   std::map<std::string, nlohmann::json> listed;
-  for (const auto& o : full_objects) listed[ObjectKey(o)] = Project(o);
+  for (auto& o : projected_objects) {
+    std::string key = ObjectKey(o);
+    listed[std::move(key)] = std::move(o);
+  }
   std::lock_guard lock(mu_);
   auto deltas = ComputeRelistDiff(items_, listed);
   items_ = std::move(listed);

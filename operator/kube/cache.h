@@ -36,6 +36,8 @@ class Store {
 
   // The objects of a fresh (full) list: the deltas from the previous contents.
   std::vector<Delta> Replace(const std::vector<nlohmann::json>& full_objects);
+  // The same for objects already passed through Project (a list projected page by page).
+  std::vector<Delta> ReplaceProjected(std::vector<nlohmann::json> projected_objects);
   // One watch event (ADDED/MODIFIED/DELETED); none for a repeat of what is stored.
   std::optional<Delta> Apply(const WatchEvent& event);
 

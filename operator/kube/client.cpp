@@ -79,13 +79,14 @@ Result<ObjectList> Client::List(const ResourceRef& r, const std::string& ns, con
   return list;
 }
 
-Result<ObjectList> Client::ListAll(const ResourceRef& r, const std::string& ns, ListOptions options) {
+Result<ObjectList> Client::ListAll(const ResourceRef& r, const std::string& ns, ListOptions options,
+                                   const std::function<Object(const Object&)>& each) {
   ObjectList all;
   for (int page = 0;; ++page) {
     auto res = List(r, ns, options);
     if (!res) return res.error();
     if (page == 0) all.resource_version = res->resource_version;
-    for (auto& item : res->items) all.items.push_back(std::move(item));
+    for (auto& item : res->items) all.items.push_back(each ? each(item) : std::move(item));
     if (res->continue_token.empty()) break;
     options.continue_token = res->continue_token;
   }

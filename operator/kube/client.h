@@ -43,8 +43,11 @@ class Client {
 
   Result<Object> Get(const ResourceRef& r, const std::string& ns, const std::string& name);
   Result<ObjectList> List(const ResourceRef& r, const std::string& ns, const ListOptions& options = {});
-  // Follows `continue` until the last page; resource_version is the first page's.
-  Result<ObjectList> ListAll(const ResourceRef& r, const std::string& ns, ListOptions options = {});
+  // Follows `continue` until the last page; resource_version is the first page's. With
+  // `each`, every item is replaced by each(item) as its page arrives, so a caller that keeps
+  // a projection never holds the whole list of full objects at once.
+  Result<ObjectList> ListAll(const ResourceRef& r, const std::string& ns, ListOptions options = {},
+                             const std::function<Object(const Object&)>& each = nullptr);
 
   Result<Object> Create(const ResourceRef& r, const std::string& ns, const Object& object);
   // PUT; the object's metadata.resourceVersion is the precondition (409 Conflict if stale).

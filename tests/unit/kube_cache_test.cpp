@@ -84,6 +84,29 @@ TEST(Store, ApplyIgnoresRepeatsAndUnknownDeletes) {
   EXPECT_EQ(s.size(), 1u);
 }
 
+// The reflector projects each list page as it arrives and hands the store projections:
+// the store must end up exactly as after a Replace of the full objects.
+TEST(Store, ReplaceProjectedEqualsReplaceOfFullObjects) {
+  Store full(KeepFields({"data"}));
+  Store paged(KeepFields({"data"}));
+  full.Replace({Obj("a", "x", "1")});
+  paged.Replace({Obj("a", "x", "1")});
+  std::vector<nlohmann::json> listed = {Obj("a", "x", "2", "", "y"), Obj("b", "z", "3")};
+  std::vector<nlohmann::json> projected;
+  for (const auto& o : listed) projected.push_back(paged.Project(o));
+  auto d_full = full.Replace(listed);
+  auto d_paged = paged.ReplaceProjected(projected);
+  ASSERT_EQ(d_full.size(), 2u);
+  ASSERT_EQ(d_paged.size(), d_full.size());
+  for (size_t i = 0; i < d_full.size(); ++i) {
+    EXPECT_EQ(d_paged[i].type, d_full[i].type);
+    EXPECT_EQ(d_paged[i].key, d_full[i].key);
+    EXPECT_EQ(d_paged[i].new_object, d_full[i].new_object);
+  }
+  EXPECT_EQ(paged.List(), full.List());
+  EXPECT_FALSE(paged.Get("b", "z")->contains("spec"));  // still a projection
+}
+
 TEST(Store, ListByNamespace) {
   Store s;
   s.Replace({Obj("a", "1", "1"), Obj("a", "2", "1"), Obj("ab", "3", "1"), Obj("b", "4", "1")});
