@@ -73,18 +73,26 @@ ProviderHandle ProviderCache::Connected(const std::string& resource_key, std::sh
   return h;
 }
 
+rotation::Result<kube::Object, ProviderHandle> ProviderCache::ReadCredentials(const std::string& ns,
+                                                                            const std::string& resource_key,
+                                                                            const std::string& what,
+                                                                            const std::string& name) {
+  // The credentials Secret lives in the resource's own namespace: never read another one.
+  auto secret = client_.Get(kube::resources::kSecrets, ns, name);
+  if (secret) return std::move(secret.value());
+  if (kube::IsNotFound(secret.error()))
+    return rotation::Err{Fail(resource_key, ProviderErrorKind::Credentials,
+                              what + " Secret \"" + name + "\" not found in namespace \"" + ns + "\"")};
+  return rotation::Err{Fail(resource_key, ProviderErrorKind::Unavailable,
+                            "cannot read " + what + " Secret \"" + name + "\": " +
+                                kube::ReasonName(secret.error().reason))};
+}
+
 ProviderHandle ProviderCache::ConnectAuth0(const std::string& ns, const std::string& resource_key,
                                            const rotation::Auth0Provider& auth0) {
   const auto& ref = auth0.client_secret_ref;
-  // The client Secret lives in the resource's own namespace: never read another one.
-  auto secret = client_.Get(kube::resources::kSecrets, ns, ref.name);
-  if (!secret) {
-    if (kube::IsNotFound(secret.error()))
-      return Fail(resource_key, ProviderErrorKind::Credentials,
-                  "client Secret \"" + ref.name + "\" not found in namespace \"" + ns + "\"");
-    return Fail(resource_key, ProviderErrorKind::Unavailable,
-                "cannot read client Secret \"" + ref.name + "\": " + kube::ReasonName(secret.error().reason));
-  }
+  auto secret = ReadCredentials(ns, resource_key, "client", ref.name);
+  if (!secret) return secret.error();
   auto id = SecretEntry(*secret, ref.client_id_key);
   auto client_secret = SecretEntry(*secret, ref.client_secret_key);
   if (id) TrimTrailingNewlines(*id);
@@ -143,15 +151,8 @@ ProviderHandle ProviderCache::Connect(const std::string& ns, const std::string& 
   const auto* qstash = rotation::AsQStash(spec);
   if (!qstash) return Fail(resource_key, ProviderErrorKind::Unavailable, "no provider in the spec");
   const auto& ref = qstash->token_secret_ref;
-  // The token Secret lives in the resource's own namespace: never read another one.
-  auto secret = client_.Get(kube::resources::kSecrets, ns, ref.name);
-  if (!secret) {
-    if (kube::IsNotFound(secret.error()))
-      return Fail(resource_key, ProviderErrorKind::Credentials,
-                  "token Secret \"" + ref.name + "\" not found in namespace \"" + ns + "\"");
-    return Fail(resource_key, ProviderErrorKind::Unavailable,
-                "cannot read token Secret \"" + ref.name + "\": " + kube::ReasonName(secret.error().reason));
-  }
+  auto secret = ReadCredentials(ns, resource_key, "token", ref.name);
+  if (!secret) return secret.error();
   std::optional<std::string> token = SecretEntry(*secret, ref.key);
   if (!token || token->empty())
     return Fail(resource_key, ProviderErrorKind::Credentials,

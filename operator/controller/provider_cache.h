@@ -17,6 +17,7 @@
 #include "operator/kube/client.h"
 #include "operator/providers/provider.h"
 #include "operator/rotation/observed.h"
+#include "operator/rotation/result.h"
 #include "operator/rotation/spec.h"
 
 namespace keyroll::controller {
@@ -75,6 +76,10 @@ class ProviderCache {
   std::shared_ptr<Account> AccountFor(const std::string& id);
   ProviderHandle Fail(const std::string& resource_key, rotation::ProviderErrorKind kind, std::string message);
   ProviderHandle Connected(const std::string& resource_key, std::shared_ptr<providers::Provider> provider);
+  // The Secret `name` ("token"/"client" Secret, as `what` says in messages) from the
+  // resource's namespace, or the failed handle that reports why it cannot be read.
+  rotation::Result<kube::Object, ProviderHandle> ReadCredentials(const std::string& ns, const std::string& resource_key,
+                                                                 const std::string& what, const std::string& name);
   ProviderHandle ConnectAuth0(const std::string& ns, const std::string& resource_key,
                               const rotation::Auth0Provider& auth0);
   providers::RequestObserver ObserverFor(const char* provider) const;
