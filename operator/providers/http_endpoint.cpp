@@ -73,25 +73,29 @@ Result<BaseUrl> ParseBaseUrl(std::string_view url) {
   return out;
 }
 
-Result<std::unique_ptr<httplib::ClientImpl>> MakeHttpClient(const BaseUrl& url, const TlsOptions& tls,
-                                                            const HttpTimeouts& timeouts) {
+Result<std::string> CustomCaPem(const TlsOptions& tls) {
+  std::string pem = tls.ca_pem;  // both the inline PEM and the file, when both are given
+  if (!tls.ca_file.empty()) {
+    std::ifstream in(tls.ca_file, std::ios::binary);
+    if (!in) return BadConfig("cannot read the CA bundle file " + tls.ca_file);
+    std::stringstream buf;
+    buf << in.rdbuf();
+    // An empty file means the system store alone (the CA may not be issued yet).
+    const std::string file_pem = buf.str();
+    if (file_pem.find_first_not_of(" \t\r\n") != std::string::npos) pem += "\n" + file_pem;
+  }
+  return pem;
+}
+
+Result<std::unique_ptr<httplib::ClientImpl>> MakeHttpClient(const BaseUrl& url, const std::string& custom_pem,
+                                                            const HttpTimeouts& timeouts, bool keep_alive) {
   std::unique_ptr<httplib::ClientImpl> client;
   if (url.scheme == "https") {
     auto ssl = std::make_unique<httplib::SSLClient>(url.host, url.port);
     ssl->enable_server_certificate_verification(true);
-    std::string pem = tls.ca_pem;  // both the inline PEM and the file, when both are given
-    if (!tls.ca_file.empty()) {
-      std::ifstream in(tls.ca_file, std::ios::binary);
-      if (!in) return BadConfig("cannot read the CA bundle file " + tls.ca_file);
-      std::stringstream buf;
-      buf << in.rdbuf();
-      // An empty file means the system store alone (the CA may not be issued yet).
-      const std::string file_pem = buf.str();
-      if (file_pem.find_first_not_of(" \t\r\n") != std::string::npos) pem += "\n" + file_pem;
-    }
     // Parsed once and shared (trust_store.h); the directory keeps httplib from loading the
     // default paths into the shared store again.
-    X509_STORE* store = SharedTrustStore(pem);
+    X509_STORE* store = SharedTrustStore(custom_pem);
     if (store == nullptr) return BadConfig("the CA bundle holds no PEM certificate");
     ssl->set_ca_cert_store(store);  // the client's SSL_CTX takes this reference over
     ssl->set_ca_cert_path("", TrustStoreDirectory());
@@ -102,9 +106,17 @@ Result<std::unique_ptr<httplib::ClientImpl>> MakeHttpClient(const BaseUrl& url, 
   client->set_connection_timeout(timeouts.connect);
   client->set_read_timeout(timeouts.read);
   client->set_write_timeout(timeouts.read);
-  client->set_keep_alive(false);
+  client->set_keep_alive(keep_alive);
+  client->set_tcp_nodelay(true);  // headers and body go in separate writes: no Nagle delay
   client->set_follow_location(false);
   return client;
+}
+
+Result<std::unique_ptr<httplib::ClientImpl>> MakeHttpClient(const BaseUrl& url, const TlsOptions& tls,
+                                                            const HttpTimeouts& timeouts) {
+  auto pem = CustomCaPem(tls);
+  if (!pem) return pem.error();
+  return MakeHttpClient(url, *pem, timeouts, false);
 }
 
 bool FailedBeforeSending(httplib::Error error) {

@@ -38,8 +38,16 @@ struct BaseUrl {
 // empty host) is kBadConfig with a message naming what is wrong.
 Result<BaseUrl> ParseBaseUrl(std::string_view url);
 
-// A fresh client for one call (no connection reuse: a stale keep-alive connection would make
-// an unsent request look like a lost answer). Fails with kBadConfig when the CA cannot be read.
+// The PEM text trusted beside the system store: the inline PEM plus the file, read afresh
+// (it may rotate). kBadConfig when the file cannot be read.
+Result<std::string> CustomCaPem(const TlsOptions& tls);
+
+// A client trusting the system store plus `custom_pem`; kBadConfig when that holds no
+// certificate. Connection reuse is the caller's choice (http_exchange.h decides it).
+Result<std::unique_ptr<httplib::ClientImpl>> MakeHttpClient(const BaseUrl& url, const std::string& custom_pem,
+                                                            const HttpTimeouts& timeouts, bool keep_alive);
+
+// A fresh client for one call, closed after it.
 Result<std::unique_ptr<httplib::ClientImpl>> MakeHttpClient(const BaseUrl& url, const TlsOptions& tls,
                                                             const HttpTimeouts& timeouts);
 

@@ -44,6 +44,7 @@ class Auth0CaBundleTest : public Auth0ClientTest {
     qstash_.Start();
   }
   void TearDown() override {
+    providers::CloseIdleProviderConnections();
     qstash_.Stop();
     Auth0ClientTest::TearDown();
   }

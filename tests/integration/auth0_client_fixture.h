@@ -13,6 +13,7 @@
 #include <sstream>
 #include <vector>
 
+#include "operator/providers/http_exchange.h"
 #include "operator/providers/auth0/client.h"
 #include "tests/fakes/auth0/fake_auth0.h"
 
@@ -40,6 +41,7 @@ class Auth0ClientTest : public ::testing::Test {
 
   void TearDown() override {
     auto secrets = fake_.AllSecrets();
+    providers::CloseIdleProviderConnections();
     fake_.Stop();
     spdlog::set_default_logger(previous_);
     std::string logged = log_.str();

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "operator/providers/http_exchange.h"
 #include "operator/providers/http_endpoint.h"
 #include "operator/providers/qstash/client.h"
 #include "operator/providers/trust_store.h"
@@ -29,6 +30,7 @@ class ProviderTrustStoreTest : public ::testing::Test {
     std::filesystem::create_directories(dir_);
   }
   void TearDown() override {
+    providers::CloseIdleProviderConnections();
     fake_.Stop();
     std::filesystem::remove_all(dir_);
   }

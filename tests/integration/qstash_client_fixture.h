@@ -11,6 +11,7 @@
 #include <sstream>
 #include <vector>
 
+#include "operator/providers/http_exchange.h"
 #include "operator/providers/qstash/client.h"
 #include "tests/fakes/qstash/fake_qstash.h"
 
@@ -29,6 +30,7 @@ class QStashClientTest : public ::testing::Test {
   }
 
   void TearDown() override {
+    providers::CloseIdleProviderConnections();
     fake_.Stop();
     spdlog::set_default_logger(previous_);
     std::string logged = log_.str();

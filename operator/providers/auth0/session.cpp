@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "operator/providers/auth0/errors.h"
+#include "operator/providers/http_exchange.h"
 
 namespace keyroll::providers::auth0 {
 namespace {
@@ -53,27 +54,24 @@ std::vector<const SecretValue*> Session::Secrets() const {
 Answer Session::Exchange(const char* op, const char* method, const std::string& path, const SecretValue* bearer,
                          const std::string& form, std::optional<ProviderError>* config_error) {
   Answer a;
-  auto client = MakeHttpClient(url_, options_.tls, options_.timeouts);
-  if (!client) {
-    *config_error = client.error();
+  HttpCall call{method, url_.path_prefix + path, {{"Accept", "application/json"}}, "", "application/json"};
+  if (bearer != nullptr) call.headers.emplace("Authorization", "Bearer " + bearer->reveal());
+  if (std::string(method) == "GET") {
+    call.content_type.clear();
+  } else if (bearer == nullptr) {
+    call.body = form;
+    call.content_type = "application/x-www-form-urlencoded";
+  }
+  auto answer = providers::Exchange(url_, options_.tls, options_.timeouts, call);
+  if (!answer) {
+    *config_error = answer.error();
     return a;
   }
-  httplib::Headers headers = {{"Accept", "application/json"}};
-  if (bearer != nullptr) headers.emplace("Authorization", "Bearer " + bearer->reveal());
-  std::string full = url_.path_prefix + path;
-  std::string m = method;
-  httplib::Result res = m == "GET"    ? (*client)->Get(full, headers)
-                        : m == "PUT"  ? (*client)->Put(full, headers, "", "application/json")
-                        : bearer      ? (*client)->Post(full, headers, "", "application/json")
-                                      : (*client)->Post(full, headers, form, "application/x-www-form-urlencoded");
-  if (res) {
-    a.status = res->status;
-    a.body = std::move(res->body);
-    a.headers = res->headers;
-  } else {
-    a.error = res.error();
-    if (auto* ssl = dynamic_cast<httplib::SSLClient*>(client->get())) a.verify_result = ssl->get_openssl_verify_result();
-  }
+  a.status = answer->status;
+  a.body = std::move(answer->body);
+  a.headers = std::move(answer->headers);
+  a.error = answer->error;
+  a.verify_result = answer->verify_result;
   spdlog::debug("auth0: {} {}{} -> {}", method, url_.Normalised(), path,
                 a.status != 0 ? std::to_string(a.status) : httplib::to_string(a.error));
   if (options_.observer) options_.observer(op, a.status);

@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "operator/providers/crypto.h"
+#include "operator/providers/http_exchange.h"
 #include "operator/providers/qstash/keys_answer.h"
 #include "operator/providers/scrub.h"
 
@@ -84,23 +85,19 @@ Client::Client(ClientOptions options, BaseUrl url) : options_(std::move(options)
 
 Client::Attempt Client::Send(const char* op, bool post) {
   Attempt a;
-  auto client = MakeHttpClient(url_, options_.tls, options_.timeouts);
-  if (!client) {
-    a.config_error = client.error();
+  HttpCall call{post ? "POST" : "GET", url_.path_prefix + (post ? kRotatePath : kKeysPath),
+                {{"Authorization", "Bearer " + options_.token.reveal()}, {"Accept", "application/json"}}, "",
+                post ? "application/json" : ""};
+  auto answer = Exchange(url_, options_.tls, options_.timeouts, call);
+  if (!answer) {
+    a.config_error = answer.error();
     return a;
   }
-  httplib::Headers headers = {{"Authorization", "Bearer " + options_.token.reveal()},
-                              {"Accept", "application/json"}};
-  std::string path = url_.path_prefix + (post ? kRotatePath : kKeysPath);
-  auto res = post ? (*client)->Post(path, headers, "", "application/json") : (*client)->Get(path, headers);
-  if (res) {
-    a.status = res->status;
-    a.body = std::move(res->body);
-    a.headers = res->headers;
-  } else {
-    a.error = res.error();
-    if (auto* ssl = dynamic_cast<httplib::SSLClient*>(client->get())) a.verify_result = ssl->get_openssl_verify_result();
-  }
+  a.status = answer->status;
+  a.body = std::move(answer->body);
+  a.headers = std::move(answer->headers);
+  a.error = answer->error;
+  a.verify_result = answer->verify_result;
   spdlog::debug("qstash: {} {}{} -> {}", post ? "POST" : "GET", url_.Normalised(), post ? kRotatePath : kKeysPath,
                 a.status != 0 ? std::to_string(a.status) : httplib::to_string(a.error));
   if (options_.observer) options_.observer(op, a.status);

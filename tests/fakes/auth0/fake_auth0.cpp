@@ -339,6 +339,12 @@ void FakeAuth0::Start() {
     EVP_PKEY_free(key);
   }
   if (!server_->is_valid()) throw std::runtime_error("fake-auth0: server setup failed");
+  // Keep-alive like a public HTTPS front end, idle connections closed after 1 s (Stop() waits for them).
+  server_->set_keep_alive_max_count(1000);
+  server_->set_keep_alive_timeout(1);
+  server_->set_tcp_nodelay(true);  // as real front ends: without it a keep-alive answer waits ~40 ms (Nagle)
+  // A keep-alive connection holds a worker while it idles: enough of them for every client.
+  server_->new_task_queue = [] { return new httplib::ThreadPool(64); };
   RegisterApi();
   RegisterControlApi();
   port_ = options_.port == 0 ? server_->bind_to_any_port(options_.host)

@@ -99,6 +99,12 @@ std::optional<FakeAccountState> FakeQStash::Account(const std::string& token) co
   return it->second.state;
 }
 
+int FakeQStash::Connections(const std::string& op) const {
+  std::lock_guard lock(mu_);
+  auto it = connections_.find(op);
+  return it == connections_.end() ? 0 : static_cast<int>(it->second.size());
+}
+
 void FakeQStash::RotateLocked(AccountData& account) {
   account.state.current = account.state.next;
   account.state.next = NewSigningKey();
@@ -140,6 +146,7 @@ bool FakeQStash::Admit(const httplib::Request& req, httplib::Response& res, cons
     *token = req.get_param_value("qstash_token");
   }
   std::lock_guard lock(mu_);
+  connections_[op].insert(req.remote_addr + ":" + std::to_string(req.remote_port));
   auto it = token->empty() ? accounts_.end() : accounts_.find(*token);
   if (it == accounts_.end()) {
     SetError(res, 401, "Unauthorized");
@@ -252,6 +259,13 @@ void FakeQStash::Start() {
     EVP_PKEY_free(key);
   }
   if (!server_->is_valid()) throw std::runtime_error("fake-qstash: server setup failed");
+  // Keep-alive as a public HTTPS front end does it (nginx keeps 1,000 requests per
+  // connection), but idle connections are closed after 1 s: Stop() waits for them.
+  server_->set_keep_alive_max_count(1000);
+  server_->set_keep_alive_timeout(1);
+  server_->set_tcp_nodelay(true);  // as real front ends: without it a keep-alive answer waits ~40 ms (Nagle)
+  // A keep-alive connection holds a worker while it idles: enough of them for every client.
+  server_->new_task_queue = [] { return new httplib::ThreadPool(64); };
   RegisterApi();
   RegisterControlApi();
   if (options_.port == 0) {

@@ -9,6 +9,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -70,6 +71,9 @@ class FakeQStash {
   std::optional<FakeAccountState> Account(const std::string& token) const;
   bool ConsoleRotate(const std::string& token);  // out-of-band rotation, as in the console
   std::vector<std::string> AllSecrets() const;   // every token and key ever issued (leak checks)
+  // Distinct client connections (remote address and port) that carried `op` requests
+  // ("get_keys", "rotate", "publish"), whatever the account.
+  int Connections(const std::string& op) const;
 
   void InjectFault(Fault fault) { faults_.Add(std::move(fault)); }
   void ResetFaults() { faults_.Clear(); }
@@ -102,6 +106,7 @@ class FakeQStash {
   FaultQueue faults_;
   mutable std::mutex mu_;
   std::map<std::string, AccountData> accounts_;
+  std::map<std::string, std::set<std::string>> connections_;  // op -> "addr:port"
   std::vector<std::string> issued_;  // every secret handed out, for AllSecrets()
   int rate_limit_ = 0;
 };
