@@ -147,6 +147,37 @@ ProviderHandle ProviderCache::Fail(const std::string& resource_key, ProviderErro
 
 ProviderHandle ProviderCache::Connect(const std::string& ns, const std::string& resource_key,
                                       const rotation::Spec& spec) {
+  const auto now = std::chrono::steady_clock::now();
+  {
+    std::lock_guard lock(mu_);
+    if (now - reuse_swept_ >= kConnectReuse) {  // expired entries would only hold memory
+      std::erase_if(reuse_, [&](const auto& e) { return now - e.second.at >= kConnectReuse; });
+      reuse_swept_ = now;
+    }
+    auto it = reuse_.find(resource_key);
+    if (it != reuse_.end() && it->second.provider == spec.provider && now - it->second.at < kConnectReuse) {
+      account_of_[resource_key] = it->second.handle.account_id;
+      resource_errors_.erase(resource_key);
+      return it->second.handle;
+    }
+  }
+  ProviderHandle h = ConnectAfresh(ns, resource_key, spec);
+  std::lock_guard lock(mu_);
+  if (h.provider) reuse_[resource_key] = {spec.provider, h, now};
+  else reuse_.erase(resource_key);
+  return h;
+}
+
+void ProviderCache::DropReuseIfRefused(const std::string& account_id,
+                                       const std::optional<rotation::ProviderError>& error) {
+  if (!error || (error->kind != ProviderErrorKind::Unauthorized && error->kind != ProviderErrorKind::Credentials))
+    return;
+  std::lock_guard lock(mu_);
+  std::erase_if(reuse_, [&](const auto& e) { return e.second.handle.account_id == account_id; });
+}
+
+ProviderHandle ProviderCache::ConnectAfresh(const std::string& ns, const std::string& resource_key,
+                                            const rotation::Spec& spec) {
   if (const auto* auth0 = rotation::AsAuth0(spec)) return ConnectAuth0(ns, resource_key, *auth0);
   const auto* qstash = rotation::AsQStash(spec);
   if (!qstash) return Fail(resource_key, ProviderErrorKind::Unavailable, "no provider in the spec");
@@ -216,6 +247,7 @@ rotation::ObservedProvider ProviderCache::Read(const std::string& resource_key, 
     // Keep the last good raw keys: they still match the keysHash recorded for them.
   }
   account->observed = o;
+  DropReuseIfRefused(handle.account_id, o.error);
   return o;
 }
 
@@ -245,6 +277,7 @@ rotation::RotateOutcome ProviderCache::Rotate(const ProviderHandle& handle, rota
     out.error = rotation::ProviderError{ToRotationKind(keys.error().kind), keys.error().message};
     // What the provider holds now is unknown; Decide re-reads after the settle time.
   }
+  DropReuseIfRefused(handle.account_id, out.error);
   return out;
 }
 
@@ -270,6 +303,7 @@ rotation::RevokeOutcome ProviderCache::Revoke(const ProviderHandle& handle, cons
     // on a fresh one (never a blind second revoke).
     account->observed = {};
   }
+  DropReuseIfRefused(handle.account_id, out.error);
   return out;
 }
 
@@ -284,6 +318,7 @@ void ProviderCache::Forget(const std::string& resource_key) {
   account_of_.erase(resource_key);
   resource_errors_.erase(resource_key);
   auth0_clients_.erase(resource_key);
+  reuse_.erase(resource_key);
 }
 
 }  // namespace keyroll::controller

@@ -40,8 +40,14 @@ class ProviderCache {
  public:
   ProviderCache(kube::Client& client, ProviderCacheOptions options, http::Metrics* metrics);
 
-  // Builds the client for `resource_key` ("ns/name") from its spec and token Secret.
+  // Builds the client for `resource_key` ("ns/name") from its spec and token Secret. A
+  // successful connect is reused for kConnectReuse while the provider spec is unchanged,
+  // without reading the Secret again: the account-conflict check and the resource's own
+  // reconciles connect the same resource several times within seconds. Credential Secrets
+  // are not watched, so a changed token is seen at the first reconcile after that — or at
+  // once when the provider refuses the old one (Unauthorized drops the reuse).
   ProviderHandle Connect(const std::string& ns, const std::string& resource_key, const rotation::Spec& spec);
+  static constexpr std::chrono::seconds kConnectReuse{60};
 
   // The latest read known for the handle's account (or, without one, this resource's own
   // last failed attempt).
@@ -80,8 +86,11 @@ class ProviderCache {
   // resource's namespace, or the failed handle that reports why it cannot be read.
   rotation::Result<kube::Object, ProviderHandle> ReadCredentials(const std::string& ns, const std::string& resource_key,
                                                                  const std::string& what, const std::string& name);
+  ProviderHandle ConnectAfresh(const std::string& ns, const std::string& resource_key, const rotation::Spec& spec);
   ProviderHandle ConnectAuth0(const std::string& ns, const std::string& resource_key,
                               const rotation::Auth0Provider& auth0);
+  // After the provider refused an account's credentials: connect its resources afresh.
+  void DropReuseIfRefused(const std::string& account_id, const std::optional<rotation::ProviderError>& error);
   providers::RequestObserver ObserverFor(const char* provider) const;
 
   kube::Client& client_;
@@ -93,6 +102,13 @@ class ProviderCache {
   std::map<std::string, rotation::ObservedProvider> resource_errors_;  // resource key -> last failure
   // resource key -> (hash of its Auth0 configuration, the client holding its token)
   std::map<std::string, std::pair<std::string, std::shared_ptr<providers::Provider>>> auth0_clients_;
+  struct Reuse {
+    rotation::Provider provider;  // the spec it was connected with
+    ProviderHandle handle;
+    std::chrono::steady_clock::time_point at;
+  };
+  std::map<std::string, Reuse> reuse_;  // resource key -> its last successful connect
+  std::chrono::steady_clock::time_point reuse_swept_;
 };
 
 // providers::ErrorKind as the core's ProviderErrorKind.
