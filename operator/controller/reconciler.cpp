@@ -1,6 +1,8 @@
 // reconciler.cpp — see reconciler.h.
 #include "operator/controller/reconciler.h"
 
+#include <algorithm>
+
 #include "operator/controller/failpoint.h"
 #include "operator/controller/logging.h"
 #include "operator/controller/projections.h"
@@ -93,15 +95,41 @@ ReconcileResult Reconciler::Reconcile(const std::string& key) {
   }
 }
 
-Reconciler::Outcome Reconciler::Apply(Observation& obs, const rotation::Plan& plan, int depth) {
-  Outcome out{plan.backoff, plan.requeue_after};
+namespace {
+
+// After the plan's Secret write landed: the rest of the plan decided again on the Secret as
+// written, so that a first sync ends Ready in one status write (not in a second reconcile
+// woken by our own writes). nullopt when that changes nothing to do with the Secret or the
+// plan rotates or revokes (those keep the order in which they were decided).
+std::optional<rotation::Plan> DecideAfterSecretWrite(const Observation& obs, const rotation::Plan& plan) {
+  if (plan.rotate || !plan.revoke_kid.empty()) return std::nullopt;
+  rotation::Plan again = rotation::Decide(obs.observed, Now());
+  if (again.read_provider || again.secret.op != rotation::SecretOp::None || again.rotate || !again.revoke_kid.empty())
+    return std::nullopt;
+  // The first plan's events (the Secret it wrote) come first; none twice.
+  std::vector<rotation::Event> events = plan.events;
+  for (auto& e : again.events)
+    if (std::find(events.begin(), events.end(), e) == events.end()) events.push_back(std::move(e));
+  again.events = std::move(events);
+  again.secret = plan.secret;  // written already: for the log and metrics only
+  again.backoff = again.backoff || plan.backoff;
+  return again;
+}
+
+}  // namespace
+
+Reconciler::Outcome Reconciler::Apply(Observation& obs, const rotation::Plan& decided, int depth) {
+  const rotation::Plan* current = &decided;
+  std::optional<rotation::Plan> redecided;
   auto lg = LoggerFor(obs.observed.resource.meta);
-  if (!rotation::MakesNoChanges(plan)) lg.Debug("applying plan", {{"plan", rotation::PlanToJson(plan).dump()}});
+  if (!rotation::MakesNoChanges(decided)) lg.Debug("applying plan", {{"plan", rotation::PlanToJson(decided).dump()}});
   // 1. The Secret; nothing else when it fails.
-  if (plan.secret.op != rotation::SecretOp::None && !ApplySecret(obs, plan.secret)) {
-    out.backoff = true;
-    return out;
+  if (decided.secret.op != rotation::SecretOp::None) {
+    if (!ApplySecret(obs, decided.secret)) return Outcome{true, decided.requeue_after};
+    if (depth == 0 && (redecided = DecideAfterSecretWrite(obs, decided))) current = &*redecided;
   }
+  const rotation::Plan& plan = *current;
+  Outcome out{plan.backoff, plan.requeue_after};
   // 2. Consumer restarts (idempotent: keyed by keysHash).
   if (!ApplyRestarts(obs, plan)) out.backoff = true;
   // 3. Status, with the resourceVersion precondition.
