@@ -152,8 +152,42 @@ json ObjectStore::Delete(const ResourceType& type, const std::string& ns, const 
   return deleted;
 }
 
+namespace {
+
+std::vector<std::string> OwnerUids(const json& object) {
+  std::vector<std::string> out;
+  if (!object.is_object() || !object.contains("metadata")) return out;
+  const json& meta = object["metadata"];
+  if (!meta.is_object() || !meta.contains("ownerReferences") || !meta["ownerReferences"].is_array()) return out;
+  for (const auto& ref : meta["ownerReferences"])
+    if (ref.is_object() && ref.contains("uid") && ref["uid"].is_string()) out.push_back(ref["uid"].get<std::string>());
+  return out;
+}
+
+std::string UidOf(const json& object) { return object["metadata"].value("uid", ""); }
+
+}  // namespace
+
 void ObjectStore::Record(StoreEvent event) {
   if (event.type == "DELETED" || event.object["metadata"].contains("ownerReferences")) ++gc_epoch_;
+  const ObjectId id{event.storage_key, ObjectKey(NamespaceOf(event.object), NameOf(event.object))};
+  for (const auto& owner : OwnerUids(event.previous)) {
+    auto it = dependents_.find(owner);
+    if (it == dependents_.end()) continue;
+    it->second.erase(id);
+    if (it->second.empty()) dependents_.erase(it);
+  }
+  if (event.type == "DELETED") {
+    const std::string uid = UidOf(event.object);
+    live_uids_.erase(uid);
+    if (auto it = dependents_.find(uid); it != dependents_.end()) gc_candidates_.insert(it->second.begin(), it->second.end());
+    gc_candidates_.erase(id);
+  } else {
+    live_uids_.insert(UidOf(event.object));
+    auto owners = OwnerUids(event.object);
+    for (const auto& owner : owners) dependents_[owner].insert(id);
+    if (!owners.empty()) gc_candidates_.insert(id);
+  }
   history_.push_back(std::move(event));
   while (history_.size() > history_limit_) {
     oldest_rv_ = history_.front().rv;
@@ -219,27 +253,20 @@ uint64_t ObjectStore::GcEpoch() const {
   return gc_epoch_;
 }
 
-std::vector<std::pair<std::string, json>> ObjectStore::Orphans() const {
+std::vector<std::pair<std::string, json>> ObjectStore::Orphans() {
   std::lock_guard<std::mutex> lock(mu_);
-  std::set<std::string> uids;
-  for (const auto& [key, objects] : objects_) {
-    for (const auto& [k, o] : objects) uids.insert(o["metadata"].value("uid", ""));
-  }
   std::vector<std::pair<std::string, json>> out;
-  for (const auto& [key, objects] : objects_) {
-    for (const auto& [k, o] : objects) {
-      const json& meta = o["metadata"];
-      if (!meta.contains("ownerReferences") || !meta["ownerReferences"].is_array() ||
-          meta["ownerReferences"].empty()) {
-        continue;
-      }
-      bool any_owner = false;
-      for (const auto& ref : meta["ownerReferences"]) {
-        if (ref.is_object() && uids.count(ref.value("uid", ""))) any_owner = true;
-      }
-      if (!any_owner) out.emplace_back(key, o);
-    }
+  for (const auto& [storage_key, key] : gc_candidates_) {
+    auto t = objects_.find(storage_key);
+    if (t == objects_.end()) continue;
+    auto it = t->second.find(key);
+    if (it == t->second.end()) continue;
+    auto owners = OwnerUids(it->second);
+    bool any_owner = false;
+    for (const auto& uid : owners) any_owner = any_owner || live_uids_.count(uid) > 0;
+    if (!owners.empty() && !any_owner) out.emplace_back(storage_key, it->second);
   }
+  gc_candidates_.clear();
   return out;
 }
 
