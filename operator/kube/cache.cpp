@@ -24,6 +24,29 @@ nlohmann::json Store::Project(const nlohmann::json& full) const {
   return p;
 }
 
+namespace {
+
+using Item = Listing::Item;
+
+std::string MetaString(const nlohmann::json& o, const char* key) {
+  auto m = o.find("metadata");
+  if (m == o.end() || !m->is_object()) return "";
+  auto v = m->find(key);
+  return v != m->end() && v->is_string() ? v->get<std::string>() : "";
+}
+
+Item Pack(const nlohmann::json& projected) {
+  std::vector<std::uint8_t> bytes = nlohmann::json::to_msgpack(projected);
+  return {MetaString(projected, "uid"), MetaString(projected, "resourceVersion"),
+          std::string(bytes.begin(), bytes.end())};
+}
+
+nlohmann::json Unpack(const Item& item) { return nlohmann::json::from_msgpack(item.packed); }
+
+constexpr size_t kDeltaChunk = 256;  // deltas unpacked at once while a relist is handed on
+
+}  // namespace
+
 std::optional<nlohmann::json> Store::Get(const std::string& ns, const std::string& name) const {
   return GetByKey(ns.empty() ? name : ns + "/" + name);
 }
@@ -32,19 +55,19 @@ std::optional<nlohmann::json> Store::GetByKey(const std::string& key) const {
   std::lock_guard lock(mu_);
   auto it = items_.find(key);
   if (it == items_.end()) return std::nullopt;
-  return it->second;
+  return Unpack(it->second);
 }
 
 std::vector<nlohmann::json> Store::List(const std::string& ns) const {
   std::lock_guard lock(mu_);
   std::vector<nlohmann::json> out;
   if (ns.empty()) {
-    for (const auto& [k, v] : items_) out.push_back(v);
+    for (const auto& [k, v] : items_) out.push_back(Unpack(v));
     return out;
   }
   std::string prefix = ns + "/";
   for (auto it = items_.lower_bound(prefix); it != items_.end() && it->first.rfind(prefix, 0) == 0; ++it) {
-    out.push_back(it->second);
+    out.push_back(Unpack(it->second));
   }
   return out;
 }
@@ -54,45 +77,66 @@ size_t Store::size() const {
   return items_.size();
 }
 
-std::vector<Delta> Store::Replace(const std::vector<nlohmann::json>& full_objects) {
-  std::vector<nlohmann::json> projected;
-  projected.reserve(full_objects.size());
-  for (const auto& o : full_objects) projected.push_back(Project(o));
-  return ReplaceProjected(std::move(projected));
+void Store::AddToListing(Listing& listing, const nlohmann::json& full) const {
+  nlohmann::json p = Project(full);
+  std::string key = ObjectKey(p);
+  listing.items_[std::move(key)] = Pack(p);
 }
 
-std::vector<Delta> Store::ReplaceProjected(std::vector<nlohmann::json> projected_objects) {
-  std::map<std::string, nlohmann::json> listed;
-  for (auto& o : projected_objects) {
-    std::string key = ObjectKey(o);
-    listed[std::move(key)] = std::move(o);
+std::vector<Delta> Store::Replace(const std::vector<nlohmann::json>& full_objects) {
+  Listing listing;
+  for (const auto& o : full_objects) AddToListing(listing, o);
+  std::vector<Delta> all;
+  Replace(std::move(listing), [&](const std::vector<Delta>& d) { all.insert(all.end(), d.begin(), d.end()); });
+  return all;
+}
+
+void Store::Replace(Listing listing, const std::function<void(const std::vector<Delta>&)>& on_deltas) {
+  // What changed, by uid and resourceVersion alone (relist_diff.h's rules and order).
+  std::map<std::string, ObjectVersion> cached_versions, listed_versions;
+  std::map<std::string, Item> previous;
+  {
+    std::lock_guard lock(mu_);
+    for (const auto& [k, v] : items_) cached_versions[k] = {v.uid, v.resource_version};
+    previous = std::move(items_);
+    items_ = listing.items_;
   }
-  std::lock_guard lock(mu_);
-  auto deltas = ComputeRelistDiff(items_, listed);
-  items_ = std::move(listed);
-  return deltas;
+  for (const auto& [k, v] : listing.items_) listed_versions[k] = {v.uid, v.resource_version};
+  std::vector<KeyChange> changes = ComputeRelistChanges(cached_versions, listed_versions);
+  std::vector<Delta> chunk;
+  for (const auto& c : changes) {
+    Delta d{c.type, c.key, nullptr, nullptr};
+    if (c.type != DeltaType::kAdded) d.old_object = Unpack(previous.at(c.key));
+    if (c.type != DeltaType::kDeleted) d.new_object = Unpack(listing.items_.at(c.key));
+    chunk.push_back(std::move(d));
+    if (chunk.size() == kDeltaChunk) {
+      if (on_deltas) on_deltas(chunk);
+      chunk.clear();
+    }
+  }
+  if (!chunk.empty() && on_deltas) on_deltas(chunk);
 }
 
 std::optional<Delta> Store::Apply(const WatchEvent& event) {
   if (event.type == WatchEventType::kBookmark || event.type == WatchEventType::kError) return std::nullopt;
   nlohmann::json p = Project(event.object);
   std::string key = ObjectKey(p);
-  std::string rv = p["metadata"].value("resourceVersion", "");
+  Item packed = Pack(p);
   std::lock_guard lock(mu_);
   auto it = items_.find(key);
   if (event.type == WatchEventType::kDeleted) {
     if (it == items_.end()) return std::nullopt;  // never seen, or already gone
-    Delta d{DeltaType::kDeleted, key, std::move(it->second), nullptr};
+    Delta d{DeltaType::kDeleted, key, Unpack(it->second), nullptr};
     items_.erase(it);
     return d;
   }
   if (it == items_.end()) {
-    items_[key] = p;
+    items_[key] = std::move(packed);
     return Delta{DeltaType::kAdded, key, nullptr, std::move(p)};
   }
-  if (it->second["metadata"].value("resourceVersion", "") == rv) return std::nullopt;  // a repeat
-  Delta d{DeltaType::kUpdated, key, it->second, p};
-  it->second = std::move(p);
+  if (it->second.resource_version == packed.resource_version) return std::nullopt;  // a repeat
+  Delta d{DeltaType::kUpdated, key, Unpack(it->second), std::move(p)};
+  it->second = std::move(packed);
   return d;
 }
 

@@ -24,6 +24,22 @@ using Projection = std::function<nlohmann::json(const nlohmann::json& full)>;
 // A projection keeping the listed top-level fields (plus the identity metadata).
 Projection KeepFields(std::vector<std::string> top_level_fields);
 
+// A fresh list as it arrives page by page (Store::AddToListing): each object is projected
+// and packed at once, so a list never holds its full objects, nor its projections as trees.
+class Listing {
+ public:
+  struct Item {
+    std::string uid;
+    std::string resource_version;
+    std::string packed;  // the projection as MessagePack
+  };
+  size_t size() const { return items_.size(); }
+
+ private:
+  friend class Store;
+  std::map<std::string, Item> items_;
+};
+
 class Store {
  public:
   explicit Store(Projection projection = nullptr) : projection_(std::move(projection)) {}
@@ -36,8 +52,10 @@ class Store {
 
   // The objects of a fresh (full) list: the deltas from the previous contents.
   std::vector<Delta> Replace(const std::vector<nlohmann::json>& full_objects);
-  // The same for objects already passed through Project (a list projected page by page).
-  std::vector<Delta> ReplaceProjected(std::vector<nlohmann::json> projected_objects);
+  // The same for a list received page by page: AddToListing for every object, then
+  // Replace; the deltas reach `on_deltas` a chunk at a time (unpacked only then).
+  void AddToListing(Listing& listing, const nlohmann::json& full) const;
+  void Replace(Listing listing, const std::function<void(const std::vector<Delta>&)>& on_deltas);
   // One watch event (ADDED/MODIFIED/DELETED); none for a repeat of what is stored.
   std::optional<Delta> Apply(const WatchEvent& event);
 
@@ -46,7 +64,9 @@ class Store {
  private:
   Projection projection_;
   mutable std::mutex mu_;
-  std::map<std::string, nlohmann::json> items_;
+  // Projections are kept packed (MessagePack): a JSON tree costs a map node per field, about
+  // ten times the bytes, and 40,000 cached objects must fit in a few tens of MiB.
+  std::map<std::string, Listing::Item> items_;
 };
 
 }  // namespace keyroll::kube

@@ -79,17 +79,27 @@ Result<ObjectList> Client::List(const ResourceRef& r, const std::string& ns, con
   return list;
 }
 
-Result<ObjectList> Client::ListAll(const ResourceRef& r, const std::string& ns, ListOptions options,
-                                   const std::function<Object(const Object&)>& each) {
-  ObjectList all;
+Result<std::string> Client::ListEach(const ResourceRef& r, const std::string& ns, ListOptions options,
+                                     const std::function<void(Object&&)>& consume) {
+  std::string resource_version;
   for (int page = 0;; ++page) {
     auto res = List(r, ns, options);
     if (!res) return res.error();
-    if (page == 0) all.resource_version = res->resource_version;
-    for (auto& item : res->items) all.items.push_back(each ? each(item) : std::move(item));
+    if (page == 0) resource_version = res->resource_version;
+    for (auto& item : res->items) consume(std::move(item));
     if (res->continue_token.empty()) break;
     options.continue_token = res->continue_token;
   }
+  return resource_version;
+}
+
+Result<ObjectList> Client::ListAll(const ResourceRef& r, const std::string& ns, ListOptions options,
+                                   const std::function<Object(const Object&)>& each) {
+  ObjectList all;
+  auto rv = ListEach(r, ns, std::move(options),
+                     [&](Object&& item) { all.items.push_back(each ? each(item) : std::move(item)); });
+  if (!rv) return rv.error();
+  all.resource_version = std::move(*rv);
   return all;
 }
 

@@ -48,6 +48,10 @@ class Client {
   // a projection never holds the whole list of full objects at once.
   Result<ObjectList> ListAll(const ResourceRef& r, const std::string& ns, ListOptions options = {},
                              const std::function<Object(const Object&)>& each = nullptr);
+  // The same, handing every item to `consume` as its page arrives and keeping nothing;
+  // returns the list's resourceVersion.
+  Result<std::string> ListEach(const ResourceRef& r, const std::string& ns, ListOptions options,
+                               const std::function<void(Object&&)>& consume);
 
   Result<Object> Create(const ResourceRef& r, const std::string& ns, const Object& object);
   // PUT; the object's metadata.resourceVersion is the precondition (409 Conflict if stale).

@@ -44,22 +44,25 @@ bool Reflector::ListAndReplace() {
   lo.field_selector = options_.field_selector;
   lo.limit = options_.page_size;
   ++stats_.lists;
-  // Each page is projected as it arrives: at 20,000 Deployments the full objects of one
-  // list took hundreds of MiB before the store kept a small part of each (tests/bench).
-  auto list = client_.ListAll(options_.resource, options_.namespace_name, lo,
-                              [this](const Object& full) { return store_.Project(full); });
-  if (!list) {
+  // Each item is projected and packed as its page arrives: at 20,000 Deployments the full
+  // objects of one list took hundreds of MiB before the store kept a small part of each.
+  Listing listing;
+  auto rv = client_.ListEach(options_.resource, options_.namespace_name, lo,
+                             [&](Object&& full) { store_.AddToListing(listing, full); });
+  if (!rv) {
     ++stats_.errors;
-    spdlog::warn("list {}: {}", options_.resource.plural, list.error().ToString());
+    spdlog::warn("list {}: {}", options_.resource.plural, rv.error().ToString());
     return false;
   }
-  const size_t listed = list->items.size();
-  auto deltas = store_.ReplaceProjected(std::move(list->items));
-  SetResourceVersion(list->resource_version);
+  const size_t listed = listing.size();
+  // The store holds the list before the handlers hear of it (in chunks); synced only after
+  // they all did, so the indexes they keep are complete when workers start.
+  store_.Replace(std::move(listing), [&](const std::vector<Delta>& deltas) {
+    if (on_deltas_) on_deltas_(deltas);
+  });
+  SetResourceVersion(*rv);
   synced_ = true;
-  spdlog::debug("listed {} {} at resourceVersion {}", listed, options_.resource.plural,
-                list->resource_version);
-  if (!deltas.empty() && on_deltas_) on_deltas_(deltas);
+  spdlog::debug("listed {} {} at resourceVersion {}", listed, options_.resource.plural, *rv);
   return true;
 }
 

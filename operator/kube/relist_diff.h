@@ -23,6 +23,20 @@ struct Delta {
 // "ns/name", or "name" for cluster-scoped objects.
 std::string ObjectKey(const nlohmann::json& object);
 
+struct ObjectVersion {
+  std::string uid;
+  std::string resource_version;
+};
+
+struct KeyChange {
+  DeltaType type;
+  std::string key;
+};
+
+// The rules below on versions alone (what a store of packed objects compares).
+std::vector<KeyChange> ComputeRelistChanges(const std::map<std::string, ObjectVersion>& cached,
+                                            const std::map<std::string, ObjectVersion>& listed);
+
 // `cached` and `listed` are keyed by ObjectKey. Same uid and resourceVersion: unchanged.
 // A different uid under one key (deleted and re-created meanwhile): Deleted then Added.
 // Deleted first, then Added/Updated, each in key order.

@@ -84,27 +84,58 @@ TEST(Store, ApplyIgnoresRepeatsAndUnknownDeletes) {
   EXPECT_EQ(s.size(), 1u);
 }
 
-// The reflector projects each list page as it arrives and hands the store projections:
-// the store must end up exactly as after a Replace of the full objects.
-TEST(Store, ReplaceProjectedEqualsReplaceOfFullObjects) {
+// The reflector projects and packs each item as its page arrives (a Listing): the store
+// must end up exactly as after a Replace of the full objects, with the same deltas.
+TEST(Store, ReplaceWithAListingEqualsReplaceOfFullObjects) {
   Store full(KeepFields({"data"}));
   Store paged(KeepFields({"data"}));
-  full.Replace({Obj("a", "x", "1")});
-  paged.Replace({Obj("a", "x", "1")});
+  full.Replace({Obj("a", "x", "1"), Obj("a", "gone", "1")});
+  paged.Replace({Obj("a", "x", "1"), Obj("a", "gone", "1")});
   std::vector<nlohmann::json> listed = {Obj("a", "x", "2", "", "y"), Obj("b", "z", "3")};
-  std::vector<nlohmann::json> projected;
-  for (const auto& o : listed) projected.push_back(paged.Project(o));
+  Listing listing;
+  for (const auto& o : listed) paged.AddToListing(listing, o);
   auto d_full = full.Replace(listed);
-  auto d_paged = paged.ReplaceProjected(projected);
-  ASSERT_EQ(d_full.size(), 2u);
+  std::vector<Delta> d_paged;
+  paged.Replace(std::move(listing), [&](const std::vector<Delta>& d) { d_paged.insert(d_paged.end(), d.begin(), d.end()); });
+  ASSERT_EQ(d_full.size(), 3u);  // gone deleted, x updated, z added
   ASSERT_EQ(d_paged.size(), d_full.size());
   for (size_t i = 0; i < d_full.size(); ++i) {
     EXPECT_EQ(d_paged[i].type, d_full[i].type);
     EXPECT_EQ(d_paged[i].key, d_full[i].key);
+    EXPECT_EQ(d_paged[i].old_object, d_full[i].old_object);
     EXPECT_EQ(d_paged[i].new_object, d_full[i].new_object);
   }
+  EXPECT_EQ(d_full[1].old_object["data"]["k"], "x");
   EXPECT_EQ(paged.List(), full.List());
   EXPECT_FALSE(paged.Get("b", "z")->contains("spec"));  // still a projection
+}
+
+// A relist of many objects reaches the handlers in bounded chunks, not as one vector.
+TEST(Store, ARelistIsHandedOnInChunks) {
+  Store s;
+  Listing listing;
+  for (int i = 0; i < 1000; ++i) s.AddToListing(listing, Obj("a", "o" + std::to_string(i), "1"));
+  std::vector<size_t> chunks;
+  s.Replace(std::move(listing), [&](const std::vector<Delta>& d) { chunks.push_back(d.size()); });
+  ASSERT_GT(chunks.size(), 1u);
+  size_t total = 0;
+  for (size_t c : chunks) {
+    EXPECT_LE(c, 256u);
+    total += c;
+  }
+  EXPECT_EQ(total, 1000u);
+  EXPECT_EQ(s.size(), 1000u);
+}
+
+// Objects come back from the packed store exactly as projected: strings, numbers, bools,
+// nulls, nesting and unicode.
+TEST(Store, PackedObjectsComeBackUnchanged) {
+  Store s;
+  nlohmann::json o = Obj("a", "x", "1");
+  o["spec"] = {{"n", 42}, {"neg", -7}, {"f", 1.5}, {"b", true}, {"z", nullptr}, {"u", "\u00e9\u6f22"},
+               {"list", {1, "two", {{"three", 3}}}}, {"big", 9007199254740993LL}};
+  s.Replace({o});
+  EXPECT_EQ(*s.Get("a", "x"), o);
 }
 
 TEST(Store, ListByNamespace) {
