@@ -1,5 +1,7 @@
 #include "operator/providers/retry.h"
 
+#include <random>
+
 #include <algorithm>
 #include <cctype>
 #include <charconv>
@@ -54,6 +56,11 @@ std::chrono::milliseconds BackoffDelay(int retry, const RetryPolicy& policy, dou
   base = std::min(base, static_cast<double>(policy.max_backoff.count()));
   double scale = 0.5 + 0.5 * std::clamp(jitter01, 0.0, 1.0);
   return std::chrono::milliseconds(static_cast<long long>(base * scale));
+}
+
+double RandomJitter() {
+  thread_local std::mt19937 rng{std::random_device{}()};
+  return std::uniform_real_distribution<double>(0.0, 1.0)(rng);
 }
 
 }  // namespace keyroll::providers

@@ -43,11 +43,7 @@ Result<std::unique_ptr<Client>> Client::Create(ClientOptions options) {
   }
   if (!options.sleep) options.sleep = [](milliseconds d) { std::this_thread::sleep_for(d); };
   if (!options.now) options.now = [] { return std::chrono::system_clock::now(); };
-  if (!options.jitter) {
-    options.jitter = [rng = std::make_shared<std::mt19937_64>(std::random_device{}())] {
-      return std::uniform_real_distribution<double>(0.0, 1.0)(*rng);
-    };
-  }
+  if (!options.jitter) options.jitter = RandomJitter;
   // The account is the tenant: its signing keys are shared by all its applications, so two
   // resources with different clients of one tenant are one account (never the secret).
   std::string account_id = HexLower(Sha256(url->Normalised()));

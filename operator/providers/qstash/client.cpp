@@ -70,11 +70,7 @@ Result<std::unique_ptr<Client>> Client::Create(ClientOptions options) {
   }
   if (!options.sleep) options.sleep = [](milliseconds d) { std::this_thread::sleep_for(d); };
   if (!options.now) options.now = [] { return std::chrono::system_clock::now(); };
-  if (!options.jitter) {
-    options.jitter = [rng = std::make_shared<std::mt19937_64>(std::random_device{}())] {
-      return std::uniform_real_distribution<double>(0.0, 1.0)(*rng);
-    };
-  }
+  if (!options.jitter) options.jitter = RandomJitter;
   return std::unique_ptr<Client>(new Client(std::move(options), std::move(url.value())));
 }
 
