@@ -87,6 +87,21 @@ rotation::StringMap StringMapOf(const json* obj) {
   return out;
 }
 
+// Only keyroll's own annotations (keyroll.dev/...): the others (last-applied-configuration
+// above all, a copy of the whole object) are never read and would double what is cached.
+void CopyKeyrollAnnotations(const json& from_meta, json& to_meta) {
+  const json* a = Field(from_meta, "annotations");
+  if (!a) return;
+  if (!a->is_object()) {  // kept as is: the spec parser reports it
+    to_meta["annotations"] = *a;
+    return;
+  }
+  json kept = json::object();
+  for (auto it = a->begin(); it != a->end(); ++it)
+    if (it.key().rfind("keyroll.dev/", 0) == 0) kept[it.key()] = it.value();
+  to_meta["annotations"] = std::move(kept);
+}
+
 int64_t IntOr(const json* obj, const char* key, int64_t fallback) {
   const json* v = obj ? Field(*obj, key) : nullptr;
   return v && v->is_number_integer() ? v->get<int64_t>() : fallback;
@@ -96,9 +111,11 @@ int64_t IntOr(const json* obj, const char* key, int64_t fallback) {
 
 json ProjectSigningKeyRotation(const json& full) {
   json out = json::object();
-  if (const json* m = Field(full, "metadata"))
+  if (const json* m = Field(full, "metadata")) {
     out["metadata"] = CopyFields(*m, {"name", "namespace", "uid", "resourceVersion", "generation",
-                                      "creationTimestamp", "deletionTimestamp", "annotations"});
+                                      "creationTimestamp", "deletionTimestamp"});
+    CopyKeyrollAnnotations(*m, out["metadata"]);
+  }
   Copy(full, out, "spec");
   Copy(full, out, "status");
   return out;
@@ -142,14 +159,19 @@ json ProjectSecret(const json& full, const std::vector<KeyPair>& pairs) {
 
 json ProjectDeployment(const json& full) {
   json out = json::object();
-  if (const json* m = Field(full, "metadata"))
+  if (const json* m = Field(full, "metadata")) {
     out["metadata"] = CopyFields(*m, {"name", "namespace", "uid", "resourceVersion", "generation", "labels",
-                                      "annotations", "creationTimestamp"});
+                                      "creationTimestamp"});
+    CopyKeyrollAnnotations(*m, out["metadata"]);
+  }
   if (const json* spec = Field(full, "spec")) {
     json s = CopyFields(*spec, {"replicas", "paused"});
     if (const json* tmpl = Field(*spec, "template")) {
-      if (const json* tm = Field(*tmpl, "metadata"))
-        if (const json* a = Field(*tm, "annotations")) s["template"]["metadata"]["annotations"] = *a;
+      if (const json* tm = Field(*tmpl, "metadata")) {
+        json kept = json::object();
+        CopyKeyrollAnnotations(*tm, kept);
+        if (kept.contains("annotations")) s["template"]["metadata"]["annotations"] = kept["annotations"];
+      }
       if (const json* pod = Field(*tmpl, "spec")) s["template"]["spec"] = PodSpecSecretRefs(*pod);
     }
     out["spec"] = s;
