@@ -1,5 +1,7 @@
 #include "operator/kube/events.h"
 
+#include <algorithm>
+
 #include <ctime>
 
 #include <spdlog/spdlog.h>
@@ -15,8 +17,8 @@ std::string NowRfc3339() {
   return buf;
 }
 
-EventRecorder::EventRecorder(Client& client, std::string component)
-    : client_(client), component_(std::move(component)) {}
+EventRecorder::EventRecorder(Client& client, std::string component, size_t remembered)
+    : client_(client), component_(std::move(component)), remembered_(remembered) {}
 
 EmptyResult EventRecorder::Record(const nlohmann::json& involved, EventType type,
                                   const std::string& reason, const std::string& message) {
@@ -26,20 +28,28 @@ EmptyResult EventRecorder::Record(const nlohmann::json& involved, EventType type
   std::string agg_key = UidOf(involved) + "/" + NameOf(involved) + "/" + type_name + "/" + reason + "/" + message;
   std::string now = NowRfc3339();
 
-  std::lock_guard lock(mu_);
+  // Never held across a request: events of different resources are recorded in parallel.
+  std::unique_lock lock(mu_);
+  ForgetOldLocked();
   if (auto it = seen_.find(agg_key); it != seen_.end()) {
-    nlohmann::json patch = {{"count", it->second.count + 1}, {"lastTimestamp", now}};
-    auto res = client_.MergePatch(resources::kEvents, ns, it->second.event_name, patch);
+    const std::string event_name = it->second.event_name;
+    const int count = it->second.count + 1;
+    lock.unlock();
+    nlohmann::json patch = {{"count", count}, {"lastTimestamp", now}};
+    auto res = client_.MergePatch(resources::kEvents, ns, event_name, patch);
+    lock.lock();
+    it = seen_.find(agg_key);
     if (res) {
-      ++it->second.count;
+      if (it != seen_.end()) it->second.count = std::max(it->second.count, count);
       return Unit{};
     }
     if (!IsNotFound(res.error())) {
       spdlog::warn("event {} on {}: {}", reason, NameOf(involved), res.error().ToString());
       return res.error();
     }
-    seen_.erase(it);  // the Event expired (TTL): create a new one
+    if (it != seen_.end()) seen_.erase(it);  // the Event expired (TTL): create a new one
   }
+  lock.unlock();
   nlohmann::json ref = {{"apiVersion", involved.value("apiVersion", "")},
                         {"kind", involved.value("kind", "")},
                         {"name", NameOf(involved)},
@@ -64,8 +74,23 @@ EmptyResult EventRecorder::Record(const nlohmann::json& involved, EventType type
     spdlog::warn("event {} on {}: {}", reason, NameOf(involved), created.error().ToString());
     return created.error();
   }
-  seen_[agg_key] = Seen{NameOf(*created), 1};
+  lock.lock();
+  const uint64_t seq = ++seq_;
+  seen_[agg_key] = Seen{NameOf(*created), 1, std::chrono::steady_clock::now(), seq};
+  order_.emplace_back(agg_key, seq);
   return Unit{};
+}
+
+void EventRecorder::ForgetOldLocked() {
+  const auto now = std::chrono::steady_clock::now();
+  while (!order_.empty()) {
+    auto& [key, seq] = order_.front();
+    auto it = seen_.find(key);
+    const bool current = it != seen_.end() && it->second.seq == seq;  // else replaced or gone
+    if (current && order_.size() <= remembered_ && now - it->second.created < kSeenFor) break;
+    if (current) seen_.erase(it);
+    order_.pop_front();
+  }
 }
 
 }  // namespace keyroll::kube

@@ -4,6 +4,8 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
+#include <deque>
 #include <map>
 #include <mutex>
 #include <string>
@@ -16,8 +18,9 @@ enum class EventType { kNormal, kWarning };
 
 class EventRecorder {
  public:
-  // `component` is the reporting controller, e.g. "keyroll".
-  EventRecorder(Client& client, std::string component);
+  // `component` is the reporting controller, e.g. "keyroll". Repeats are recognised among
+  // the last `remembered` distinct Events (client-go's aggregation cache holds 4,096).
+  EventRecorder(Client& client, std::string component, size_t remembered = 4096);
 
   // `involved` must carry apiVersion, kind and metadata (name, namespace, uid).
   // Messages must never contain key material. Failures are logged and returned.
@@ -28,11 +31,21 @@ class EventRecorder {
   struct Seen {
     std::string event_name;
     int count = 1;
+    std::chrono::steady_clock::time_point created;
+    uint64_t seq = 0;
   };
+  // Bounded in number and by the API server's default Event TTL (1 h): every rotation brings
+  // new messages, so an unbounded map only grows.
+  static constexpr std::chrono::hours kSeenFor{1};
+  void ForgetOldLocked();
+
   Client& client_;
   std::string component_;
+  size_t remembered_;
   std::mutex mu_;
   std::map<std::string, Seen> seen_;  // aggregation key -> the Event we created
+  std::deque<std::pair<std::string, uint64_t>> order_;  // (key, seq) oldest first
+  uint64_t seq_ = 0;
 };
 
 // Now as RFC 3339 in UTC, seconds precision ("2026-11-22T03:07:45Z").

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "tests/support/cluster.h"
 
 namespace keyroll::kube {
@@ -44,6 +46,37 @@ TEST(KubeEvents, RecordsAndAggregatesRepeats) {
   EXPECT_FALSE(synced.value("lastTimestamp", "").empty());
   EXPECT_EQ(by_reason["RotationBlocked"]["type"], "Warning");
   EXPECT_EQ(by_reason["RotationBlocked"]["count"], 1);
+}
+
+// The recorder remembers a bounded number of Events: a repeat of one it forgot is a new
+// Event (count 1), never a patch of an Event it no longer knows; its memory stays bounded
+// however many distinct messages rotations bring.
+TEST(KubeEvents, RemembersABoundedNumberOfEvents) {
+  TestCluster cluster;
+  Client& c = cluster.client();
+  const std::string ns = cluster.namespace_name();
+  auto cm = c.Create(resources::kConfigMaps, ns,
+                     {{"apiVersion", "v1"}, {"kind", "ConfigMap"}, {"metadata", {{"name", "subject"}}}});
+  ASSERT_TRUE(cm.ok()) << cm.error().ToString();
+  json involved = *cm;
+  involved["apiVersion"] = "v1";
+  involved["kind"] = "ConfigMap";
+  EventRecorder recorder(c, "keyroll", 3);
+  ASSERT_TRUE(recorder.Record(involved, EventType::kNormal, "KeysSynced", "keys 0").ok());
+  ASSERT_TRUE(recorder.Record(involved, EventType::kNormal, "KeysSynced", "keys 0").ok());  // remembered: patched
+  for (int i = 1; i <= 3; ++i)
+    ASSERT_TRUE(recorder.Record(involved, EventType::kNormal, "KeysSynced", "keys " + std::to_string(i)).ok());
+  ASSERT_TRUE(recorder.Record(involved, EventType::kNormal, "KeysSynced", "keys 0").ok());  // forgotten: created
+  ASSERT_TRUE(recorder.Record(involved, EventType::kNormal, "KeysSynced", "keys 3").ok());  // remembered: patched
+  auto events = c.ListAll(resources::kEvents, ns);
+  ASSERT_TRUE(events.ok()) << events.error().ToString();
+  std::map<std::string, std::vector<int>> counts;  // message -> counts of its Events
+  for (const auto& e : events->items)
+    if (e["involvedObject"].value("name", "") == "subject") counts[e.value("message", "")].push_back(e.value("count", 0));
+  std::sort(counts["keys 0"].begin(), counts["keys 0"].end());
+  EXPECT_EQ(counts["keys 0"], (std::vector<int>{1, 2}));
+  EXPECT_EQ(counts["keys 3"], (std::vector<int>{2}));
+  EXPECT_EQ(counts["keys 1"], (std::vector<int>{1}));
 }
 
 }  // namespace
