@@ -6,6 +6,7 @@
 #include <memory>
 #include <string>
 
+#include "operator/controller/heap.h"
 #include "operator/controller/leader_election.h"
 #include "operator/controller/logging.h"
 #include "operator/controller/manager.h"
@@ -115,13 +116,17 @@ int Run(const controller::Options& opts) {
   manager.StartCaches();
   if (manager.WaitForCaches(stop)) {
     log::Info("caches synced");
+    controller::ReleaseFreeHeap();  // the pages of the first lists
     if (elector) {
       elector->Start();
     } else {
       manager.StartWorkers();
       metrics.SetLeader(true);  // without leader election this replica is the only worker
     }
-    stop.Wait();
+    while (!stop.WaitFor(std::chrono::minutes(1))) {
+      manager.Tidy();
+      controller::ReleaseFreeHeap();
+    }
   }
   log::Info("shutting down", {{"reason", stop.Reason()}});
   probes.Stop();
@@ -136,6 +141,7 @@ int Run(const controller::Options& opts) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  keyroll::controller::ConfigureHeap();
   auto parsed = keyroll::controller::ParseOptions(argc, argv);
   if (!parsed.options) {
     std::fputs(parsed.message.c_str(), parsed.exit_code == 0 ? stdout : stderr);

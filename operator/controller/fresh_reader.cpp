@@ -10,8 +10,15 @@ FreshReader::FreshReader(kube::Client& client, kube::ResourceRef resource, const
     : client_(client), resource_(std::move(resource)), store_(store), projection_(std::move(projection)) {}
 
 void FreshReader::Wrote(const std::string& ns, const std::string& name, const std::string& resource_version) {
+  const auto now = std::chrono::steady_clock::now();
   std::lock_guard lock(mu_);
-  written_[ns + "/" + name] = {resource_version, std::chrono::steady_clock::now()};
+  written_[ns + "/" + name] = {resource_version, now};
+  // Entries are dropped when read after they expired; those never read again are swept
+  // now and then, or every write ever made would stay here.
+  if (now - swept_ > kTrustCacheAfter) {
+    std::erase_if(written_, [&](const auto& e) { return now - e.second.at > kTrustCacheAfter; });
+    swept_ = now;
+  }
 }
 
 nlohmann::json FreshReader::Project(const nlohmann::json& full) const {
@@ -30,7 +37,7 @@ std::optional<nlohmann::json> FreshReader::Get(const std::string& ns, const std:
     // Caught up, or someone wrote after us and the cache will never show our version:
     // a watch delivers within moments, so after a few seconds trust the cache again.
     if (cached_rv == it->second.resource_version ||
-        std::chrono::steady_clock::now() - it->second.at > std::chrono::seconds(5)) {
+        std::chrono::steady_clock::now() - it->second.at > kTrustCacheAfter) {
       written_.erase(it);
       return cached;
     }

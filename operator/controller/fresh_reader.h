@@ -43,6 +43,9 @@ class FreshReader {
     std::chrono::steady_clock::time_point at;
   };
   std::map<std::string, Write> written_;  // ns/name -> our last write
+  std::chrono::steady_clock::time_point swept_;
+  // A watch delivers within moments: after this, the cache is trusted again.
+  static constexpr std::chrono::seconds kTrustCacheAfter{5};
 };
 
 }  // namespace keyroll::controller

@@ -51,6 +51,8 @@ void Manager::Stop() {
   workers_running_ = false;
 }
 
+void Manager::Tidy() { providers_.ForgetExpiredConnects(); }
+
 http::CheckResult Manager::Ready() const {
   return informers_.HasSynced() ? http::CheckResult::Ok() : http::CheckResult::Fail("caches not synced");
 }

@@ -51,6 +51,8 @@ class Manager {
 
   http::CheckResult Ready() const;
   http::CheckResult Alive() const;
+  // Periodic housekeeping (main calls it every minute): drops expired provider connects.
+  void Tidy();
 
  private:
   ManagerOptions options_;

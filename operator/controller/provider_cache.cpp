@@ -150,10 +150,7 @@ ProviderHandle ProviderCache::Connect(const std::string& ns, const std::string& 
   const auto now = std::chrono::steady_clock::now();
   {
     std::lock_guard lock(mu_);
-    if (now - reuse_swept_ >= kConnectReuse) {  // expired entries would only hold memory
-      std::erase_if(reuse_, [&](const auto& e) { return now - e.second.at >= kConnectReuse; });
-      reuse_swept_ = now;
-    }
+    if (now - reuse_swept_ >= kConnectReuse) ForgetExpiredConnectsLocked(now);
     auto it = reuse_.find(resource_key);
     if (it != reuse_.end() && it->second.provider == spec.provider && now - it->second.at < kConnectReuse) {
       account_of_[resource_key] = it->second.handle.account_id;
@@ -166,6 +163,16 @@ ProviderHandle ProviderCache::Connect(const std::string& ns, const std::string& 
   if (h.provider) reuse_[resource_key] = {spec.provider, h, now};
   else reuse_.erase(resource_key);
   return h;
+}
+
+void ProviderCache::ForgetExpiredConnects() {
+  std::lock_guard lock(mu_);
+  ForgetExpiredConnectsLocked(std::chrono::steady_clock::now());
+}
+
+void ProviderCache::ForgetExpiredConnectsLocked(std::chrono::steady_clock::time_point now) {
+  std::erase_if(reuse_, [&](const auto& e) { return now - e.second.at >= kConnectReuse; });
+  reuse_swept_ = now;
 }
 
 void ProviderCache::DropReuseIfRefused(const std::string& account_id,

@@ -48,6 +48,8 @@ class ProviderCache {
   // once when the provider refuses the old one (Unauthorized drops the reuse).
   ProviderHandle Connect(const std::string& ns, const std::string& resource_key, const rotation::Spec& spec);
   static constexpr std::chrono::seconds kConnectReuse{60};
+  // Drops the connects older than kConnectReuse (they hold a client and its token).
+  void ForgetExpiredConnects();
 
   // The latest read known for the handle's account (or, without one, this resource's own
   // last failed attempt).
@@ -89,6 +91,7 @@ class ProviderCache {
   ProviderHandle ConnectAfresh(const std::string& ns, const std::string& resource_key, const rotation::Spec& spec);
   ProviderHandle ConnectAuth0(const std::string& ns, const std::string& resource_key,
                               const rotation::Auth0Provider& auth0);
+  void ForgetExpiredConnectsLocked(std::chrono::steady_clock::time_point now);
   // After the provider refused an account's credentials: connect its resources afresh.
   void DropReuseIfRefused(const std::string& account_id, const std::optional<rotation::ProviderError>& error);
   providers::RequestObserver ObserverFor(const char* provider) const;
