@@ -349,6 +349,10 @@ int Run(const Options& o) {
   if (!all || !keyroll.running()) {
     std::fprintf(stderr, "only %zu of %d resources Ready (keyroll %s); log: %s\n", ready.Count(), o.resources,
                  keyroll.running() ? "running" : "exited", po.log_path.c_str());
+    if (keyroll.running())  // what a timed-out run still tells
+      std::fprintf(stderr, "keyroll VmHWM %.1f MiB, VmRSS %.1f MiB, %.1f CPU s\n",
+                   MiB(StatusKb(keyroll.pid(), "VmHWM")), MiB(StatusKb(keyroll.pid(), "VmRSS")),
+                   CpuSeconds(keyroll.pid()));
     return 1;
   }
   const double to_ready = MillisBetween(t0, *ready.Last()) / 1000.0;
