@@ -3,7 +3,7 @@
 // running E2EEnvironment (fake API server, QStash fake over TLS, keyroll process). Times come
 // from watches (FirstSeen), not polling. Interleaved with every try, the "floor": the bare
 // round trips that work needs, made by this program with the product's own clients — one
-// QStash GET /v2/keys over a fresh TLS connection (as keyroll does), one Secret create and
+// QStash GET /v2/keys with the product client (pooled keep-alive connections, as keyroll reads), one Secret create and
 // one status merge-patch — in a second namespace keyroll does not watch.
 // Then the same resource's rotation: a requestID is set (gate open: no consumers, never
 // rotated) and the time until its Secret is MODIFIED (watch) is taken, checked to hold the
@@ -206,7 +206,7 @@ int Run(int tries) {
   PrintHeader("measurement");
   PrintRow("keyroll: create -> Secret ADDED (watch)", Summarise(s.to_secret));
   PrintRow("keyroll: create -> status Ready (watch)", Summarise(s.to_ready));
-  PrintRow("floor: QStash GET /v2/keys (fresh TLS)", Summarise(s.get_keys));
+  PrintRow("floor: QStash GET /v2/keys (product client, pooled)", Summarise(s.get_keys));
   PrintRow("floor: Secret create", Summarise(s.secret_create));
   PrintRow("floor: status write (merge-patch)", Summarise(s.status_write));
   PrintRow("floor: sum of the three", Summarise(s.floor_sum));

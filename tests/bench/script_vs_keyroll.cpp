@@ -168,8 +168,10 @@ int Main(const Options& o) {
   int64_t gets = -gets0;
   for (const auto& br : resources) gets += env.qstash().Account(br.token)->requests["get_keys"];
   json stats = env.cluster().Stats();
+  // keyroll's own writes (its User-Agent), not the harness's or a collector's.
   int64_t writes = 0;
-  for (const char* v : {"create", "update", "patch", "delete"}) writes += stats["by_verb"].value(v, int64_t{0});
+  const json& mine = stats["by_user_agent"].contains("keyroll") ? stats["by_user_agent"]["keyroll"]["by_verb"] : json::object();
+  for (const char* v : {"create", "update", "patch", "delete"}) writes += mine.value(v, int64_t{0});
 
   auto s_wall = Summarise(script_wall), s_cpu = Summarise(script_cpu);
   auto k_wall = Summarise(keyroll_wall), k_cpu = Summarise(keyroll_cpu);
@@ -180,7 +182,7 @@ int Main(const Options& o) {
   PrintRow("keyroll cold: start -> all Ready, wall", k_wall, "s ");
   PrintRow("keyroll cold: CPU s until all Ready", k_cpu, "s ");
   std::printf("\nkeyroll steady: refreshInterval %ds, %d cycles: %.3f CPU s per cycle of all %d resources, "
-              "%lld QStash reads (%.2f per resource per cycle), %lld API writes\n",
+              "%lld QStash reads (%.2f per resource per cycle), %lld API writes by keyroll\n",
               o.refresh_seconds, o.cycles, cycle_cpu, o.resources, static_cast<long long>(gets),
               static_cast<double>(gets) / o.resources / o.cycles, static_cast<long long>(writes));
   std::printf("\nratio script CPU / keyroll cold CPU (medians):   %.0fx\n", s_cpu.median / k_cpu.median);
