@@ -14,16 +14,22 @@ namespace {
 using keyroll::testing::TestCluster;
 using nlohmann::json;
 
+// A ConfigMap "subject" in `ns`, as the involved object of the Events recorded about it.
+json Subject(Client& c, const std::string& ns) {
+  auto cm = c.Create(resources::kConfigMaps, ns,
+                     {{"apiVersion", "v1"}, {"kind", "ConfigMap"}, {"metadata", {{"name", "subject"}}}});
+  EXPECT_TRUE(cm.ok()) << cm.error().ToString();
+  json involved = cm.ok() ? *cm : json::object();
+  involved["apiVersion"] = "v1";
+  involved["kind"] = "ConfigMap";
+  return involved;
+}
+
 TEST(KubeEvents, RecordsAndAggregatesRepeats) {
   TestCluster cluster;
   Client& c = cluster.client();
   const std::string ns = cluster.namespace_name();
-  auto cm = c.Create(resources::kConfigMaps, ns,
-                     {{"apiVersion", "v1"}, {"kind", "ConfigMap"}, {"metadata", {{"name", "subject"}}}});
-  ASSERT_TRUE(cm.ok()) << cm.error().ToString();
-  json involved = *cm;
-  involved["apiVersion"] = "v1";
-  involved["kind"] = "ConfigMap";
+  json involved = Subject(c, ns);
 
   EventRecorder recorder(c, "keyroll");
   ASSERT_TRUE(recorder.Record(involved, EventType::kNormal, "KeysSynced", "keys 3f2a9c1e/9b0d77a2 in the Secret").ok());
@@ -40,7 +46,7 @@ TEST(KubeEvents, RecordsAndAggregatesRepeats) {
   const json& synced = by_reason["KeysSynced"];
   EXPECT_EQ(synced["count"], 2);
   EXPECT_EQ(synced["type"], "Normal");
-  EXPECT_EQ(synced["involvedObject"]["uid"], UidOf(*cm));
+  EXPECT_EQ(synced["involvedObject"]["uid"], UidOf(involved));
   EXPECT_EQ(synced["involvedObject"]["kind"], "ConfigMap");
   EXPECT_EQ(synced["source"]["component"], "keyroll");
   EXPECT_FALSE(synced.value("lastTimestamp", "").empty());
@@ -55,12 +61,7 @@ TEST(KubeEvents, RemembersABoundedNumberOfEvents) {
   TestCluster cluster;
   Client& c = cluster.client();
   const std::string ns = cluster.namespace_name();
-  auto cm = c.Create(resources::kConfigMaps, ns,
-                     {{"apiVersion", "v1"}, {"kind", "ConfigMap"}, {"metadata", {{"name", "subject"}}}});
-  ASSERT_TRUE(cm.ok()) << cm.error().ToString();
-  json involved = *cm;
-  involved["apiVersion"] = "v1";
-  involved["kind"] = "ConfigMap";
+  json involved = Subject(c, ns);
   EventRecorder recorder(c, "keyroll", 3);
   ASSERT_TRUE(recorder.Record(involved, EventType::kNormal, "KeysSynced", "keys 0").ok());
   ASSERT_TRUE(recorder.Record(involved, EventType::kNormal, "KeysSynced", "keys 0").ok());  // remembered: patched

@@ -67,11 +67,7 @@ Answer Session::Exchange(const char* op, const char* method, const std::string& 
     *config_error = answer.error();
     return a;
   }
-  a.status = answer->status;
-  a.body = std::move(answer->body);
-  a.headers = std::move(answer->headers);
-  a.error = answer->error;
-  a.verify_result = answer->verify_result;
+  a = std::move(*answer);
   spdlog::debug("auth0: {} {}{} -> {}", method, url_.Normalised(), path,
                 a.status != 0 ? std::to_string(a.status) : httplib::to_string(a.error));
   if (options_.observer) options_.observer(op, a.status);

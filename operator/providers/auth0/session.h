@@ -13,6 +13,7 @@
 
 #include "operator/providers/auth0/token.h"
 #include "operator/providers/http_endpoint.h"
+#include "operator/providers/http_exchange.h"
 #include "operator/providers/provider.h"
 #include "operator/providers/retry.h"
 
@@ -36,13 +37,7 @@ struct ClientOptions {
 };
 
 // One HTTP exchange: status 0 when no answer arrived (see error).
-struct Answer {
-  int status = 0;
-  std::string body;
-  httplib::Headers headers;
-  httplib::Error error = httplib::Error::Success;
-  long verify_result = 0;
-};
+using Answer = HttpAnswer;
 
 // What a call is, for error messages and for what a failure means.
 enum class CallKind { kRead, kRotate, kRevoke };

@@ -51,12 +51,7 @@ std::optional<std::chrono::seconds> RateLimitWait(const httplib::Headers& header
 
 }  // namespace
 
-struct Client::Attempt {
-  int status = 0;  // 0: no answer (see error)
-  httplib::Error error = httplib::Error::Success;
-  long verify_result = 0;
-  std::string body;
-  httplib::Headers headers;
+struct Client::Attempt : HttpAnswer {
   std::optional<ProviderError> config_error;
 };
 
@@ -89,11 +84,7 @@ Client::Attempt Client::Send(const char* op, bool post) {
     a.config_error = answer.error();
     return a;
   }
-  a.status = answer->status;
-  a.body = std::move(answer->body);
-  a.headers = std::move(answer->headers);
-  a.error = answer->error;
-  a.verify_result = answer->verify_result;
+  static_cast<HttpAnswer&>(a) = std::move(*answer);
   spdlog::debug("qstash: {} {}{} -> {}", post ? "POST" : "GET", url_.Normalised(), post ? kRotatePath : kKeysPath,
                 a.status != 0 ? std::to_string(a.status) : httplib::to_string(a.error));
   if (options_.observer) options_.observer(op, a.status);
