@@ -203,6 +203,11 @@ Result<Transport::Conn> Transport::Acquire() {
   return Conn{std::move(*client), credentials_->cert_generation(), false};
 }
 
+void Transport::DropIdle() {
+  std::lock_guard lock(pool_mu_);
+  idle_.clear();
+}
+
 void Transport::Release(Conn conn) {
   std::lock_guard lock(pool_mu_);
   if (idle_.size() < options_.max_idle_connections &&
@@ -268,7 +273,12 @@ Result<HttpResponse> Transport::DoOnce(const HttpRequest& request, const std::st
       bool retry = conn->reused && attempt == 0 &&
                    (res.error() == httplib::Error::Write || Idempotent(request.method));
       KubeError e = ErrorFor(code, conn->client.get());
-      if (retry) continue;
+      if (retry) {
+        // The other idle connections are as old and as likely closed (a load balancer's idle
+        // timeout closes them all): the retry goes on a new one, not on the next stale one.
+        DropIdle();
+        continue;
+      }
       spdlog::debug("{} {} -> {}", request.method, request.path, e.message);
       return e;
     }

@@ -92,6 +92,7 @@ class Transport {
   Result<std::unique_ptr<httplib::ClientImpl>> NewClient(std::chrono::milliseconds read_timeout);
   Result<Conn> Acquire();
   void Release(Conn conn);
+  void DropIdle();
   KubeError ErrorFor(int httplib_error, httplib::ClientImpl* client) const;
   Result<HttpResponse> DoAuthenticated(const HttpRequest& request);  // Do without Retry-After
   Result<HttpResponse> DoOnce(const HttpRequest& request, const std::string& token);

@@ -37,7 +37,7 @@ int main(int argc, char** argv) {
   std::string state_dir, authz_file;
   std::vector<std::string> tokens, crd_files;
   size_t history = 10000;
-  int bookmark_ms = 1000, threads = 256;
+  int bookmark_ms = 1000, threads = 256, keep_alive_s = 30;
   app.add_option("--listen", listen, "HOST:PORT to listen on (port 0: any free port)");
   app.add_flag("--plain-http", plain_http, "serve plain HTTP instead of HTTPS");
   app.add_option("--state-dir", state_dir, "write ca.crt, tls.crt, tls.key, port, kubeconfig, admin-token here");
@@ -47,6 +47,8 @@ int main(int argc, char** argv) {
   app.add_option("--bookmark-interval-ms", bookmark_ms, "how often watches get a BOOKMARK");
   app.add_option("--crd", crd_files, "YAML/JSON manifest created at start-up (repeatable)");
   app.add_option("--threads", threads, "worker threads (each open watch holds one)");
+  app.add_option("--keep-alive-timeout-seconds", keep_alive_s,
+                 "idle keep-alive connections are closed after this (as a load balancer in front of an API server does)");
   CLI11_PARSE(app, argc, argv);
 
   // Signals are taken by Wait() below; every thread inherits the blocked mask.
@@ -61,6 +63,7 @@ int main(int argc, char** argv) {
     options.history = history;
     options.bookmark_interval = std::chrono::milliseconds(bookmark_ms);
     options.threads = threads;
+    options.keep_alive_timeout_seconds = keep_alive_s;
     std::vector<std::pair<std::string, std::string>> users;
     for (const auto& t : tokens) {
       size_t sep = t.rfind(':');
