@@ -4,6 +4,8 @@
 // (compare /work/shared/k8s-wire/watch-*.txt).
 #include "tests/integration/fake_kube_fixture.h"
 
+#include <thread>
+
 namespace keyroll::fakes {
 namespace {
 
@@ -159,6 +161,36 @@ TEST_F(FakeKubeTest, DeletingAnOwnerCollectsItsDependents) {
   EXPECT_EQ(gone.status, 404);
   EXPECT_EQ(gone.Json()["message"], "secrets \"owned\" not found");
   EXPECT_EQ(client().Get(secrets + "/free").status, 200);
+}
+
+// The collector keeps an owner graph per write: a dependent whose owner never existed goes;
+// one that still has another owner stays; one whose ownerReference was removed by an update
+// stays when its old owner is deleted.
+TEST_F(FakeKubeTest, CollectionFollowsTheOwnerGraphAsItChanges) {
+  CreateWidgetCrd();
+  const std::string widgets = "/apis/wire.example.com/v1alpha1/namespaces/wire-capture/widgets";
+  auto ref_to = [](const json& owner) {
+    return json{{"apiVersion", "wire.example.com/v1alpha1"}, {"kind", "Widget"},
+                {"name", owner["metadata"]["name"]}, {"uid", owner["metadata"]["uid"]}};
+  };
+  json a = MustCreate(widgets, {{"metadata", {{"name", "a"}}}});
+  json b = MustCreate(widgets, {{"metadata", {{"name", "b"}}}});
+  const std::string secrets = "/api/v1/namespaces/wire-capture/secrets";
+  json ghost = {{"apiVersion", "wire.example.com/v1alpha1"}, {"kind", "Widget"}, {"name", "ghost"},
+                {"uid", "00000000-0000-0000-0000-000000000000"}};
+  MustCreate(secrets, {{"metadata", {{"name", "orphan"}, {"ownerReferences", {ghost}}}}});
+  MustCreate(secrets, {{"metadata", {{"name", "two-owners"}, {"ownerReferences", {ref_to(a), ref_to(b)}}}}});
+  json released = MustCreate(secrets, {{"metadata", {{"name", "released"}, {"ownerReferences", {ref_to(a)}}}}});
+  released["metadata"].erase("ownerReferences");
+  EXPECT_EQ(client().Put(secrets + "/released", released).status, 200);
+  ASSERT_TRUE(keyroll::testing::WaitUntil([&] { return client().Get(secrets + "/orphan").status == 404; }))
+      << "a dependent of a uid that does not exist is collected";
+  EXPECT_EQ(client().Delete(widgets + "/a").status, 200);
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));  // what the collector would do, it has done
+  EXPECT_EQ(client().Get(secrets + "/two-owners").status, 200) << "b still owns it";
+  EXPECT_EQ(client().Get(secrets + "/released").status, 200) << "no longer a dependent of a";
+  EXPECT_EQ(client().Delete(widgets + "/b").status, 200);
+  EXPECT_TRUE(keyroll::testing::WaitUntil([&] { return client().Get(secrets + "/two-owners").status == 404; }));
 }
 
 TEST_F(FakeKubeTest, SendInitialEventsEndsWithAnnotatedBookmark) {
