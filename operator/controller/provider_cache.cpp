@@ -51,6 +51,11 @@ std::optional<std::string> SecretEntry(const nlohmann::json& secret, const std::
   return kube::DecodeBase64(v->get<std::string>());
 }
 
+// A handle that says why there is no provider.
+ProviderHandle Failed(ProviderErrorKind kind, std::string message) {
+  return {nullptr, rotation::ProviderError{kind, std::move(message)}, ""};
+}
+
 // Trailing newlines are a common accident of `kubectl create secret --from-file`.
 void TrimTrailingNewlines(std::string& s) {
   while (!s.empty() && (s.back() == '\n' || s.back() == '\r')) s.pop_back();
@@ -68,22 +73,20 @@ providers::RequestObserver ProviderCache::ObserverFor(const char* provider) cons
 ProviderHandle ProviderCache::Connected(const std::string& resource_key, std::shared_ptr<providers::Provider> p) {
   ProviderHandle h{p, std::nullopt, p->AccountId()};
   std::lock_guard lock(mu_);
-  account_of_[resource_key] = h.account_id;
   resource_errors_.erase(resource_key);
   return h;
 }
 
 rotation::Result<kube::Object, ProviderHandle> ProviderCache::ReadCredentials(const std::string& ns,
-                                                                            const std::string& resource_key,
                                                                             const std::string& what,
                                                                             const std::string& name) {
   // The credentials Secret lives in the resource's own namespace: never read another one.
   auto secret = client_.Get(kube::resources::kSecrets, ns, name);
   if (secret) return std::move(secret.value());
   if (kube::IsNotFound(secret.error()))
-    return rotation::Err{Fail(resource_key, ProviderErrorKind::Credentials,
+    return rotation::Err{Failed(ProviderErrorKind::Credentials,
                               what + " Secret \"" + name + "\" not found in namespace \"" + ns + "\"")};
-  return rotation::Err{Fail(resource_key, ProviderErrorKind::Unavailable,
+  return rotation::Err{Failed(ProviderErrorKind::Unavailable,
                             "cannot read " + what + " Secret \"" + name + "\": " +
                                 kube::ReasonName(secret.error().reason))};
 }
@@ -91,7 +94,7 @@ rotation::Result<kube::Object, ProviderHandle> ProviderCache::ReadCredentials(co
 ProviderHandle ProviderCache::ConnectAuth0(const std::string& ns, const std::string& resource_key,
                                            const rotation::Auth0Provider& auth0) {
   const auto& ref = auth0.client_secret_ref;
-  auto secret = ReadCredentials(ns, resource_key, "client", ref.name);
+  auto secret = ReadCredentials(ns, "client", ref.name);
   if (!secret) return secret.error();
   auto id = SecretEntry(*secret, ref.client_id_key);
   auto client_secret = SecretEntry(*secret, ref.client_secret_key);
@@ -99,7 +102,7 @@ ProviderHandle ProviderCache::ConnectAuth0(const std::string& ns, const std::str
   if (client_secret) TrimTrailingNewlines(*client_secret);
   for (const auto& [value, key] : {std::pair{&id, &ref.client_id_key}, std::pair{&client_secret, &ref.client_secret_key}})
     if (!*value || (*value)->empty())
-      return Fail(resource_key, ProviderErrorKind::Credentials,
+      return Failed(ProviderErrorKind::Credentials,
                   "client Secret \"" + ref.name + "\" has no (valid) key \"" + *key + "\"");
 
   // One client per resource while its configuration stays the same: the client caches its
@@ -127,7 +130,7 @@ ProviderHandle ProviderCache::ConnectAuth0(const std::string& ns, const std::str
   o.retry.max_rate_limit_wait = std::chrono::seconds(20);
   o.observer = ObserverFor("auth0");
   auto created = providers::auth0::Client::Create(std::move(o));
-  if (!created) return Fail(resource_key, ToRotationKind(created.error().kind), created.error().message);
+  if (!created) return Failed(ToRotationKind(created.error().kind), created.error().message);
   std::shared_ptr<providers::Provider> provider(std::move(created.value()));
   {
     std::lock_guard lock(mu_);
@@ -139,12 +142,6 @@ ProviderHandle ProviderCache::ConnectAuth0(const std::string& ns, const std::str
 ProviderCache::ProviderCache(kube::Client& client, ProviderCacheOptions options, http::Metrics* metrics)
     : client_(client), options_(std::move(options)), metrics_(metrics) {}
 
-ProviderHandle ProviderCache::Fail(const std::string& resource_key, ProviderErrorKind kind, std::string message) {
-  std::lock_guard lock(mu_);
-  account_of_.erase(resource_key);
-  return {nullptr, rotation::ProviderError{kind, std::move(message)}, ""};
-}
-
 ProviderHandle ProviderCache::Connect(const std::string& ns, const std::string& resource_key,
                                       const rotation::Spec& spec) {
   const auto now = std::chrono::steady_clock::now();
@@ -153,7 +150,6 @@ ProviderHandle ProviderCache::Connect(const std::string& ns, const std::string& 
     if (now - reuse_swept_ >= kConnectReuse) ForgetExpiredConnectsLocked(now);
     auto it = reuse_.find(resource_key);
     if (it != reuse_.end() && it->second.provider == spec.provider && now - it->second.at < kConnectReuse) {
-      account_of_[resource_key] = it->second.handle.account_id;
       resource_errors_.erase(resource_key);
       return it->second.handle;
     }
@@ -187,13 +183,13 @@ ProviderHandle ProviderCache::ConnectAfresh(const std::string& ns, const std::st
                                             const rotation::Spec& spec) {
   if (const auto* auth0 = rotation::AsAuth0(spec)) return ConnectAuth0(ns, resource_key, *auth0);
   const auto* qstash = rotation::AsQStash(spec);
-  if (!qstash) return Fail(resource_key, ProviderErrorKind::Unavailable, "no provider in the spec");
+  if (!qstash) return Failed(ProviderErrorKind::Unavailable, "no provider in the spec");
   const auto& ref = qstash->token_secret_ref;
-  auto secret = ReadCredentials(ns, resource_key, "token", ref.name);
+  auto secret = ReadCredentials(ns, "token", ref.name);
   if (!secret) return secret.error();
   std::optional<std::string> token = SecretEntry(*secret, ref.key);
   if (!token || token->empty())
-    return Fail(resource_key, ProviderErrorKind::Credentials,
+    return Failed(ProviderErrorKind::Credentials,
                 "token Secret \"" + ref.name + "\" has no (valid) key \"" + ref.key + "\"");
   TrimTrailingNewlines(*token);
 
@@ -208,7 +204,7 @@ ProviderHandle ProviderCache::ConnectAfresh(const std::string& ns, const std::st
   o.retry.max_rate_limit_wait = std::chrono::seconds(20);
   o.observer = ObserverFor("qstash");
   auto created = providers::qstash::Client::Create(std::move(o));
-  if (!created) return Fail(resource_key, ToRotationKind(created.error().kind), created.error().message);
+  if (!created) return Failed(ToRotationKind(created.error().kind), created.error().message);
   return Connected(resource_key, std::shared_ptr<providers::Provider>(std::move(created.value())));
 }
 
@@ -314,15 +310,8 @@ rotation::RevokeOutcome ProviderCache::Revoke(const ProviderHandle& handle, cons
   return out;
 }
 
-std::string ProviderCache::AccountOf(const std::string& resource_key) const {
-  std::lock_guard lock(mu_);
-  auto it = account_of_.find(resource_key);
-  return it == account_of_.end() ? "" : it->second;
-}
-
 void ProviderCache::Forget(const std::string& resource_key) {
   std::lock_guard lock(mu_);
-  account_of_.erase(resource_key);
   resource_errors_.erase(resource_key);
   auth0_clients_.erase(resource_key);
   reuse_.erase(resource_key);

@@ -71,8 +71,6 @@ class ProviderCache {
   // (on an error: forgets the account's read, so the next decision re-reads).
   rotation::RevokeOutcome Revoke(const ProviderHandle& handle, const std::string& kid, rotation::Time now);
 
-  // The account id last seen for a resource ("" when unknown).
-  std::string AccountOf(const std::string& resource_key) const;
   void Forget(const std::string& resource_key);
 
  private:
@@ -82,12 +80,11 @@ class ProviderCache {
     std::optional<providers::KeySet> raw;
   };
   std::shared_ptr<Account> AccountFor(const std::string& id);
-  ProviderHandle Fail(const std::string& resource_key, rotation::ProviderErrorKind kind, std::string message);
   ProviderHandle Connected(const std::string& resource_key, std::shared_ptr<providers::Provider> provider);
   // The Secret `name` ("token"/"client" Secret, as `what` says in messages) from the
   // resource's namespace, or the failed handle that reports why it cannot be read.
-  rotation::Result<kube::Object, ProviderHandle> ReadCredentials(const std::string& ns, const std::string& resource_key,
-                                                                 const std::string& what, const std::string& name);
+  rotation::Result<kube::Object, ProviderHandle> ReadCredentials(const std::string& ns, const std::string& what,
+                                                                 const std::string& name);
   ProviderHandle ConnectAfresh(const std::string& ns, const std::string& resource_key, const rotation::Spec& spec);
   ProviderHandle ConnectAuth0(const std::string& ns, const std::string& resource_key,
                               const rotation::Auth0Provider& auth0);
@@ -101,7 +98,6 @@ class ProviderCache {
   http::Metrics* metrics_;
   mutable std::mutex mu_;
   std::map<std::string, std::shared_ptr<Account>> accounts_;         // by account id
-  std::map<std::string, std::string> account_of_;                    // resource key -> account id
   std::map<std::string, rotation::ObservedProvider> resource_errors_;  // resource key -> last failure
   // resource key -> (hash of its Auth0 configuration, the client holding its token)
   std::map<std::string, std::pair<std::string, std::shared_ptr<providers::Provider>>> auth0_clients_;
