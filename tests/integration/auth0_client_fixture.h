@@ -117,12 +117,6 @@ class Auth0ClientTest : public ::testing::Test {
   std::vector<std::string> messages_;
 };
 
-inline fakes::Fault MakeFault(fakes::FaultKind kind, fakes::FaultOp op, int count = 1) {
-  fakes::Fault f;
-  f.kind = kind;
-  f.op = op;
-  f.count = count;
-  return f;
-}
+using fakes::MakeFault;
 
 }  // namespace keyroll::testing

@@ -8,16 +8,9 @@ namespace {
 using fakes::Fault;
 using fakes::FaultKind;
 using fakes::FaultOp;
+using fakes::MakeFault;
 using providers::ErrorKind;
 using namespace std::chrono_literals;
-
-Fault MakeFault(FaultKind kind, FaultOp op, int count = 1) {
-  Fault f;
-  f.kind = kind;
-  f.op = op;
-  f.count = count;
-  return f;
-}
 
 TEST_F(QStashClientTest, ReadKeysReturnsTheAccountsKeys) {
   auto keys = Make()->ReadKeys();

@@ -26,6 +26,7 @@ namespace {
 using fakes::Fault;
 using fakes::FaultKind;
 using fakes::FaultOp;
+using fakes::MakeFault;
 
 const std::map<std::string, std::string> kEnv = {{"KEYROLL_PENDING_ROTATION_SETTLE", "1s"}};
 
@@ -49,14 +50,6 @@ double MetricSum(const std::string& text, const std::string& name, const std::ma
     }
   }
   return sum;
-}
-
-Fault MakeFault(FaultKind kind, FaultOp op, int count = 1) {
-  Fault f;
-  f.kind = kind;
-  f.op = op;
-  f.count = count;
-  return f;
 }
 
 struct FaultCase {

@@ -41,6 +41,15 @@ struct Fault {
   bool send_retry_after = true;             // kRateLimit: also send Retry-After
 };
 
+// A fault of `kind` on the next `count` requests of `op`, every other field at its default.
+inline Fault MakeFault(FaultKind kind, FaultOp op, int count = 1) {
+  Fault f;
+  f.kind = kind;
+  f.op = op;
+  f.count = count;
+  return f;
+}
+
 // Parses "status", "drop-after", ... and "any" / "get_keys" / "rotate" / "token" / "get_key" /
 // "revoke".
 std::optional<FaultKind> ParseFaultKind(const std::string& name);
