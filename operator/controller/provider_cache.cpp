@@ -56,6 +56,20 @@ ProviderHandle Failed(ProviderErrorKind kind, std::string message) {
   return {nullptr, rotation::ProviderError{kind, std::move(message)}, ""};
 }
 
+// What every provider client gets from keyroll's flags and the spec alike: the CAs trusted
+// beside the system roots, the timeouts, the retry budget and the request metrics.
+template <class ClientOptions>
+void SetSharedOptions(ClientOptions& o, const ProviderCacheOptions& flags, const std::string& ca_bundle,
+                      providers::RequestObserver observer) {
+  o.tls.ca_file = flags.ca_file;
+  o.tls.ca_pem = ca_bundle;
+  o.timeouts.connect = flags.connect_timeout;
+  o.timeouts.read = flags.read_timeout;
+  o.retry.max_total = std::chrono::seconds(20);
+  o.retry.max_rate_limit_wait = std::chrono::seconds(20);
+  o.observer = std::move(observer);
+}
+
 // Trailing newlines are a common accident of `kubectl create secret --from-file`.
 void TrimTrailingNewlines(std::string& s) {
   while (!s.empty() && (s.back() == '\n' || s.back() == '\r')) s.pop_back();
@@ -122,13 +136,7 @@ ProviderHandle ProviderCache::ConnectAuth0(const std::string& ns, const std::str
   o.audience = auth0.audience;
   o.client_id = std::move(*id);
   o.client_secret = providers::SecretValue(std::move(*client_secret));
-  o.tls.ca_file = options_.ca_file;
-  o.tls.ca_pem = auth0.ca_bundle;
-  o.timeouts.connect = options_.connect_timeout;
-  o.timeouts.read = options_.read_timeout;
-  o.retry.max_total = std::chrono::seconds(20);
-  o.retry.max_rate_limit_wait = std::chrono::seconds(20);
-  o.observer = ObserverFor("auth0");
+  SetSharedOptions(o, options_, auth0.ca_bundle, ObserverFor("auth0"));
   auto created = providers::auth0::Client::Create(std::move(o));
   if (!created) return Failed(ToRotationKind(created.error().kind), created.error().message);
   std::shared_ptr<providers::Provider> provider(std::move(created.value()));
@@ -196,13 +204,7 @@ ProviderHandle ProviderCache::ConnectAfresh(const std::string& ns, const std::st
   providers::qstash::ClientOptions o;
   o.url = qstash->url;
   o.token = providers::SecretValue(std::move(*token));
-  o.tls.ca_file = options_.ca_file;
-  o.tls.ca_pem = qstash->ca_bundle;
-  o.timeouts.connect = options_.connect_timeout;
-  o.timeouts.read = options_.read_timeout;
-  o.retry.max_total = std::chrono::seconds(20);
-  o.retry.max_rate_limit_wait = std::chrono::seconds(20);
-  o.observer = ObserverFor("qstash");
+  SetSharedOptions(o, options_, qstash->ca_bundle, ObserverFor("qstash"));
   auto created = providers::qstash::Client::Create(std::move(o));
   if (!created) return Failed(ToRotationKind(created.error().kind), created.error().message);
   return Connected(resource_key, std::shared_ptr<providers::Provider>(std::move(created.value())));

@@ -111,7 +111,6 @@ std::optional<rotation::Plan> DecideAfterSecretWrite(const Observation& obs, con
   for (auto& e : again.events)
     if (std::find(events.begin(), events.end(), e) == events.end()) events.push_back(std::move(e));
   again.events = std::move(events);
-  again.secret = plan.secret;  // written already: for the log and metrics only
   again.backoff = again.backoff || plan.backoff;
   return again;
 }

@@ -2,7 +2,6 @@
 
 #include <spdlog/spdlog.h>
 
-#include <random>
 #include <thread>
 
 #include "operator/providers/crypto.h"
