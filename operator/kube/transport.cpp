@@ -56,6 +56,9 @@ EVP_PKEY* KeyFromPem(const std::string& pem) {
   return key;
 }
 
+// A directory under /dev/null can never exist: looking certificates up in it finds none.
+constexpr const char* kNoCertificateDirectory = "/dev/null/keyroll-no-extra-certificates";
+
 // Requests that are safe to send again after a connection failed mid-way.
 bool Idempotent(const std::string& method) { return method == "GET" || method == "HEAD"; }
 
@@ -82,7 +85,7 @@ Transport::Transport(const Config& config, TransportOptions options)
       credentials_(std::make_unique<Credentials>(config, options.token_file_check)),
       server_(config.server) {}
 
-Transport::~Transport() = default;
+Transport::~Transport() { X509_STORE_free(trust_); }  // connections hold their own references
 
 Result<std::unique_ptr<Transport>> Transport::Create(const Config& config, TransportOptions options) {
   // Writing to a connection the server has dropped must be an error, not a SIGPIPE that
@@ -129,8 +132,19 @@ Result<std::unique_ptr<Transport>> Transport::Create(const Config& config, Trans
   // Check the TLS material once, up front, so a broken kubeconfig fails clearly.
   if (!config.ca_pem.empty()) {
     int n = 0;
-    X509_STORE_free(StoreFromPem(config.ca_pem, &n));
+    t->trust_ = StoreFromPem(config.ca_pem, &n);
     if (n == 0) return ConfigError(config.source + ": the certificate authority is not PEM certificates");
+  } else if (t->https_ && !config.insecure_skip_tls_verify) {
+    t->trust_ = X509_STORE_new();  // no CA in the kubeconfig: the system roots, as client-go
+    X509_STORE_set_default_paths(t->trust_);
+    ERR_clear_error();
+  }
+  if (t->trust_ != nullptr) {
+    // cpp-httplib adds the system default paths to any store it is given, unless it has a
+    // file or directory of its own to load: give it one that cannot exist, looked up here once
+    // so that every connection finds the lookup already in place (the store is shared).
+    X509_STORE_load_path(t->trust_, kNoCertificateDirectory);
+    ERR_clear_error();
   }
   if (!config.client_cert_pem.empty()) {
     X509* c = CertFromPem(config.client_cert_pem);
@@ -167,9 +181,10 @@ Result<std::unique_ptr<httplib::ClientImpl>> Transport::NewClient(std::chrono::m
       ssl = std::make_unique<httplib::SSLClient>(host_, port_);
     }
     if (!ssl->is_valid()) return TlsError("cannot set up TLS for " + server_ + " (client certificate/key mismatch?)");
-    if (!config_.ca_pem.empty()) {
-      int n = 0;
-      ssl->set_ca_cert_store(StoreFromPem(config_.ca_pem, &n));  // ownership passes to the SSL context
+    if (trust_ != nullptr) {
+      X509_STORE_up_ref(trust_);
+      ssl->set_ca_cert_store(trust_);  // the SSL context takes this reference over
+      ssl->set_ca_cert_path("", kNoCertificateDirectory);
     }
     ssl->enable_server_certificate_verification(!config_.insecure_skip_tls_verify);
     client = std::move(ssl);

@@ -15,6 +15,8 @@
 #include <string_view>
 #include <vector>
 
+#include <openssl/types.h>
+
 #include "operator/kube/config.h"
 #include "operator/kube/credentials.h"
 #include "operator/kube/result.h"
@@ -105,6 +107,10 @@ class Transport {
   std::string host_;
   int port_ = 443;
   std::string base_path_;  // a path prefix in the server URL (behind some proxies)
+  // The CAs the server is verified against, parsed once and shared by every connection: the
+  // kubeconfig's CA alone when it names one (not the system roots too, as client-go), else
+  // the system roots. Null for plain HTTP or insecure-skip-tls-verify.
+  X509_STORE* trust_ = nullptr;
 
   std::mutex pool_mu_;
   std::vector<Conn> idle_;

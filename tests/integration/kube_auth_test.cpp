@@ -168,6 +168,34 @@ TEST(KubeAuth, UnknownCertificateAuthorityFailsVerification) {
   }
 }
 
+// A kubeconfig CA replaces the system roots, as in client-go: a server certificate that only
+// the system store (here SSL_CERT_FILE) vouches for is refused; with no CA in the kubeconfig,
+// the system store is what is trusted.
+TEST(KubeAuth, TheKubeconfigCaReplacesTheSystemRoots) {
+  TestCluster cluster;
+  if (cluster.config().server.rfind("https://", 0) != 0 || cluster.config().ca_pem.empty())
+    GTEST_SKIP() << "server is not https with a CA in the kubeconfig";
+  TempDir dir;
+  const std::string system_bundle = dir.Write("system-roots.pem", cluster.config().ca_pem);
+  ASSERT_EQ(setenv("SSL_CERT_FILE", system_bundle.c_str(), 1), 0);  // this test's process only
+
+  Config other_ca = cluster.config();
+  other_ca.ca_pem = fakes::GenerateTlsMaterial("someone-else").ca_cert_pem;
+  auto refused = (*Client::Create(other_ca))->Get(resources::kNamespaces, "", cluster.namespace_name());
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().reason, Reason::kTls) << refused.error().ToString();
+
+  Config system_roots = cluster.config();
+  system_roots.ca_pem.clear();
+  auto client = Client::Create(system_roots);
+  ASSERT_TRUE(client.ok());
+  for (int i = 0; i < 3; ++i) {  // on fresh and pooled connections alike
+    auto ok = (*client)->Get(resources::kNamespaces, "", cluster.namespace_name());
+    EXPECT_TRUE(ok.ok()) << ok.error().ToString();
+  }
+  unsetenv("SSL_CERT_FILE");
+}
+
 TEST(KubeAuth, ConnectionRefusedIsANetworkError) {
   Config c;
   c.server = "https://127.0.0.1:" + std::to_string(keyroll::testing::FreePort());
