@@ -7,7 +7,7 @@
 # Runtime shared libraries (Debian 12 package names). The build stage checks with ldd that
 # these (plus what the slim base already has) cover every library the binary needs.
 ARG RUNTIME_PACKAGES="ca-certificates tzdata libssl3 libyaml-cpp0.7 libspdlog1.10 libfmt9 \
-libcpp-httplib0.11 libprometheus-cpp-core1.0 libprometheus-cpp-pull1.0 libdate-tz3"
+libcpp-httplib0.11 libprometheus-cpp-core1.0 libprometheus-cpp-pull1.0 libdate-tz3 libzstd1"
 
 FROM debian:12 AS build
 ARG RUNTIME_PACKAGES

@@ -35,17 +35,13 @@ std::string MetaString(const nlohmann::json& o, const char* key) {
   return v != m->end() && v->is_string() ? v->get<std::string>() : "";
 }
 
-Item Pack(const nlohmann::json& projected) {
-  std::vector<std::uint8_t> bytes = nlohmann::json::to_msgpack(projected);
-  return {MetaString(projected, "uid"), MetaString(projected, "resourceVersion"),
-          std::string(bytes.begin(), bytes.end())};
-}
-
-nlohmann::json Unpack(const Item& item) { return nlohmann::json::from_msgpack(item.packed); }
-
 constexpr size_t kDeltaChunk = 256;  // deltas unpacked at once while a relist is handed on
 
 }  // namespace
+
+Item Store::Pack(const nlohmann::json& projected) const {
+  return {MetaString(projected, "uid"), MetaString(projected, "resourceVersion"), codec_.Encode(projected)};
+}
 
 std::optional<nlohmann::json> Store::Get(const std::string& ns, const std::string& name) const {
   return GetByKey(ns.empty() ? name : ns + "/" + name);

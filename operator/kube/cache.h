@@ -12,6 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "operator/kube/object_codec.h"
 #include "operator/kube/relist_diff.h"
 #include "operator/kube/watch_decoder.h"
 
@@ -31,7 +32,7 @@ class Listing {
   struct Item {
     std::string uid;
     std::string resource_version;
-    std::string packed;  // the projection as MessagePack
+    std::string packed;  // the projection, encoded by the store's ObjectCodec
   };
   size_t size() const { return items_.size(); }
 
@@ -62,10 +63,15 @@ class Store {
   nlohmann::json Project(const nlohmann::json& full) const;
 
  private:
+  Listing::Item Pack(const nlohmann::json& projected) const;
+  nlohmann::json Unpack(const Listing::Item& item) const { return codec_.Decode(item.packed); }
+
   Projection projection_;
+  // Projections are kept packed (object_codec.h): a JSON tree costs a map node per field,
+  // about fifty times the bytes, and 40,000 cached objects must fit in a few tens of MiB.
+  // The codec has its own lock: lists are packed as they arrive, outside mu_.
+  mutable ObjectCodec codec_;
   mutable std::mutex mu_;
-  // Projections are kept packed (MessagePack): a JSON tree costs a map node per field, about
-  // ten times the bytes, and 40,000 cached objects must fit in a few tens of MiB.
   std::map<std::string, Listing::Item> items_;
 };
 
