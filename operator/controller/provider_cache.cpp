@@ -70,6 +70,23 @@ void SetSharedOptions(ClientOptions& o, const ProviderCacheOptions& flags, const
   o.observer = std::move(observer);
 }
 
+// A digest of every field of the provider spec (length-prefixed, so no two specs share one):
+// what a reused connect is checked against, in 32 bytes instead of a copy of the spec.
+std::string SpecDigest(const rotation::Provider& provider) {
+  std::string text;
+  auto add = [&text](const std::string& field) { text += std::to_string(field.size()) + ":" + field; };
+  if (const auto* q = std::get_if<rotation::QStashProvider>(&provider)) {
+    text = "qstash;";
+    for (const auto* f : {&q->token_secret_ref.name, &q->token_secret_ref.key, &q->url, &q->ca_bundle}) add(*f);
+  } else if (const auto* a = std::get_if<rotation::Auth0Provider>(&provider)) {
+    text = "auth0;";
+    for (const auto* f : {&a->domain, &a->client_secret_ref.name, &a->client_secret_ref.client_id_key,
+                          &a->client_secret_ref.client_secret_key, &a->audience, &a->ca_bundle})
+      add(*f);
+  }
+  return providers::Sha256(text);
+}
+
 // Trailing newlines are a common accident of `kubectl create secret --from-file`.
 void TrimTrailingNewlines(std::string& s) {
   while (!s.empty() && (s.back() == '\n' || s.back() == '\r')) s.pop_back();
@@ -105,24 +122,14 @@ rotation::Result<kube::Object, ProviderHandle> ProviderCache::ReadCredentials(co
                                 kube::ReasonName(secret.error().reason))};
 }
 
-ProviderHandle ProviderCache::ConnectAuth0(const std::string& ns, const std::string& resource_key,
-                                           const rotation::Auth0Provider& auth0) {
-  const auto& ref = auth0.client_secret_ref;
-  auto secret = ReadCredentials(ns, "client", ref.name);
-  if (!secret) return secret.error();
-  auto id = SecretEntry(*secret, ref.client_id_key);
-  auto client_secret = SecretEntry(*secret, ref.client_secret_key);
-  if (id) TrimTrailingNewlines(*id);
-  if (client_secret) TrimTrailingNewlines(*client_secret);
-  for (const auto& [value, key] : {std::pair{&id, &ref.client_id_key}, std::pair{&client_secret, &ref.client_secret_key}})
-    if (!*value || (*value)->empty())
-      return Failed(ProviderErrorKind::Credentials,
-                  "client Secret \"" + ref.name + "\" has no (valid) key \"" + *key + "\"");
-
+ProviderHandle ProviderCache::ConnectAuth0(const std::string& resource_key, const rotation::Auth0Provider& auth0,
+                                           const Credentials& credentials) {
+  const std::string& id = credentials.first.reveal();
+  const std::string& client_secret = credentials.second.reveal();
   // One client per resource while its configuration stays the same: the client caches its
   // management token (Auth0 counts and limits the tokens a client fetches).
   const std::string config = providers::HexLower(providers::Sha256(
-      auth0.domain + "\n" + auth0.audience + "\n" + auth0.ca_bundle + "\n" + *id + "\n" + *client_secret));
+      auth0.domain + "\n" + auth0.audience + "\n" + auth0.ca_bundle + "\n" + id + "\n" + client_secret));
   {
     std::unique_lock lock(mu_);
     if (auto it = auth0_clients_.find(resource_key); it != auth0_clients_.end() && it->second.first == config) {
@@ -134,8 +141,8 @@ ProviderHandle ProviderCache::ConnectAuth0(const std::string& ns, const std::str
   providers::auth0::ClientOptions o;
   o.domain = auth0.domain;
   o.audience = auth0.audience;
-  o.client_id = std::move(*id);
-  o.client_secret = providers::SecretValue(std::move(*client_secret));
+  o.client_id = id;
+  o.client_secret = credentials.second;
   SetSharedOptions(o, options_, auth0.ca_bundle, ObserverFor("auth0"));
   auto created = providers::auth0::Client::Create(std::move(o));
   if (!created) return Failed(ToRotationKind(created.error().kind), created.error().message);
@@ -147,25 +154,77 @@ ProviderHandle ProviderCache::ConnectAuth0(const std::string& ns, const std::str
   return Connected(resource_key, provider);
 }
 
+ProviderHandle ProviderCache::ConnectQStash(const std::string& resource_key, const rotation::QStashProvider& qstash,
+                                            const Credentials& credentials) {
+  providers::qstash::ClientOptions o;
+  o.url = qstash.url;
+  o.token = credentials.first;
+  SetSharedOptions(o, options_, qstash.ca_bundle, ObserverFor("qstash"));
+  auto created = providers::qstash::Client::Create(std::move(o));
+  if (!created) return Failed(ToRotationKind(created.error().kind), created.error().message);
+  return Connected(resource_key, std::shared_ptr<providers::Provider>(std::move(created.value())));
+}
+
+rotation::Result<ProviderCache::Credentials, ProviderHandle> ProviderCache::ReadProviderCredentials(
+    const std::string& ns, const rotation::Spec& spec) {
+  if (const auto* auth0 = rotation::AsAuth0(spec)) {
+    const auto& ref = auth0->client_secret_ref;
+    auto secret = ReadCredentials(ns, "client", ref.name);
+    if (!secret) return rotation::Err{secret.error()};
+    auto id = SecretEntry(*secret, ref.client_id_key);
+    auto client_secret = SecretEntry(*secret, ref.client_secret_key);
+    if (id) TrimTrailingNewlines(*id);
+    if (client_secret) TrimTrailingNewlines(*client_secret);
+    for (const auto& [value, key] :
+         {std::pair{&id, &ref.client_id_key}, std::pair{&client_secret, &ref.client_secret_key}})
+      if (!*value || (*value)->empty())
+        return rotation::Err{Failed(ProviderErrorKind::Credentials,
+                                    "client Secret \"" + ref.name + "\" has no (valid) key \"" + *key + "\"")};
+    return Credentials{providers::SecretValue(std::move(*id)), providers::SecretValue(std::move(*client_secret))};
+  }
+  const auto* qstash = rotation::AsQStash(spec);
+  if (!qstash) return rotation::Err{Failed(ProviderErrorKind::Unavailable, "no provider in the spec")};
+  const auto& ref = qstash->token_secret_ref;
+  auto secret = ReadCredentials(ns, "token", ref.name);
+  if (!secret) return rotation::Err{secret.error()};
+  std::optional<std::string> token = SecretEntry(*secret, ref.key);
+  if (!token || token->empty())
+    return rotation::Err{Failed(ProviderErrorKind::Credentials,
+                                "token Secret \"" + ref.name + "\" has no (valid) key \"" + ref.key + "\"")};
+  TrimTrailingNewlines(*token);
+  return Credentials{providers::SecretValue(std::move(*token)), {}};
+}
+
+ProviderHandle ProviderCache::ConnectWith(const std::string& resource_key, const rotation::Spec& spec,
+                                          const Credentials& credentials) {
+  if (const auto* auth0 = rotation::AsAuth0(spec)) return ConnectAuth0(resource_key, *auth0, credentials);
+  if (const auto* qstash = rotation::AsQStash(spec)) return ConnectQStash(resource_key, *qstash, credentials);
+  return Failed(ProviderErrorKind::Unavailable, "no provider in the spec");
+}
+
 ProviderCache::ProviderCache(kube::Client& client, ProviderCacheOptions options, http::Metrics* metrics)
     : client_(client), options_(std::move(options)), metrics_(metrics) {}
 
 ProviderHandle ProviderCache::Connect(const std::string& ns, const std::string& resource_key,
                                       const rotation::Spec& spec) {
   const auto now = std::chrono::steady_clock::now();
+  const std::string digest = SpecDigest(spec.provider);
+  std::optional<Credentials> reused;
   {
     std::lock_guard lock(mu_);
     if (now - reuse_swept_ >= kConnectReuse) ForgetExpiredConnectsLocked(now);
     auto it = reuse_.find(resource_key);
-    if (it != reuse_.end() && it->second.provider == spec.provider && now - it->second.at < kConnectReuse) {
-      resource_errors_.erase(resource_key);
-      return it->second.handle;
-    }
+    if (it != reuse_.end() && it->second.spec_digest == digest && now - it->second.at < kConnectReuse)
+      reused = it->second.credentials;
   }
-  ProviderHandle h = ConnectAfresh(ns, resource_key, spec);
+  if (reused) return ConnectWith(resource_key, spec, *reused);
+  auto credentials = ReadProviderCredentials(ns, spec);
+  ProviderHandle h = credentials ? ConnectWith(resource_key, spec, *credentials) : credentials.error();
   std::lock_guard lock(mu_);
-  if (h.provider) reuse_[resource_key] = {spec.provider, h, now};
-  else reuse_.erase(resource_key);
+  if (h.provider)
+    reuse_[resource_key] = {digest, std::move(*credentials), std::hash<std::string>{}(h.account_id), now};
+  else
+    reuse_.erase(resource_key);
   return h;
 }
 
@@ -184,30 +243,8 @@ void ProviderCache::DropReuseIfRefused(const std::string& account_id,
   if (!error || (error->kind != ProviderErrorKind::Unauthorized && error->kind != ProviderErrorKind::Credentials))
     return;
   std::lock_guard lock(mu_);
-  std::erase_if(reuse_, [&](const auto& e) { return e.second.handle.account_id == account_id; });
-}
-
-ProviderHandle ProviderCache::ConnectAfresh(const std::string& ns, const std::string& resource_key,
-                                            const rotation::Spec& spec) {
-  if (const auto* auth0 = rotation::AsAuth0(spec)) return ConnectAuth0(ns, resource_key, *auth0);
-  const auto* qstash = rotation::AsQStash(spec);
-  if (!qstash) return Failed(ProviderErrorKind::Unavailable, "no provider in the spec");
-  const auto& ref = qstash->token_secret_ref;
-  auto secret = ReadCredentials(ns, "token", ref.name);
-  if (!secret) return secret.error();
-  std::optional<std::string> token = SecretEntry(*secret, ref.key);
-  if (!token || token->empty())
-    return Failed(ProviderErrorKind::Credentials,
-                "token Secret \"" + ref.name + "\" has no (valid) key \"" + ref.key + "\"");
-  TrimTrailingNewlines(*token);
-
-  providers::qstash::ClientOptions o;
-  o.url = qstash->url;
-  o.token = providers::SecretValue(std::move(*token));
-  SetSharedOptions(o, options_, qstash->ca_bundle, ObserverFor("qstash"));
-  auto created = providers::qstash::Client::Create(std::move(o));
-  if (!created) return Failed(ToRotationKind(created.error().kind), created.error().message);
-  return Connected(resource_key, std::shared_ptr<providers::Provider>(std::move(created.value())));
+  const size_t account = std::hash<std::string>{}(account_id);  // a collision only costs a re-read
+  std::erase_if(reuse_, [&](const auto& e) { return e.second.account_hash == account; });
 }
 
 std::shared_ptr<ProviderCache::Account> ProviderCache::AccountFor(const std::string& id) {

@@ -48,7 +48,7 @@ class ProviderCache {
   // once when the provider refuses the old one (Unauthorized drops the reuse).
   ProviderHandle Connect(const std::string& ns, const std::string& resource_key, const rotation::Spec& spec);
   static constexpr std::chrono::seconds kConnectReuse{60};
-  // Drops the connects older than kConnectReuse (they hold a client and its token).
+  // Drops the connects older than kConnectReuse (they hold the credentials read).
   void ForgetExpiredConnects();
 
   // The latest read known for the handle's account (or, without one, this resource's own
@@ -85,9 +85,20 @@ class ProviderCache {
   // resource's namespace, or the failed handle that reports why it cannot be read.
   rotation::Result<kube::Object, ProviderHandle> ReadCredentials(const std::string& ns, const std::string& what,
                                                                  const std::string& name);
-  ProviderHandle ConnectAfresh(const std::string& ns, const std::string& resource_key, const rotation::Spec& spec);
-  ProviderHandle ConnectAuth0(const std::string& ns, const std::string& resource_key,
-                              const rotation::Auth0Provider& auth0);
+  // What a connect reads from the credentials Secret: QStash: the token; Auth0: the client
+  // id and secret. Kept for kConnectReuse instead of the client (a tenth of the bytes).
+  struct Credentials {
+    providers::SecretValue first;
+    providers::SecretValue second;
+  };
+  rotation::Result<Credentials, ProviderHandle> ReadProviderCredentials(const std::string& ns,
+                                                                       const rotation::Spec& spec);
+  ProviderHandle ConnectWith(const std::string& resource_key, const rotation::Spec& spec,
+                             const Credentials& credentials);
+  ProviderHandle ConnectQStash(const std::string& resource_key, const rotation::QStashProvider& qstash,
+                               const Credentials& credentials);
+  ProviderHandle ConnectAuth0(const std::string& resource_key, const rotation::Auth0Provider& auth0,
+                              const Credentials& credentials);
   void ForgetExpiredConnectsLocked(std::chrono::steady_clock::time_point now);
   // After the provider refused an account's credentials: connect its resources afresh.
   void DropReuseIfRefused(const std::string& account_id, const std::optional<rotation::ProviderError>& error);
@@ -102,11 +113,12 @@ class ProviderCache {
   // resource key -> (hash of its Auth0 configuration, the client holding its token)
   std::map<std::string, std::pair<std::string, std::shared_ptr<providers::Provider>>> auth0_clients_;
   struct Reuse {
-    rotation::Provider provider;  // the spec it was connected with
-    ProviderHandle handle;
+    std::string spec_digest;  // of the provider spec it was connected with (SHA-256)
+    Credentials credentials;
+    size_t account_hash = 0;  // std::hash of the account id, for DropReuseIfRefused
     std::chrono::steady_clock::time_point at;
   };
-  std::map<std::string, Reuse> reuse_;  // resource key -> its last successful connect
+  std::map<std::string, Reuse> reuse_;  // resource key -> what its last successful connect read
   std::chrono::steady_clock::time_point reuse_swept_;
 };
 
