@@ -54,11 +54,11 @@ Informers::Informers(kube::Client& client, const std::string& watch_namespace,
   // The readers index is updated before the queue hears of the change. An update may end a
   // consumer relation (labels, volumes): the old object's consumers are queued too.
   auto on_deployment = [this](const json& o) {
-    readers_.Upsert(o);
+    readers_.Add(o);
     EnqueueConsumersOf(o);
   };
   auto on_update = [this](const json& old_obj, const json& new_obj) {
-    readers_.Upsert(new_obj);
+    readers_.Update(old_obj, new_obj);
     EnqueueConsumersOf(old_obj);
     EnqueueConsumersOf(new_obj);
   };

@@ -28,6 +28,12 @@ namespace {
 
 using Item = Listing::Item;
 
+void AppendField(std::string& out, std::string_view field) {
+  const auto n = static_cast<uint32_t>(field.size());
+  for (int i = 0; i < 4; ++i) out += static_cast<char>((n >> (8 * i)) & 0xff);
+  out += field;
+}
+
 std::string MetaString(const nlohmann::json& o, const char* key) {
   auto m = o.find("metadata");
   if (m == o.end() || !m->is_object()) return "";
@@ -38,6 +44,25 @@ std::string MetaString(const nlohmann::json& o, const char* key) {
 constexpr size_t kDeltaChunk = 256;  // deltas unpacked at once while a relist is handed on
 
 }  // namespace
+
+Item::Item(std::string_view uid, std::string_view resource_version, std::string_view packed) {
+  bytes_.reserve(12 + uid.size() + resource_version.size() + packed.size());
+  AppendField(bytes_, uid);
+  AppendField(bytes_, resource_version);
+  AppendField(bytes_, packed);
+}
+
+std::string_view Item::Field(int index) const {
+  std::string_view rest = bytes_;
+  for (int i = 0;; ++i) {
+    if (rest.size() < 4) return {};  // a default-constructed item
+    uint32_t n = 0;
+    for (int b = 0; b < 4; ++b) n |= static_cast<uint32_t>(static_cast<unsigned char>(rest[b])) << (8 * b);
+    rest.remove_prefix(4);
+    if (i == index) return rest.substr(0, n);
+    rest.remove_prefix(std::min<size_t>(n, rest.size()));
+  }
+}
 
 Item Store::Pack(const nlohmann::json& projected) const {
   return {MetaString(projected, "uid"), MetaString(projected, "resourceVersion"), codec_.Encode(projected)};
@@ -90,20 +115,26 @@ std::vector<Delta> Store::Replace(const std::vector<nlohmann::json>& full_object
 void Store::Replace(Listing listing, const std::function<void(const std::vector<Delta>&)>& on_deltas) {
   // What changed, by uid and resourceVersion alone (relist_diff.h's rules and order).
   std::map<std::string, ObjectVersion> cached_versions, listed_versions;
+  for (const auto& [k, v] : listing.items_)
+    listed_versions[k] = {std::string(v.uid()), std::string(v.resource_version())};
   std::map<std::string, Item> previous;
   {
     std::lock_guard lock(mu_);
-    for (const auto& [k, v] : items_) cached_versions[k] = {v.uid, v.resource_version};
+    for (const auto& [k, v] : items_) cached_versions[k] = {std::string(v.uid()), std::string(v.resource_version())};
     previous = std::move(items_);
-    items_ = listing.items_;
+    items_ = std::move(listing.items_);  // moved, not copied: a first list is the whole cache
   }
-  for (const auto& [k, v] : listing.items_) listed_versions[k] = {v.uid, v.resource_version};
   std::vector<KeyChange> changes = ComputeRelistChanges(cached_versions, listed_versions);
+  cached_versions.clear();
+  listed_versions.clear();
   std::vector<Delta> chunk;
   for (const auto& c : changes) {
     Delta d{c.type, c.key, nullptr, nullptr};
     if (c.type != DeltaType::kAdded) d.old_object = Unpack(previous.at(c.key));
-    if (c.type != DeltaType::kDeleted) d.new_object = Unpack(listing.items_.at(c.key));
+    if (c.type != DeltaType::kDeleted) {
+      std::lock_guard lock(mu_);  // only this thread writes items_; readers may be in it
+      d.new_object = Unpack(items_.at(c.key));
+    }
     chunk.push_back(std::move(d));
     if (chunk.size() == kDeltaChunk) {
       if (on_deltas) on_deltas(chunk);
@@ -130,7 +161,7 @@ std::optional<Delta> Store::Apply(const WatchEvent& event) {
     items_[key] = std::move(packed);
     return Delta{DeltaType::kAdded, key, nullptr, std::move(p)};
   }
-  if (it->second.resource_version == packed.resource_version) return std::nullopt;  // a repeat
+  if (it->second.resource_version() == packed.resource_version()) return std::nullopt;  // a repeat
   Delta d{DeltaType::kUpdated, key, Unpack(it->second), std::move(p)};
   it->second = std::move(packed);
   return d;

@@ -8,6 +8,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -29,10 +30,20 @@ Projection KeepFields(std::vector<std::string> top_level_fields);
 // and packed at once, so a list never holds its full objects, nor its projections as trees.
 class Listing {
  public:
-  struct Item {
-    std::string uid;
-    std::string resource_version;
-    std::string packed;  // the projection, encoded by the store's ObjectCodec
+  // One cached object in one allocation: its uid and resourceVersion (compared on every
+  // event and relist) ahead of the projection as the store's ObjectCodec encoded it. Three
+  // strings would cost 64 bytes more per object, and the uid a heap block of its own.
+  class Item {
+   public:
+    Item() = default;
+    Item(std::string_view uid, std::string_view resource_version, std::string_view packed);
+    std::string_view uid() const { return Field(0); }
+    std::string_view resource_version() const { return Field(1); }
+    std::string_view packed() const { return Field(2); }
+
+   private:
+    std::string_view Field(int index) const;
+    std::string bytes_;  // per field: its length (4 bytes, little-endian), then the field
   };
   size_t size() const { return items_.size(); }
 
@@ -64,7 +75,7 @@ class Store {
 
  private:
   Listing::Item Pack(const nlohmann::json& projected) const;
-  nlohmann::json Unpack(const Listing::Item& item) const { return codec_.Decode(item.packed); }
+  nlohmann::json Unpack(const Listing::Item& item) const { return codec_.Decode(item.packed()); }
 
   Projection projection_;
   // Projections are kept packed (object_codec.h): a JSON tree costs a map node per field,

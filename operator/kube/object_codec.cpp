@@ -73,7 +73,7 @@ std::string ObjectCodec::Encode(const nlohmann::json& object) {
   return blob;
 }
 
-nlohmann::json ObjectCodec::Decode(const std::string& blob) const {
+nlohmann::json ObjectCodec::Decode(std::string_view blob) const {
   if (blob.empty()) throw std::invalid_argument("empty object blob");
   const auto id = static_cast<uint8_t>(blob[0]);
   if (id == 0) return nlohmann::json::from_msgpack(blob.begin() + 1, blob.end());

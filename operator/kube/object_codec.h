@@ -18,6 +18,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 
 #include <nlohmann/json.hpp>
 
@@ -32,7 +33,7 @@ class ObjectCodec {
 
   std::string Encode(const nlohmann::json& object);
   // Throws only on a blob Encode did not make.
-  nlohmann::json Decode(const std::string& blob) const;
+  nlohmann::json Decode(std::string_view blob) const;
 
   // How many dictionaries were made (for tests and benchmarks).
   int dictionaries() const;

@@ -146,16 +146,23 @@ TEST(ResourceIndex, ASpecChangeForgetsTheAccount) {
 
 TEST(SecretReaders, FollowsWhatEachDeploymentReads) {
   SecretReaders readers;
-  readers.Upsert(Deployment("shop", "api", {}, "keys"));
-  readers.Upsert(Deployment("shop", "web", {}, "keys"));
-  readers.Upsert(Deployment("other", "api", {}, "keys"));
+  readers.Add(Deployment("shop", "api", {}, "keys"));
+  readers.Add(Deployment("shop", "web", {}, "keys"));
+  readers.Add(Deployment("other", "api", {}, "keys"));
+  readers.Add(Deployment("shop", "keys", {}, "keys-2"));  // a name that is a prefix of another
   EXPECT_EQ(readers.ReadersOf("shop", "keys"), (Keys{"api", "web"}));
-  readers.Upsert(Deployment("shop", "web", {}, "other-keys"));  // web now reads another Secret
+  EXPECT_EQ(readers.ReadersOf("shop", "keys-2"), Keys{"keys"});
+  EXPECT_EQ(readers.ReadersOf("sho", "p"), Keys{});
+  readers.Update(Deployment("shop", "web", {}, "keys"), Deployment("shop", "web", {}, "other-keys"));  // web now reads another Secret
   EXPECT_EQ(readers.ReadersOf("shop", "keys"), Keys{"api"});
   EXPECT_EQ(readers.ReadersOf("shop", "other-keys"), Keys{"web"});
-  readers.Remove(Deployment("shop", "api"));
+  readers.Update(Deployment("shop", "web", {}, "other-keys"), Deployment("shop", "web", {}, "other-keys"));
+  EXPECT_EQ(readers.ReadersOf("shop", "other-keys"), Keys{"web"});
+  readers.Remove(Deployment("shop", "api", {}, "keys"));
   EXPECT_EQ(readers.ReadersOf("shop", "keys"), Keys{});
   EXPECT_EQ(readers.ReadersOf("other", "keys"), Keys{"api"});
+  readers.Remove(Deployment("shop", "web", {}, "other-keys"));
+  EXPECT_EQ(readers.ReadersOf("shop", "other-keys"), Keys{});
 }
 
 }  // namespace
