@@ -22,8 +22,27 @@ double UnixSeconds(std::chrono::system_clock::time_point t) {
   return std::chrono::duration<double>(t.time_since_epoch()).count();
 }
 
-prometheus::Labels ResourceLabels(const std::string& ns, const std::string& name) {
-  return {{"namespace", ns}, {"name", name}};
+// Namespaces hold no NUL (they are DNS labels): the first one ends the namespace.
+std::string ResourceKey(const std::string& ns, const std::string& name) { return ns + '\0' + name; }
+
+prometheus::Labels ResourceLabels(const std::string& key) {
+  const size_t nul = key.find('\0');
+  return {{"namespace", key.substr(0, nul)}, {"name", key.substr(nul + 1)}};
+}
+
+prometheus::MetricFamily Family(const char* name, const char* help) {
+  prometheus::MetricFamily f;
+  f.name = name;
+  f.help = help;
+  f.type = prometheus::MetricType::Gauge;
+  return f;
+}
+
+void AddSeries(prometheus::MetricFamily& family, const std::string& key, double value) {
+  prometheus::ClientMetric m;
+  for (auto& [label, v] : ResourceLabels(key)) m.label.push_back({label, v});
+  m.gauge.value = value;
+  family.metric.push_back(std::move(m));
 }
 
 }  // namespace
@@ -53,15 +72,6 @@ Metrics::Metrics(const std::string& version, WallClock now)
                              .Help("Requests to provider APIs, by provider, operation and "
                                    "HTTP status (or error/timeout).")
                              .Register(*registry_)),
-      consumers_stale_(BuildGauge()
-                           .Name("keyroll_consumers_stale")
-                           .Help("Consumers of a SigningKeyRotation that do not yet run its "
-                                 "Secret's keys.")
-                           .Register(*registry_)),
-      last_rotation_(BuildGauge()
-                         .Name("keyroll_last_rotation_timestamp_seconds")
-                         .Help("Unix time of the last rotation of a SigningKeyRotation.")
-                         .Register(*registry_)),
       queue_depth_(BuildGauge()
                        .Name("keyroll_workqueue_depth")
                        .Help("Keys in the workqueue waiting for a worker.")
@@ -119,28 +129,24 @@ void Metrics::ProviderRequest(const std::string& provider, const std::string& op
 
 void Metrics::SetConsumersStale(const std::string& ns, const std::string& name, int stale) {
   std::lock_guard lock(mu_);
-  consumers_stale_.Add(ResourceLabels(ns, name)).Set(stale);
+  resources_[ResourceKey(ns, name)].consumers_stale = stale;
 }
 
 void Metrics::SetKeyCurrentSince(const std::string& ns, const std::string& name,
                                  std::chrono::system_clock::time_point since) {
   std::lock_guard lock(mu_);
-  key_current_since_[{ns, name}] = since;
+  resources_[ResourceKey(ns, name)].key_current_since = since;
 }
 
 void Metrics::SetLastRotationTime(const std::string& ns, const std::string& name,
                                   std::chrono::system_clock::time_point when) {
   std::lock_guard lock(mu_);
-  last_rotation_.Add(ResourceLabels(ns, name)).Set(UnixSeconds(when));
+  resources_[ResourceKey(ns, name)].last_rotation = when;
 }
 
 void Metrics::RemoveResource(const std::string& ns, const std::string& name) {
   std::lock_guard lock(mu_);
-  auto labels = ResourceLabels(ns, name);
-  for (auto* family : {&consumers_stale_, &last_rotation_}) {
-    if (family->Has(labels)) family->Remove(&family->Add(labels));
-  }
-  key_current_since_.erase({ns, name});
+  resources_.erase(ResourceKey(ns, name));
 }
 
 void Metrics::QueueAdded() { queue_adds_.Increment(); }
@@ -150,22 +156,30 @@ void Metrics::QueueLatency(double seconds) { queue_latency_.Observe(seconds); }
 void Metrics::QueueWorkDuration(double seconds) { work_duration_.Observe(seconds); }
 void Metrics::SetLeader(bool leader) { leader_.Set(leader ? 1 : 0); }
 
+void Metrics::CollectResources(std::chrono::system_clock::time_point now,
+                               std::vector<prometheus::MetricFamily>& out) const {
+  auto stale = Family("keyroll_consumers_stale", "Consumers of a SigningKeyRotation that do not yet run its Secret's keys.");
+  // Key age grows between reconciles, so it is computed when scraped.
+  auto age = Family("keyroll_key_age_seconds",
+                    "Seconds since the current signing key of a SigningKeyRotation became current.");
+  auto rotated = Family("keyroll_last_rotation_timestamp_seconds",
+                        "Unix time of the last rotation of a SigningKeyRotation.");
+  {
+    std::lock_guard lock(mu_);
+    for (const auto& [key, r] : resources_) {
+      if (r.consumers_stale) AddSeries(stale, key, *r.consumers_stale);
+      if (r.key_current_since)
+        AddSeries(age, key, std::max(0.0, std::chrono::duration<double>(now - *r.key_current_since).count()));
+      if (r.last_rotation) AddSeries(rotated, key, UnixSeconds(*r.last_rotation));
+    }
+  }
+  for (auto* f : {&stale, &age, &rotated})
+    if (!f->metric.empty()) out.push_back(std::move(*f));
+}
+
 std::vector<prometheus::MetricFamily> Metrics::Collect() const {
   auto families = registry_->Collect();
-  // Key age grows between reconciles, so it is computed when scraped.
-  prometheus::MetricFamily age;
-  age.name = "keyroll_key_age_seconds";
-  age.help = "Seconds since the current signing key of a SigningKeyRotation became current.";
-  age.type = prometheus::MetricType::Gauge;
-  auto now = now_();
-  std::lock_guard lock(mu_);
-  for (const auto& [key, since] : key_current_since_) {
-    prometheus::ClientMetric m;
-    m.label = {{"name", key.second}, {"namespace", key.first}};
-    m.gauge.value = std::max(0.0, std::chrono::duration<double>(now - since).count());
-    age.metric.push_back(std::move(m));
-  }
-  families.push_back(std::move(age));
+  CollectResources(now_(), families);
   return families;
 }
 
