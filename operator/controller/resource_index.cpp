@@ -42,11 +42,10 @@ std::vector<std::string> ResourceIndex::Upsert(const json& resource) {
   Entry& e = it->second;
   if (added) {
     e.age = AgeOf(r.meta);
-    by_namespace_[r.meta.namespace_].insert(key);
     unconnected_.insert(e.age);
-  } else if (e.spec_hash != hash && e.account) {
+  } else if (e.spec_hash != hash && e.connected) {
     left_behind = LeaveAccountLocked(e);  // the provider or its token may have changed
-    e.account.reset();
+    e.connected = false;
     unconnected_.insert(e.age);
   }
   e.spec_hash = hash;
@@ -66,22 +65,18 @@ std::vector<std::string> ResourceIndex::EraseLocked(const std::string& key) {
   auto left_behind = LeaveAccountLocked(it->second);
   unconnected_.erase(it->second.age);
   if (claimed_.erase(it->second.age) > 0) claims_done_.notify_all();
-  auto ns = by_namespace_.find(std::get<1>(it->second.age));
-  if (ns != by_namespace_.end()) {
-    ns->second.erase(key);
-    if (ns->second.empty()) by_namespace_.erase(ns);
-  }
   entries_.erase(it);
   return left_behind;
 }
 
 std::vector<std::string> ResourceIndex::LeaveAccountLocked(Entry& e) {
   std::vector<std::string> left_behind;
-  if (!e.account || e.account->empty()) return left_behind;
+  if (!e.account) return left_behind;
   auto a = by_account_.find(*e.account);
+  e.account = nullptr;
   if (a == by_account_.end()) return left_behind;
-  a->second.erase(e.age);
-  for (const auto& age : a->second) left_behind.push_back(KeyOf(age));
+  a->second.erase(&e);
+  for (const Entry* member : a->second) left_behind.push_back(KeyOf(member->age));
   if (a->second.empty()) by_account_.erase(a);
   return left_behind;
 }
@@ -91,11 +86,12 @@ std::vector<std::string> ResourceIndex::ConsumersOf(const json& deployment) cons
   std::optional<rotation::StringMap> labels;                 // computed when a selector needs them
   std::optional<std::vector<std::string>> secrets_read;      // likewise for discovery
   std::vector<std::string> out;
+  const std::string prefix = ns + "/";
   std::lock_guard lock(mu_);
-  auto keys = by_namespace_.find(ns);
-  if (keys == by_namespace_.end()) return out;
-  for (const auto& key : keys->second) {
-    const Entry& e = entries_.at(key);
+  for (auto it = entries_.lower_bound(prefix); it != entries_.end() && it->first.compare(0, prefix.size(), prefix) == 0;
+       ++it) {
+    const std::string& key = it->first;
+    const Entry& e = it->second;
     bool consumes = false;
     for (const auto& ref : e.consumers.deployments) {
       if (!ref.name.empty() && ref.name == name) consumes = true;
@@ -119,15 +115,19 @@ void ResourceIndex::SetAccount(const std::string& key, const std::string& accoun
   auto it = entries_.find(key);
   if (it == entries_.end()) return;
   Entry& e = it->second;
-  if (e.account && *e.account == account_id) {
+  if (e.connected && (e.account ? *e.account : std::string()) == account_id) {
     if (claimed_.erase(e.age) > 0) claims_done_.notify_all();
     return;
   }
   LeaveAccountLocked(e);
-  e.account = account_id;
+  e.connected = true;
   unconnected_.erase(e.age);
   if (claimed_.erase(e.age) > 0) claims_done_.notify_all();
-  if (!account_id.empty()) by_account_[account_id].insert(e.age);
+  if (!account_id.empty()) {
+    auto a = by_account_.try_emplace(account_id).first;
+    a->second.insert(&e);
+    e.account = &a->first;
+  }
 }
 
 std::vector<std::string> ResourceIndex::ClaimUnconnectedOlderThan(const Age& me, size_t max) {
@@ -150,7 +150,7 @@ std::optional<std::string> ResourceIndex::OldestOnAccount(const std::string& acc
   std::lock_guard lock(mu_);
   auto members = by_account_.find(account_id);
   if (members == by_account_.end() || members->second.empty()) return std::nullopt;
-  const Age& oldest = *members->second.begin();
+  const Age& oldest = (*members->second.begin())->age;
   if (!(oldest < me)) return std::nullopt;
   return KeyOf(oldest);
 }

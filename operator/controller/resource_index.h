@@ -61,20 +61,26 @@ class ResourceIndex {
 
  private:
   struct Entry {
-    Age age;
+    Age age;  // fixed once indexed: the account sets are ordered by it
     size_t spec_hash = 0;
-    std::optional<std::string> account;  // nullopt: not connected yet
+    bool connected = false;                // SetAccount was called since the last spec change
+    const std::string* account = nullptr;  // its key in by_account_ (null: no account)
     rotation::Consumers consumers;
     std::string secret_name;
+  };
+  struct ByAge {
+    bool operator()(const Entry* a, const Entry* b) const { return a->age < b->age; }
   };
   std::vector<std::string> EraseLocked(const std::string& key);
   // Takes `e` off its account's member list; returns the members left behind.
   std::vector<std::string> LeaveAccountLocked(Entry& e);
 
   mutable std::mutex mu_;
-  std::map<std::string, Entry> entries_;                            // by "ns/name"
-  std::map<std::string, std::set<std::string>> by_namespace_;       // ns -> keys
-  std::map<std::string, std::set<Age>> by_account_;                 // account -> members by age
+  // By "ns/name": a namespace's resources are one range of it (names hold no '/').
+  std::map<std::string, Entry> entries_;
+  // Account id -> its members (entries_ nodes, which never move), oldest first. The id is
+  // kept here once; entries point at it.
+  std::map<std::string, std::set<const Entry*, ByAge>> by_account_;
   std::set<Age> unconnected_;
   std::set<Age> claimed_;  // being connected by some caller
   mutable std::condition_variable claims_done_;

@@ -4,6 +4,8 @@
 
 #include <ctime>
 
+#include <openssl/evp.h>
+
 #include <spdlog/spdlog.h>
 
 namespace keyroll::kube {
@@ -17,6 +19,15 @@ std::string NowRfc3339() {
   return buf;
 }
 
+EventRecorder::AggregationKey EventRecorder::KeyOf(const std::string& text) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int n = 0;
+  AggregationKey key{};
+  if (EVP_Digest(text.data(), text.size(), digest, &n, EVP_sha256(), nullptr) == 1 && n >= key.size())
+    std::copy_n(digest, key.size(), key.begin());
+  return key;
+}
+
 EventRecorder::EventRecorder(Client& client, std::string component, size_t remembered)
     : client_(client), component_(std::move(component)), remembered_(remembered) {}
 
@@ -25,7 +36,8 @@ EmptyResult EventRecorder::Record(const nlohmann::json& involved, EventType type
   const std::string type_name = type == EventType::kNormal ? "Normal" : "Warning";
   std::string ns = NamespaceOf(involved);
   if (ns.empty()) ns = "default";  // events about cluster-scoped objects
-  std::string agg_key = UidOf(involved) + "/" + NameOf(involved) + "/" + type_name + "/" + reason + "/" + message;
+  const AggregationKey agg_key =
+      KeyOf(UidOf(involved) + "/" + NameOf(involved) + "/" + type_name + "/" + reason + "/" + message);
   std::string now = NowRfc3339();
 
   // Never held across a request: events of different resources are recorded in parallel.

@@ -3,6 +3,7 @@
 // the existing Event with a merge patch instead of creating a new one.
 #pragma once
 
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <deque>
@@ -39,12 +40,17 @@ class EventRecorder {
   static constexpr std::chrono::hours kSeenFor{1};
   void ForgetOldLocked();
 
+  // The aggregation key (involved object, type, reason, message) as 128 bits of its SHA-256:
+  // the key itself is ~200 bytes, and is held twice for each of 4,096 Events.
+  using AggregationKey = std::array<unsigned char, 16>;
+  static AggregationKey KeyOf(const std::string& text);
+
   Client& client_;
   std::string component_;
   size_t remembered_;
   std::mutex mu_;
-  std::map<std::string, Seen> seen_;  // aggregation key -> the Event we created
-  std::deque<std::pair<std::string, uint64_t>> order_;  // (key, seq) oldest first
+  std::map<AggregationKey, Seen> seen_;  // -> the Event we created
+  std::deque<std::pair<AggregationKey, uint64_t>> order_;  // (key, seq) oldest first
   uint64_t seq_ = 0;
 };
 
