@@ -247,6 +247,18 @@ void ProviderCache::DropReuseIfRefused(const std::string& account_id,
   std::erase_if(reuse_, [&](const auto& e) { return e.second.account_hash == account; });
 }
 
+rotation::ObservedProvider ProviderCache::Account::Observed() const {
+  rotation::ObservedProvider o{read_at, std::nullopt, error};
+  if (keys_read && raw) o.keys = KeysOf(*raw);
+  return o;
+}
+
+void ProviderCache::Account::Record(const rotation::ObservedProvider& o) {
+  read_at = o.read_at;
+  error = o.error;
+  keys_read = o.keys.has_value();  // callers record keys only as KeysOf(raw)
+}
+
 std::shared_ptr<ProviderCache::Account> ProviderCache::AccountFor(const std::string& id) {
   std::lock_guard lock(mu_);
   auto& a = accounts_[id];
@@ -262,7 +274,7 @@ rotation::ObservedProvider ProviderCache::Latest(const std::string& resource_key
   }
   auto account = AccountFor(handle.account_id);
   std::lock_guard lock(account->read_mu);
-  return account->observed;
+  return account->Observed();
 }
 
 rotation::ObservedProvider ProviderCache::Read(const std::string& resource_key, const ProviderHandle& handle,
@@ -277,7 +289,7 @@ rotation::ObservedProvider ProviderCache::Read(const std::string& resource_key, 
   auto account = AccountFor(handle.account_id);
   std::lock_guard lock(account->read_mu);
   // Another resource of this account read after our observation: share its answer.
-  if (account->observed.read_at && (!seen || *account->observed.read_at > *seen)) return account->observed;
+  if (account->read_at && (!seen || *account->read_at > *seen)) return account->Observed();
   auto keys = handle.provider->ReadKeys();
   rotation::ObservedProvider o;
   o.read_at = now();
@@ -288,7 +300,7 @@ rotation::ObservedProvider ProviderCache::Read(const std::string& resource_key, 
     o.error = rotation::ProviderError{ToRotationKind(keys.error().kind), keys.error().message};
     // Keep the last good raw keys: they still match the keysHash recorded for them.
   }
-  account->observed = o;
+  account->Record(o);
   DropReuseIfRefused(handle.account_id, o.error);
   return o;
 }
@@ -313,8 +325,8 @@ rotation::RotateOutcome ProviderCache::Rotate(const ProviderHandle& handle, rota
   auto keys = handle.provider->Rotate();  // exactly once, never retried
   if (keys) {
     out.keys = KeysOf(*keys);
-    account->observed = {now, out.keys, std::nullopt};
     account->raw = std::move(keys.value());
+    account->Record({now, out.keys, std::nullopt});
   } else {
     out.error = rotation::ProviderError{ToRotationKind(keys.error().kind), keys.error().message};
     // What the provider holds now is unknown; Decide re-reads after the settle time.
@@ -337,13 +349,13 @@ rotation::RevokeOutcome ProviderCache::Revoke(const ProviderHandle& handle, cons
   if (done) {
     out.revoked = done->revoked;
     out.keys = KeysOf(done->keys);
-    account->observed = {now, out.keys, std::nullopt};
     account->raw = std::move(done->keys);
+    account->Record({now, out.keys, std::nullopt});
   } else {
     out.error = rotation::ProviderError{ToRotationKind(done.error().kind), done.error().message};
     // What the provider holds now is unknown: forget the read, so the next decision is made
     // on a fresh one (never a blind second revoke).
-    account->observed = {};
+    account->Record({});
   }
   DropReuseIfRefused(handle.account_id, out.error);
   return out;

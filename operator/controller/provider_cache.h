@@ -74,10 +74,18 @@ class ProviderCache {
   void Forget(const std::string& resource_key);
 
  private:
+  // The latest read of one account. Its keys are not kept twice: when the read returned
+  // keys, they are those of `raw`, and their fingerprints are computed again when asked for
+  // (a few microseconds; 10,000 accounts: 3 MB less).
   struct Account {
-    std::mutex read_mu;  // one read at a time per account
-    rotation::ObservedProvider observed;
-    std::optional<providers::KeySet> raw;
+    std::mutex read_mu;  // one read at a time per account; guards the rest
+    std::optional<rotation::Time> read_at;
+    std::optional<rotation::ProviderError> error;
+    bool keys_read = false;
+    std::optional<providers::KeySet> raw;  // the last good keys (kept when a later read fails)
+    rotation::ObservedProvider Observed() const;
+    // `o.keys`, when set, must be KeysOf(*raw).
+    void Record(const rotation::ObservedProvider& o);
   };
   std::shared_ptr<Account> AccountFor(const std::string& id);
   ProviderHandle Connected(const std::string& resource_key, std::shared_ptr<providers::Provider> provider);
