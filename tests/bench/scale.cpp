@@ -287,6 +287,8 @@ int Wave(testing::E2EEnvironment& env, const Layout& l, RolloutCompleter& comple
   std::printf("%-58s %10d\n", "most rollouts in flight for one key set (limit 2)", completer.max_in_flight_per_key_set());
   std::printf("%-58s %10.0f\n", "QStash 429 answers keyroll got",
               MetricSum(port, "keyroll_provider_requests_total", "code=\"429\"") - r429_0);
+  std::printf("%-58s %8.1f MiB\n", "keyroll VmRSS after the wave", MiB(StatusKb(keyroll.pid(), "VmRSS")));
+  std::printf("%-58s %8.1f MiB\n", "keyroll VmHWM (whole run, wave included)", MiB(StatusKb(keyroll.pid(), "VmHWM")));
   std::printf("  API requests by verb and resource:\n");
   PrintRequests(api.by_request);
   return 0;
