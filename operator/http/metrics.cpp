@@ -2,6 +2,9 @@
 
 #include <prometheus/text_serializer.h>
 
+#include <algorithm>
+#include <cstdio>
+
 namespace keyroll::http {
 
 namespace {
@@ -25,26 +28,29 @@ double UnixSeconds(std::chrono::system_clock::time_point t) {
 // Namespaces hold no NUL (they are DNS labels): the first one ends the namespace.
 std::string ResourceKey(const std::string& ns, const std::string& name) { return ns + '\0' + name; }
 
-prometheus::Labels ResourceLabels(const std::string& key) {
+// The text exposition format's label value escaping (as prometheus-cpp's TextSerializer).
+void AppendEscaped(std::string& out, const std::string& value) {
+  for (char c : value) {
+    if (c == '\\') out += "\\\\";
+    else if (c == '"') out += "\\\"";
+    else if (c == '\n') out += "\\n";
+    else out += c;
+  }
+}
+
+// One sample line: name{name="...",namespace="..."} value. %.16g is the precision
+// prometheus-cpp writes values with (max_digits10 - 1).
+void AppendSample(std::string& out, const char* family, const std::string& key, double value) {
   const size_t nul = key.find('\0');
-  return {{"namespace", key.substr(0, nul)}, {"name", key.substr(nul + 1)}};
+  out += family;
+  out += "{name=\"";
+  AppendEscaped(out, key.substr(nul + 1));
+  out += "\",namespace=\"";
+  AppendEscaped(out, key.substr(0, nul));
+  char number[32];
+  std::snprintf(number, sizeof number, "\"} %.16g\n", value);
+  out += number;
 }
-
-prometheus::MetricFamily Family(const char* name, const char* help) {
-  prometheus::MetricFamily f;
-  f.name = name;
-  f.help = help;
-  f.type = prometheus::MetricType::Gauge;
-  return f;
-}
-
-void AddSeries(prometheus::MetricFamily& family, const std::string& key, double value) {
-  prometheus::ClientMetric m;
-  for (auto& [label, v] : ResourceLabels(key)) m.label.push_back({label, v});
-  m.gauge.value = value;
-  family.metric.push_back(std::move(m));
-}
-
 }  // namespace
 
 Metrics::Metrics(const std::string& version, WallClock now)
@@ -156,33 +162,49 @@ void Metrics::QueueLatency(double seconds) { queue_latency_.Observe(seconds); }
 void Metrics::QueueWorkDuration(double seconds) { work_duration_.Observe(seconds); }
 void Metrics::SetLeader(bool leader) { leader_.Set(leader ? 1 : 0); }
 
-void Metrics::CollectResources(std::chrono::system_clock::time_point now,
-                               std::vector<prometheus::MetricFamily>& out) const {
-  auto stale = Family("keyroll_consumers_stale", "Consumers of a SigningKeyRotation that do not yet run its Secret's keys.");
-  // Key age grows between reconciles, so it is computed when scraped.
-  auto age = Family("keyroll_key_age_seconds",
-                    "Seconds since the current signing key of a SigningKeyRotation became current.");
-  auto rotated = Family("keyroll_last_rotation_timestamp_seconds",
-                        "Unix time of the last rotation of a SigningKeyRotation.");
-  {
-    std::lock_guard lock(mu_);
+void Metrics::AppendResourceSeries(std::chrono::system_clock::time_point now, std::string& out) const {
+  struct Gauge {
+    const char* name;
+    const char* help;
+    std::function<std::optional<double>(const ResourceSeries&)> value;
+  };
+  const Gauge gauges[] = {
+      {"keyroll_consumers_stale", "Consumers of a SigningKeyRotation that do not yet run its Secret's keys.",
+       [](const ResourceSeries& r) -> std::optional<double> {
+         if (!r.consumers_stale) return std::nullopt;
+         return *r.consumers_stale;
+       }},
+      // Key age grows between reconciles, so it is computed when scraped.
+      {"keyroll_key_age_seconds", "Seconds since the current signing key of a SigningKeyRotation became current.",
+       [now](const ResourceSeries& r) -> std::optional<double> {
+         if (!r.key_current_since) return std::nullopt;
+         return std::max(0.0, std::chrono::duration<double>(now - *r.key_current_since).count());
+       }},
+      {"keyroll_last_rotation_timestamp_seconds", "Unix time of the last rotation of a SigningKeyRotation.",
+       [](const ResourceSeries& r) -> std::optional<double> {
+         if (!r.last_rotation) return std::nullopt;
+         return UnixSeconds(*r.last_rotation);
+       }},
+  };
+  std::lock_guard lock(mu_);
+  for (const auto& g : gauges) {
+    bool header = false;
     for (const auto& [key, r] : resources_) {
-      if (r.consumers_stale) AddSeries(stale, key, *r.consumers_stale);
-      if (r.key_current_since)
-        AddSeries(age, key, std::max(0.0, std::chrono::duration<double>(now - *r.key_current_since).count()));
-      if (r.last_rotation) AddSeries(rotated, key, UnixSeconds(*r.last_rotation));
+      auto value = g.value(r);
+      if (!value) continue;
+      if (!header) {
+        out += std::string("# HELP ") + g.name + " " + g.help + "\n# TYPE " + g.name + " gauge\n";
+        header = true;
+      }
+      AppendSample(out, g.name, key, *value);
     }
   }
-  for (auto* f : {&stale, &age, &rotated})
-    if (!f->metric.empty()) out.push_back(std::move(*f));
 }
 
-std::vector<prometheus::MetricFamily> Metrics::Collect() const {
-  auto families = registry_->Collect();
-  CollectResources(now_(), families);
-  return families;
+std::string Metrics::Serialize() const {
+  std::string text = prometheus::TextSerializer().Serialize(registry_->Collect());
+  AppendResourceSeries(now_(), text);
+  return text;
 }
-
-std::string Metrics::Serialize() const { return prometheus::TextSerializer().Serialize(Collect()); }
 
 }  // namespace keyroll::http

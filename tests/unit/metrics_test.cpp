@@ -93,6 +93,24 @@ TEST(Metrics, PerResourceSeriesAndTheirRemoval) {
   EXPECT_TRUE(Contains(text, "keyroll_consumers_stale{name=\"qstash\",namespace=\"shop\"} 0"));
 }
 
+TEST(Metrics, EveryPerResourceFamilyHasOneHeaderWhateverItsSeries) {
+  auto now = std::chrono::system_clock::time_point(std::chrono::seconds(1'800'000'000));
+  Metrics m("", [&] { return now; });
+  for (int i = 0; i < 50; ++i) {
+    m.SetConsumersStale("ns", "r" + std::to_string(i), i);
+    m.SetKeyCurrentSince("ns", "r" + std::to_string(i), now - std::chrono::milliseconds(1500));
+  }
+  std::string text = m.Serialize();
+  for (const char* header : {"# TYPE keyroll_consumers_stale gauge", "# HELP keyroll_key_age_seconds "}) {
+    const size_t first = text.find(header);
+    ASSERT_NE(first, std::string::npos) << header;
+    EXPECT_EQ(text.find(header, first + 1), std::string::npos) << header << " appears twice";
+  }
+  EXPECT_TRUE(Contains(text, "keyroll_consumers_stale{name=\"r49\",namespace=\"ns\"} 49\n"));
+  EXPECT_TRUE(Contains(text, "keyroll_key_age_seconds{name=\"r7\",namespace=\"ns\"} 1.5\n"));
+  EXPECT_FALSE(Contains(text, "keyroll_last_rotation_timestamp_seconds")) << "no series, no family";
+}
+
 TEST(Metrics, LabelValuesAreEscaped) {
   Metrics m;
   m.SetConsumersStale("ns", "we\"ird\nname", 1);
