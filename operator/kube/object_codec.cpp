@@ -47,7 +47,8 @@ ObjectCodec::ObjectCodec() = default;
 ObjectCodec::~ObjectCodec() = default;
 
 std::string ObjectCodec::Encode(const nlohmann::json& object) {
-  std::vector<std::uint8_t> bytes = nlohmann::json::to_msgpack(object);
+  std::string packed;
+  nlohmann::json::to_msgpack(object, packed);
   std::shared_ptr<const Compressor> compressor;
   {
     std::lock_guard lock(mu_);
@@ -55,22 +56,23 @@ std::string ObjectCodec::Encode(const nlohmann::json& object) {
   }
   std::string blob;
   if (compressor) {
-    blob.resize(1 + ZSTD_compressBound(bytes.size()));
-    size_t n = ZSTD_compress_usingCDict(ThreadCCtx(), blob.data() + 1, blob.size() - 1, bytes.data(), bytes.size(),
+    blob.resize(1 + ZSTD_compressBound(packed.size()));
+    size_t n = ZSTD_compress_usingCDict(ThreadCCtx(), blob.data() + 1, blob.size() - 1, packed.data(), packed.size(),
                                         compressor->cdict);
-    if (!ZSTD_isError(n) && n < bytes.size()) {
+    if (!ZSTD_isError(n) && n < packed.size()) {
       blob[0] = static_cast<char>(compressor->id);
-      blob.resize(1 + n);
-      blob.shrink_to_fit();
+      blob.resize(1 + n);  // the caller copies it into its cache item: no shrink_to_fit
     } else {
       blob.clear();
     }
   }
-  std::string packed(bytes.begin(), bytes.end());
-  if (blob.empty()) blob = '\0' + packed;  // plain MessagePack: no dictionary yet, or no gain
-  std::lock_guard lock(mu_);
-  Learn(std::move(packed));
-  return blob;
+  {
+    std::lock_guard lock(mu_);
+    Learn(packed);
+  }
+  if (!blob.empty()) return blob;
+  packed.insert(packed.begin(), '\0');  // plain MessagePack: no dictionary yet, or no gain
+  return packed;
 }
 
 nlohmann::json ObjectCodec::Decode(std::string_view blob) const {
@@ -99,12 +101,17 @@ ObjectCodec::Dictionary ObjectCodec::DictionaryFor(uint8_t id) const {
   return id <= count_ ? dictionaries_[id - 1] : nullptr;
 }
 
-void ObjectCodec::Learn(std::string packed) {
-  samples_[next_sample_] = std::move(packed);
-  next_sample_ = (next_sample_ + 1) % kSamples;
-  ++sampled_;
+void ObjectCodec::Learn(const std::string& packed) {
   ++since_trial_;
-  if (count_ == 0) {
+  const bool first = count_ == 0;
+  // Only what a dictionary will be made of is copied: every object before the first one,
+  // then the last kSamples before each trial.
+  if (first || (count_ < kMaxDictionaries && since_trial_ > kTrialEvery - kSamples)) {
+    samples_[next_sample_] = packed;
+    next_sample_ = (next_sample_ + 1) % kSamples;
+    ++sampled_;
+  }
+  if (first) {
     if (sampled_ >= kSamples) MakeDictionary();
     return;
   }
@@ -113,12 +120,17 @@ void ObjectCodec::Learn(std::string packed) {
   if (SamplesWouldDoBetter()) MakeDictionary();
 }
 
+std::string ObjectCodec::OldestSamples(size_t count) const {
+  std::string out;
+  for (size_t i = 0; i < count; ++i) out += samples_[(next_sample_ + i) % kSamples];
+  return out;
+}
+
 // A dictionary of the older samples against the newest dictionary, on the newest samples
 // (which neither holds): worth a new dictionary when it saves a quarter.
 bool ObjectCodec::SamplesWouldDoBetter() const {
   constexpr size_t kHeldOut = 2;
-  std::string candidate;
-  for (size_t i = 0; i + kHeldOut < kSamples; ++i) candidate += samples_[(next_sample_ + i) % kSamples];
+  const std::string candidate = OldestSamples(kSamples - kHeldOut);
   size_t with_candidate = 0, with_newest = 0;
   std::string out;
   for (size_t i = kSamples - kHeldOut; i < kSamples; ++i) {
@@ -137,11 +149,7 @@ bool ObjectCodec::SamplesWouldDoBetter() const {
 void ObjectCodec::MakeDictionary() {
   // The samples, oldest first (zstd finds near matches more cheaply), newest kept when
   // they are more than the dictionary holds.
-  std::string bytes;
-  for (size_t i = 0; i < kSamples; ++i) {
-    const std::string& s = samples_[(next_sample_ + i) % kSamples];
-    bytes += s;
-  }
+  std::string bytes = OldestSamples(kSamples);
   if (bytes.size() > kMaxDictionaryBytes) bytes.erase(0, bytes.size() - kMaxDictionaryBytes);
   auto dictionary = std::make_shared<const std::string>(std::move(bytes));
   auto compressor = std::make_shared<Compressor>();

@@ -46,7 +46,8 @@ class ObjectCodec {
   using Dictionary = std::shared_ptr<const std::string>;
   struct Compressor;
   // Under mu_:
-  void Learn(std::string packed);
+  void Learn(const std::string& packed);
+  std::string OldestSamples(size_t count) const;  // the `count` oldest, oldest first
   bool SamplesWouldDoBetter() const;
   void MakeDictionary();
   Dictionary DictionaryFor(uint8_t id) const;
@@ -55,7 +56,7 @@ class ObjectCodec {
   std::array<Dictionary, kMaxDictionaries> dictionaries_;
   int count_ = 0;  // dictionaries_ in use; blobs name them 1..count_ (0: plain MessagePack)
   std::shared_ptr<const Compressor> compressor_;  // for the newest
-  std::array<std::string, kSamples> samples_;  // the last objects encoded, as MessagePack
+  std::array<std::string, kSamples> samples_;  // what the next dictionary is made of (Learn)
   size_t next_sample_ = 0;
   size_t sampled_ = 0;
   int since_trial_ = 0;

@@ -109,7 +109,8 @@ class Transport {
   std::string base_path_;  // a path prefix in the server URL (behind some proxies)
   // The CAs the server is verified against, parsed once and shared by every connection: the
   // kubeconfig's CA alone when it names one (not the system roots too, as client-go), else
-  // the system roots. Null for plain HTTP or insecure-skip-tls-verify.
+  // the system roots. Null without a CA in the kubeconfig when nothing is verified (plain
+  // HTTP, insecure-skip-tls-verify).
   X509_STORE* trust_ = nullptr;
 
   std::mutex pool_mu_;
