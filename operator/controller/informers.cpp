@@ -53,28 +53,29 @@ Informers::Informers(kube::Client& client, const std::string& watch_namespace,
 
   // The readers index is updated before the queue hears of the change. An update may end a
   // consumer relation (labels, volumes): the old object's consumers are queued too.
-  auto on_deployment = [this](const json& o) {
-    readers_.Add(o);
-    EnqueueConsumersOf(o);
-  };
-  auto on_update = [this](const json& old_obj, const json& new_obj) {
-    readers_.Update(old_obj, new_obj);
-    EnqueueConsumersOf(old_obj);
-    EnqueueConsumersOf(new_obj);
-  };
-  auto on_removed = [this](const json& o) {
-    readers_.Remove(o);
-    EnqueueConsumersOf(o);
-  };
-  deployments_ = std::make_unique<kube::Informer>(
-      client, options(kube::resources::kDeployments, ProjectDeployment, ""),
-      kube::InformerHandlers{on_deployment, on_update, on_removed});
+  for (rotation::WorkloadKind kind : rotation::kWorkloadKinds) {
+    auto on_added = [this, kind](const json& o) {
+      readers_.Add(kind, o);
+      EnqueueConsumersOf(kind, o);
+    };
+    auto on_update = [this, kind](const json& old_obj, const json& new_obj) {
+      readers_.Update(kind, old_obj, new_obj);
+      EnqueueConsumersOf(kind, old_obj);
+      EnqueueConsumersOf(kind, new_obj);
+    };
+    auto on_removed = [this, kind](const json& o) {
+      readers_.Remove(kind, o);
+      EnqueueConsumersOf(kind, o);
+    };
+    workloads_[static_cast<size_t>(kind)] = std::make_unique<kube::Informer>(
+        client, options(ResourceOf(kind), ProjectWorkload, ""), kube::InformerHandlers{on_added, on_update, on_removed});
+  }
 }
 
 Informers::~Informers() { Stop(); }
 
 kube::Projection Informers::resource_projection() const { return ProjectSigningKeyRotation; }
-kube::Projection Informers::deployment_projection() const { return ProjectDeployment; }
+kube::Projection Informers::workload_projection() const { return ProjectWorkload; }
 
 kube::Projection Informers::secret_projection() const {
   // Besides the providers' default data keys, keep the keysHash of the pair the owning
@@ -96,17 +97,20 @@ kube::Projection Informers::secret_projection() const {
 void Informers::Start() {
   resources_->Start();
   secrets_->Start();
-  deployments_->Start();
+  for (auto& w : workloads_) w->Start();
 }
 
 void Informers::Stop() {
-  if (deployments_) deployments_->Stop();
+  for (auto& w : workloads_)
+    if (w) w->Stop();
   if (secrets_) secrets_->Stop();
   if (resources_) resources_->Stop();
 }
 
 bool Informers::HasSynced() const {
-  return resources_->HasSynced() && secrets_->HasSynced() && deployments_->HasSynced();
+  bool synced = resources_->HasSynced() && secrets_->HasSynced();
+  for (const auto& w : workloads_) synced = synced && w->HasSynced();
+  return synced;
 }
 
 void Informers::EnqueueOwnerOfSecret(const json& secret) {
@@ -122,8 +126,8 @@ void Informers::EnqueueOwnerOfSecret(const json& secret) {
       enqueue_(ns + "/" + r["name"].get<std::string>());
 }
 
-void Informers::EnqueueConsumersOf(const json& deployment) {
-  for (const auto& key : index_.ConsumersOf(deployment)) enqueue_(key);  // the queue de-duplicates
+void Informers::EnqueueConsumersOf(rotation::WorkloadKind kind, const json& workload) {
+  for (const auto& key : index_.ConsumersOf(kind, workload)) enqueue_(key);  // the queue de-duplicates
 }
 
 }  // namespace keyroll::controller

@@ -2,11 +2,13 @@
 //  - SigningKeyRotations: an event queues that resource's key ("ns/name").
 //  - Secrets labelled app.kubernetes.io/managed-by=keyroll: queue the owner (annotation
 //    keyroll.dev/owner, or our ownerReference).
-//  - Deployments: queue the SigningKeyRotations that consume the Deployment, before and after
-//    the change (resource_index.h), none when no resource consumes it.
+//  - Deployments, StatefulSets, DaemonSets (one informer per kind, one projection): queue the
+//    SigningKeyRotations that consume the workload, before and after the change
+//    (resource_index.h), none when no resource consumes it.
 // Token Secrets are not watched: the reconciler reads them with a GET when it needs them.
 #pragma once
 
+#include <array>
 #include <chrono>
 #include <functional>
 #include <memory>
@@ -33,26 +35,27 @@ class Informers {
 
   const kube::Store& resources() const { return resources_->store(); }
   const kube::Store& secrets() const { return secrets_->store(); }
-  const kube::Store& deployments() const { return deployments_->store(); }
+  const kube::Store& workloads(rotation::WorkloadKind kind) const { return Workload(kind).store(); }
   // Consumers and accounts of the cached resources (the reconciler records accounts in it).
   ResourceIndex& index() { return index_; }
-  // Which cached Deployments read which Secret (consumer discovery).
+  // Which cached workloads read which Secret (consumer discovery).
   const SecretReaders& secret_readers() const { return readers_; }
   // The projections the caches use (to project write answers and live reads the same way).
   kube::Projection resource_projection() const;
   kube::Projection secret_projection() const;
-  kube::Projection deployment_projection() const;
+  kube::Projection workload_projection() const;
 
  private:
   void EnqueueOwnerOfSecret(const nlohmann::json& secret);
-  void EnqueueConsumersOf(const nlohmann::json& deployment);
+  void EnqueueConsumersOf(rotation::WorkloadKind kind, const nlohmann::json& workload);
+  const kube::Informer& Workload(rotation::WorkloadKind kind) const { return *workloads_[static_cast<size_t>(kind)]; }
 
   std::function<void(const std::string&)> enqueue_;
   ResourceIndex index_;
   SecretReaders readers_;
   std::unique_ptr<kube::Informer> resources_;
   std::unique_ptr<kube::Informer> secrets_;
-  std::unique_ptr<kube::Informer> deployments_;
+  std::array<std::unique_ptr<kube::Informer>, rotation::kWorkloadKinds.size()> workloads_;
 };
 
 }  // namespace keyroll::controller

@@ -37,37 +37,42 @@ void ObserveTargetSecret(const ObserveSources& src, const rotation::Spec& spec, 
 }
 
 // Declared names and discovered readers are looked up (the readers index), not searched;
-// only a label selector goes through the namespace's Deployments.
+// only a label selector goes through the namespace's workloads of its kind.
 void ObserveConsumers(const ObserveSources& src, const rotation::Spec& spec, Observation& out) {
   const std::string& ns = out.observed.resource.meta.namespace_;
-  std::optional<std::vector<json>> all;  // the namespace's Deployments, listed for the first selector
-  std::set<std::string> seen;
-  auto add = [&](const json& d, ConsumerSource source) {
-    if (seen.insert(kube::NameOf(d)).second) out.observed.consumers.push_back(ObserveDeployment(d, source));
+  using rotation::WorkloadKind;
+  auto reader = [&](WorkloadKind k) -> FreshReader& { return *src.workloads[static_cast<size_t>(k)]; };
+  // Each kind's workloads of the namespace, listed for its first selector.
+  std::array<std::optional<std::vector<json>>, rotation::kWorkloadKinds.size()> all;
+  std::set<std::pair<WorkloadKind, std::string>> seen;
+  auto add = [&](WorkloadKind kind, const json& w, ConsumerSource source) {
+    if (seen.insert({kind, kube::NameOf(w)}).second) out.observed.consumers.push_back(ObserveWorkload(w, kind, source));
   };
-  for (const auto& ref : spec.consumers.deployments) {
+  for (const auto& ref : spec.consumers.workloads) {
     if (!ref.name.empty()) {
-      if (auto d = src.deployments.Get(ns, ref.name)) add(*d, ConsumerSource::Declared);
-      else if (seen.insert(ref.name).second) {
-        rotation::ObservedDeployment missing;
+      if (auto w = reader(ref.kind).Get(ns, ref.name)) add(ref.kind, *w, ConsumerSource::Declared);
+      else if (seen.insert({ref.kind, ref.name}).second) {
+        rotation::ObservedWorkload missing;
+        missing.kind = ref.kind;
         missing.name = ref.name;
         missing.found = false;
         out.observed.consumers.push_back(missing);
       }
     } else if (ref.selector) {
-      if (!all) {
-        all.emplace();
-        for (const auto& d : src.deployment_store.List(ns))
-          if (auto fresh = src.deployments.Get(ns, kube::NameOf(d))) all->push_back(*fresh);
+      auto& listed = all[static_cast<size_t>(ref.kind)];
+      if (!listed) {
+        listed.emplace();
+        for (const auto& w : src.workload_stores[static_cast<size_t>(ref.kind)]->List(ns))
+          if (auto fresh = reader(ref.kind).Get(ns, kube::NameOf(w))) listed->push_back(*fresh);
       }
-      for (const auto& d : *all)
-        if (rotation::Matches(*ref.selector, LabelsOf(d))) add(d, ConsumerSource::Selected);
+      for (const auto& w : *listed)
+        if (rotation::Matches(*ref.selector, LabelsOf(w))) add(ref.kind, w, ConsumerSource::Selected);
     }
   }
   if (spec.consumers.discover)
-    for (const auto& name : src.secret_readers.ReadersOf(ns, spec.target.secret_name))
-      if (auto d = src.deployments.Get(ns, name))
-        if (rotation::DeploymentReadsSecret(*d, spec.target.secret_name)) add(*d, ConsumerSource::Discovered);
+    for (const auto& r : src.secret_readers.ReadersOf(ns, spec.target.secret_name))
+      if (auto w = reader(r.kind).Get(ns, r.name))
+        if (rotation::WorkloadReadsSecret(*w, spec.target.secret_name)) add(r.kind, *w, ConsumerSource::Discovered);
 }
 
 // The oldest other resource that uses the same provider account, if any. Looks at the

@@ -1,10 +1,11 @@
 // observe: assembles rotation::Observed for one SigningKeyRotation from the caches (with
 // read-your-writes), the target Secret (a GET when the cache does not hold it: a Secret
 // keyroll does not manage yet, e.g. a pre-existing one, is not labelled), the consumer
-// Deployments (declared by name or selector, plus discovered readers of the Secret,
+// workloads (declared by kind and name or selector, plus discovered readers of the Secret,
 // de-duplicated), the provider's latest known read and the account-conflict check.
 #pragma once
 
+#include <array>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -37,9 +38,10 @@ struct ObserveSources {
   kube::Client& client;
   FreshReader& resources;
   FreshReader& secrets;
-  FreshReader& deployments;
+  // By rotation::WorkloadKind: each kind's reader and informer store.
+  std::array<FreshReader*, rotation::kWorkloadKinds.size()> workloads;
   const kube::Store& resource_store;
-  const kube::Store& deployment_store;
+  std::array<const kube::Store*, rotation::kWorkloadKinds.size()> workload_stores;
   ProviderCache& providers;
   ResourceIndex& index;
   const SecretReaders& secret_readers;

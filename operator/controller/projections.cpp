@@ -56,7 +56,7 @@ json ContainerSecretRefs(const json& containers) {
   return out;
 }
 
-// The pod spec reduced to what rotation::DeploymentReadsSecret looks at.
+// The pod spec reduced to what rotation::WorkloadReadsSecret looks at.
 json PodSpecSecretRefs(const json& pod) {
   json out = json::object();
   for (const char* key : {"containers", "initContainers", "ephemeralContainers"})
@@ -157,16 +157,29 @@ json ProjectSecret(const json& full, const std::vector<KeyPair>& pairs) {
   return out;
 }
 
-json ProjectDeployment(const json& full) {
+json ProjectWorkload(const json& full) {
   json out = json::object();
   if (const json* m = Field(full, "metadata")) {
     out["metadata"] = CopyFields(*m, {"name", "namespace", "uid", "resourceVersion", "generation", "labels",
                                       "creationTimestamp"});
     CopyKeyrollAnnotations(*m, out["metadata"]);
+    // Only the controlling owner, if any: it decides who may write the template.
+    if (const json* refs = Field(*m, "ownerReferences"); refs && refs->is_array())
+      for (const auto& r : *refs)
+        if (const json* c = Field(r, "controller"); c && c->is_boolean() && c->get<bool>())
+          out["metadata"]["ownerReferences"] = json::array({CopyFields(r, {"kind", "name", "controller"})});
   }
   if (const json* spec = Field(full, "spec")) {
     json s = CopyFields(*spec, {"replicas", "paused"});
-    if (const json* tmpl = Field(*spec, "template")) {
+    if (const json* strategy = Field(*spec, "updateStrategy")) {  // StatefulSet, DaemonSet
+      s["updateStrategy"] = CopyFields(*strategy, {"type"});
+      if (const json* ru = Field(*strategy, "rollingUpdate"); ru && ru->is_object())
+        s["updateStrategy"]["rollingUpdate"] = CopyFields(*ru, {"partition"});
+    }
+    // A CronJob's pod template is one level down; projected where the other kinds keep it.
+    const json* job_template = Field(*spec, "jobTemplate");
+    const json* job_spec = job_template ? Field(*job_template, "spec") : nullptr;
+    if (const json* tmpl = job_spec ? Field(*job_spec, "template") : Field(*spec, "template")) {
       if (const json* tm = Field(*tmpl, "metadata")) {
         json kept = json::object();
         CopyKeyrollAnnotations(*tm, kept);
@@ -177,10 +190,13 @@ json ProjectDeployment(const json& full) {
     out["spec"] = s;
   }
   if (const json* st = Field(full, "status")) {
-    json s = CopyFields(*st, {"observedGeneration", "replicas", "updatedReplicas", "availableReplicas"});
+    json s = CopyFields(*st, {"observedGeneration", "replicas", "updatedReplicas", "availableReplicas", "readyReplicas",
+                              "currentRevision", "updateRevision", "desiredNumberScheduled",
+                              "updatedNumberScheduled", "numberAvailable", "active", "startTime",
+                              "completionTime"});
     if (const json* conds = Field(*st, "conditions"); conds && conds->is_array())
       for (const auto& c : *conds)
-        if (Str(c, "type") == "Progressing")
+        if (Str(c, "type") == "Progressing" || Str(c, "type") == "Complete" || Str(c, "type") == "Failed")
           s["conditions"].push_back(CopyFields(c, {"type", "status", "reason"}));
     out["status"] = s;
   }
@@ -217,8 +233,10 @@ std::optional<rotation::ObservedSecret> ObserveSecret(const json& projected, con
   return s;
 }
 
-rotation::ObservedDeployment ObserveDeployment(const json& projected, rotation::ConsumerSource source) {
-  rotation::ObservedDeployment d;
+rotation::ObservedWorkload ObserveWorkload(const json& projected, rotation::WorkloadKind kind,
+                                           rotation::ConsumerSource source) {
+  rotation::ObservedWorkload d;
+  d.kind = kind;
   d.source = source;
   d.found = true;
   const json* meta = Field(projected, "metadata");
@@ -227,6 +245,8 @@ rotation::ObservedDeployment ObserveDeployment(const json& projected, rotation::
   if (meta) {
     if (const json* n = Field(*meta, "name"); n && n->is_string()) d.name = n->get<std::string>();
     d.generation = IntOr(meta, "generation", 0);
+    if (const json* refs = Field(*meta, "ownerReferences"); refs && refs->is_array() && !refs->empty())
+      d.controller_owner = Str((*refs)[0], "kind") + "/" + Str((*refs)[0], "name");
     auto annotations = StringMapOf(Field(*meta, "annotations"));
     if (auto it = annotations.find(std::string(vocab::kAnnotationObservedKeysHash)); it != annotations.end())
       d.observed_keys_hash = it->second;
@@ -234,6 +254,11 @@ rotation::ObservedDeployment ObserveDeployment(const json& projected, rotation::
   if (spec) {
     d.replicas = static_cast<int32_t>(IntOr(spec, "replicas", 1));
     if (const json* p = Field(*spec, "paused"); p && p->is_boolean()) d.paused = p->get<bool>();
+    if (const json* strategy = Field(*spec, "updateStrategy")) {
+      d.update_strategy = Str(*strategy, "type");
+      if (const json* ru = Field(*strategy, "rollingUpdate"); ru && ru->is_object() && kind == rotation::WorkloadKind::StatefulSet)
+        d.partition = static_cast<int32_t>(IntOr(ru, "partition", 0));
+    }
     const json* tmpl = Field(*spec, "template");
     const json* tm = tmpl ? Field(*tmpl, "metadata") : nullptr;
     auto annotations = StringMapOf(tm ? Field(*tm, "annotations") : nullptr);
@@ -245,14 +270,37 @@ rotation::ObservedDeployment ObserveDeployment(const json& projected, rotation::
     d.status_replicas = static_cast<int32_t>(IntOr(status, "replicas", 0));
     d.updated_replicas = static_cast<int32_t>(IntOr(status, "updatedReplicas", 0));
     d.available_replicas = static_cast<int32_t>(IntOr(status, "availableReplicas", 0));
+    d.ready_replicas = static_cast<int32_t>(IntOr(status, "readyReplicas", 0));
+    d.current_revision = Str(*status, "currentRevision");
+    d.update_revision = Str(*status, "updateRevision");
+    d.desired_number_scheduled = static_cast<int32_t>(IntOr(status, "desiredNumberScheduled", 0));
+    d.updated_number_scheduled = static_cast<int32_t>(IntOr(status, "updatedNumberScheduled", 0));
+    d.number_available = static_cast<int32_t>(IntOr(status, "numberAvailable", 0));
+    d.active = static_cast<int32_t>(IntOr(status, "active", 0));
+    if (auto t = rotation::ParseTimestamp(Str(*status, "startTime"))) d.start_time = *t;
+    d.finished = !Str(*status, "completionTime").empty();
     if (const json* conds = Field(*status, "conditions"); conds && conds->is_array())
-      for (const auto& c : *conds)
-        if (Str(c, "type") == "Progressing") {
+      for (const auto& c : *conds) {
+        const std::string type = Str(c, "type");
+        if (type == "Progressing") {
           d.progressing_status = Str(c, "status");
           d.progressing_reason = Str(c, "reason");
         }
+        if ((type == "Complete" || type == "Failed") && Str(c, "status") == "True") d.finished = true;
+      }
   }
   return d;
+}
+
+const kube::ResourceRef& ResourceOf(rotation::WorkloadKind kind) {
+  switch (kind) {
+    case rotation::WorkloadKind::Deployment: return kube::resources::kDeployments;
+    case rotation::WorkloadKind::StatefulSet: return kube::resources::kStatefulSets;
+    case rotation::WorkloadKind::DaemonSet: return kube::resources::kDaemonSets;
+    case rotation::WorkloadKind::Job: return kube::resources::kJobs;
+    case rotation::WorkloadKind::CronJob: return kube::resources::kCronJobs;
+  }
+  return kube::resources::kDeployments;
 }
 
 rotation::StringMap LabelsOf(const json& object) {

@@ -4,9 +4,10 @@
 //  - managed Secret: metadata (labels, annotations, ownerReferences) and, instead of the
 //    data, a fingerprint per data key plus the keysHash of the (current, next) key pairs
 //    that matter. No key material is ever cached.
-//  - Deployment: metadata, replicas/paused, the pod template's annotations and only the
-//    parts of the pod spec that name Secrets (so rotation::DeploymentReadsSecret works on
-//    the projection), rollout status and the Progressing condition.
+//  - consumer workloads (Deployment, StatefulSet, DaemonSet): metadata, replicas/paused/
+//    updateStrategy, the pod template's annotations and only the parts of the pod spec that
+//    name Secrets (so rotation::WorkloadReadsSecret works on the projection), and the status
+//    fields `kubectl rollout status` reads for the kind (rotation/rollout.h).
 #pragma once
 
 #include <optional>
@@ -16,6 +17,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "operator/kube/resource.h"
 #include "operator/rotation/observed.h"
 
 namespace keyroll::controller {
@@ -27,7 +29,7 @@ nlohmann::json ProjectSigningKeyRotation(const nlohmann::json& full);
 // `pairs`: the data key pairs whose keysHash is kept (besides the providers' defaults).
 nlohmann::json ProjectSecret(const nlohmann::json& full, const std::vector<KeyPair>& pairs);
 
-nlohmann::json ProjectDeployment(const nlohmann::json& full);
+nlohmann::json ProjectWorkload(const nlohmann::json& full);
 
 // The Secret as Decide sees it, from a projection made by ProjectSecret. nullopt when the
 // projection lacks the keysHash for (current_key, next_key) and both keys are present: the
@@ -37,9 +39,12 @@ std::optional<rotation::ObservedSecret> ObserveSecret(const nlohmann::json& proj
                                                       const std::string& next_key,
                                                       const std::string& resource_uid);
 
-// A consumer from a Deployment projection (found = true).
-rotation::ObservedDeployment ObserveDeployment(const nlohmann::json& projected,
-                                               rotation::ConsumerSource source);
+// A consumer from a workload projection (found = true).
+rotation::ObservedWorkload ObserveWorkload(const nlohmann::json& projected, rotation::WorkloadKind kind,
+                                           rotation::ConsumerSource source);
+
+// The API resource of a workload kind.
+const kube::ResourceRef& ResourceOf(rotation::WorkloadKind kind);
 
 // metadata.labels as a map (non-string values skipped).
 rotation::StringMap LabelsOf(const nlohmann::json& object);

@@ -27,6 +27,23 @@ log::Logger LoggerFor(const rotation::ResourceMeta& m) { return log::Logger{{"na
 
 std::string ShortHash(const std::string& h) { return h.substr(0, 8); }
 
+using WorkloadReaders = std::array<std::unique_ptr<FreshReader>, rotation::kWorkloadKinds.size()>;
+
+WorkloadReaders MakeWorkloadReaders(kube::Client& client, const Informers& informers) {
+  WorkloadReaders out;
+  for (auto kind : rotation::kWorkloadKinds)
+    out[static_cast<size_t>(kind)] = std::make_unique<FreshReader>(client, ResourceOf(kind), informers.workloads(kind),
+                                                                   informers.workload_projection());
+  return out;
+}
+
+template <typename T, size_t N, typename F>
+auto Each(const std::array<T, N>& in, F f) {
+  std::array<decltype(f(in[0])), N> out{};
+  for (size_t i = 0; i < N; ++i) out[i] = f(in[i]);
+  return out;
+}
+
 json InvolvedObject(const rotation::ResourceMeta& m) {
   return {{"apiVersion", std::string(vocab::kApiVersion)},
           {"kind", std::string(vocab::kKind)},
@@ -45,10 +62,17 @@ Reconciler::Reconciler(kube::Client& client, Informers& informers, ProviderCache
       resources_(client, kube::resources::kSigningKeyRotations, informers.resources(),
                  informers.resource_projection()),
       secrets_(client, kube::resources::kSecrets, informers.secrets(), informers.secret_projection()),
-      deployments_(client, kube::resources::kDeployments, informers.deployments(),
-                   informers.deployment_projection()),
-      sources_{client, resources_, secrets_, deployments_, informers.resources(), informers.deployments(),
-               providers, informers.index(), informers.secret_readers(), pending_settle} {}
+      workloads_(MakeWorkloadReaders(client, informers)),
+      sources_{client,
+               resources_,
+               secrets_,
+               Each(workloads_, [](const std::unique_ptr<FreshReader>& r) { return r.get(); }),
+               informers.resources(),
+               Each(rotation::kWorkloadKinds, [&](rotation::WorkloadKind k) { return &informers.workloads(k); }),
+               providers,
+               informers.index(),
+               informers.secret_readers(),
+               pending_settle} {}
 
 ReconcileResult Reconciler::Reconcile(const std::string& key) {
   const auto started = std::chrono::steady_clock::now();
@@ -217,16 +241,19 @@ bool Reconciler::ApplyRestarts(Observation& obs, const rotation::Plan& plan) {
     json patch = {{"spec", {{"template", {{"metadata", {{"annotations", {{std::string(vocab::kAnnotationKeysHash),
                                                                          r.keys_hash}}}}}}}}}};
     Failpoint("before-restart");
-    auto res = client_.MergePatch(kube::resources::kDeployments, meta.namespace_, r.deployment, patch);
+    const std::string kind(rotation::KindName(r.kind));
+    auto res = client_.MergePatch(ResourceOf(r.kind), meta.namespace_, r.name, patch);
     if (!res) {
-      LoggerFor(meta).Warn("consumer restart failed", {{"deployment", r.deployment}, {"error", res.error().ToString()}});
+      LoggerFor(meta).Warn("consumer restart failed",
+                           {{"kind", kind}, {"workload", r.name}, {"error", res.error().ToString()}});
       // The status that follows names the stale consumer; the event says why.
-      if (kube::IsForbidden(res.error())) ReportForbidden(obs, "patch Deployment " + r.deployment, res.error(), false);
+      if (kube::IsForbidden(res.error())) ReportForbidden(obs, "patch " + kind + " " + r.name, res.error(), false);
       ok = false;
       continue;
     }
-    deployments_.Wrote(meta.namespace_, r.deployment, kube::ResourceVersionOf(*res));
-    LoggerFor(meta).Info("consumer restarted", {{"deployment", r.deployment}, {"keysHash", ShortHash(r.keys_hash)}});
+    workloads_[static_cast<size_t>(r.kind)]->Wrote(meta.namespace_, r.name, kube::ResourceVersionOf(*res));
+    LoggerFor(meta).Info("consumer restarted",
+                         {{"kind", kind}, {"workload", r.name}, {"keysHash", ShortHash(r.keys_hash)}});
     Failpoint("after-restart");
     if (first) {
       first = false;

@@ -14,6 +14,9 @@
 // A steady state makes no writes: only what the plan asks for is written.
 #pragma once
 
+#include <array>
+#include <memory>
+
 #include <string>
 
 #include "operator/controller/fresh_reader.h"
@@ -57,7 +60,8 @@ class Reconciler {
   kube::EventRecorder& events_;
   FreshReader resources_;
   FreshReader secrets_;
-  FreshReader deployments_;
+  // One per rotation::WorkloadKind.
+  std::array<std::unique_ptr<FreshReader>, rotation::kWorkloadKinds.size()> workloads_;
   ObserveSources sources_;
 };
 

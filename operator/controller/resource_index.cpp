@@ -81,8 +81,8 @@ std::vector<std::string> ResourceIndex::LeaveAccountLocked(Entry& e) {
   return left_behind;
 }
 
-std::vector<std::string> ResourceIndex::ConsumersOf(const json& deployment) const {
-  const std::string ns = kube::NamespaceOf(deployment), name = kube::NameOf(deployment);
+std::vector<std::string> ResourceIndex::ConsumersOf(rotation::WorkloadKind kind, const json& workload) const {
+  const std::string ns = kube::NamespaceOf(workload), name = kube::NameOf(workload);
   std::optional<rotation::StringMap> labels;                 // computed when a selector needs them
   std::optional<std::vector<std::string>> secrets_read;      // likewise for discovery
   std::vector<std::string> out;
@@ -93,16 +93,17 @@ std::vector<std::string> ResourceIndex::ConsumersOf(const json& deployment) cons
     const std::string& key = it->first;
     const Entry& e = it->second;
     bool consumes = false;
-    for (const auto& ref : e.consumers.deployments) {
+    for (const auto& ref : e.consumers.workloads) {
+      if (ref.kind != kind) continue;
       if (!ref.name.empty() && ref.name == name) consumes = true;
       if (ref.name.empty() && ref.selector) {
-        if (!labels) labels = LabelsOf(deployment);
+        if (!labels) labels = LabelsOf(workload);
         consumes = consumes || rotation::Matches(*ref.selector, *labels);
       }
       if (consumes) break;
     }
     if (!consumes && e.consumers.discover) {
-      if (!secrets_read) secrets_read = rotation::SecretsReadBy(deployment);
+      if (!secrets_read) secrets_read = rotation::SecretsReadBy(workload);
       consumes = std::find(secrets_read->begin(), secrets_read->end(), e.secret_name) != secrets_read->end();
     }
     if (consumes) out.push_back(key);

@@ -1,8 +1,8 @@
 // resource_index: what the controller must find without scanning every resource, kept up to
 // date by the SigningKeyRotation informer's events (only resources with a valid spec that
 // are not being deleted are indexed):
-//  - consumers: which resources consume a Deployment (declared by name, selected by labels,
-//    or discovering a reader of their target Secret), so a Deployment event queues those
+//  - consumers: which resources consume a workload (declared by name, selected by labels,
+//    or discovering a reader of their target Secret), so a workload event queues those
 //    resources only, not its whole namespace;
 //  - accounts: which resources use which provider account (as last connected), ordered by
 //    age, so the account-conflict check (DESIGN.md: the oldest resource of an account owns
@@ -41,8 +41,8 @@ class ResourceIndex {
   std::vector<std::string> Upsert(const nlohmann::json& resource);
   std::vector<std::string> Remove(const nlohmann::json& resource);
 
-  // "ns/name" of the indexed resources that consume the Deployment (a projection of it).
-  std::vector<std::string> ConsumersOf(const nlohmann::json& deployment) const;
+  // "ns/name" of the indexed resources that consume the workload (a projection of it).
+  std::vector<std::string> ConsumersOf(rotation::WorkloadKind kind, const nlohmann::json& workload) const;
 
   // Records the account a resource connected to ("" = none: its provider could not be built).
   // Ignored for resources not indexed. A spec change forgets it again.

@@ -17,11 +17,13 @@ std::string Prefix(const std::string& ns, const std::string& secret) {
   return p;
 }
 
-// The (Secret, reader) pairs of one Deployment, sorted and unique.
-std::vector<std::string> PairsOf(const nlohmann::json& deployment) {
-  const std::string ns = kube::NamespaceOf(deployment), name = kube::NameOf(deployment);
+// The (Secret, reader) pairs of one workload, sorted and unique. The reader is its kind as
+// one digit, then its name.
+std::vector<std::string> PairsOf(rotation::WorkloadKind kind, const nlohmann::json& workload) {
+  const std::string ns = kube::NamespaceOf(workload);
+  const std::string reader = static_cast<char>('0' + static_cast<int>(kind)) + kube::NameOf(workload);
   std::vector<std::string> pairs;
-  for (const auto& secret : rotation::SecretsReadBy(deployment)) pairs.push_back(Prefix(ns, secret) + name);
+  for (const auto& secret : rotation::SecretsReadBy(workload)) pairs.push_back(Prefix(ns, secret) + reader);
   std::sort(pairs.begin(), pairs.end());
   pairs.erase(std::unique(pairs.begin(), pairs.end()), pairs.end());
   return pairs;
@@ -29,32 +31,33 @@ std::vector<std::string> PairsOf(const nlohmann::json& deployment) {
 
 }  // namespace
 
-void SecretReaders::Add(const nlohmann::json& deployment) {
-  std::vector<std::string> pairs = PairsOf(deployment);
+void SecretReaders::Add(rotation::WorkloadKind kind, const nlohmann::json& workload) {
+  std::vector<std::string> pairs = PairsOf(kind, workload);
   std::lock_guard lock(mu_);
   for (auto& p : pairs) pairs_.insert(std::move(p));
 }
 
-void SecretReaders::Update(const nlohmann::json& old_deployment, const nlohmann::json& new_deployment) {
-  std::vector<std::string> before = PairsOf(old_deployment), after = PairsOf(new_deployment);
+void SecretReaders::Update(rotation::WorkloadKind kind, const nlohmann::json& old_workload,
+                           const nlohmann::json& new_workload) {
+  std::vector<std::string> before = PairsOf(kind, old_workload), after = PairsOf(kind, new_workload);
   if (before == after) return;  // most updates (status, replicas) change no Secret read
   std::lock_guard lock(mu_);
   for (const auto& p : before) pairs_.erase(p);
   for (auto& p : after) pairs_.insert(std::move(p));
 }
 
-void SecretReaders::Remove(const nlohmann::json& deployment) {
-  std::vector<std::string> pairs = PairsOf(deployment);
+void SecretReaders::Remove(rotation::WorkloadKind kind, const nlohmann::json& workload) {
+  std::vector<std::string> pairs = PairsOf(kind, workload);
   std::lock_guard lock(mu_);
   for (const auto& p : pairs) pairs_.erase(p);
 }
 
-std::vector<std::string> SecretReaders::ReadersOf(const std::string& ns, const std::string& secret) const {
+std::vector<WorkloadName> SecretReaders::ReadersOf(const std::string& ns, const std::string& secret) const {
   const std::string prefix = Prefix(ns, secret);
-  std::vector<std::string> out;
+  std::vector<WorkloadName> out;
   std::lock_guard lock(mu_);
   for (auto it = pairs_.lower_bound(prefix); it != pairs_.end() && it->compare(0, prefix.size(), prefix) == 0; ++it)
-    out.push_back(it->substr(prefix.size()));
+    out.push_back({static_cast<rotation::WorkloadKind>((*it)[prefix.size()] - '0'), it->substr(prefix.size() + 1)});
   return out;
 }
 

@@ -33,6 +33,10 @@ inline const ResourceRef kConfigMaps{"", "v1", "configmaps", true};
 inline const ResourceRef kEvents{"", "v1", "events", true};
 inline const ResourceRef kNamespaces{"", "v1", "namespaces", false};
 inline const ResourceRef kDeployments{"apps", "v1", "deployments", true};
+inline const ResourceRef kStatefulSets{"apps", "v1", "statefulsets", true};
+inline const ResourceRef kDaemonSets{"apps", "v1", "daemonsets", true};
+inline const ResourceRef kJobs{"batch", "v1", "jobs", true};
+inline const ResourceRef kCronJobs{"batch", "v1", "cronjobs", true};
 inline const ResourceRef kLeases{"coordination.k8s.io", "v1", "leases", true};
 inline const ResourceRef kSigningKeyRotations{"keyroll.dev", "v1alpha1", "signingkeyrotations", true};
 }  // namespace resources

@@ -14,19 +14,20 @@ bool IsTrueReason(std::string_view r) {
 
 // The consumers condition: the most serious state first.
 std::pair<std::string, std::string> ConsumersVerdict(const std::vector<ConsumerJudgement>& list) {
-  if (list.empty()) return {std::string(vocab::kReasonNoConsumers), "no consumer Deployments"};
+  if (list.empty()) return {std::string(vocab::kReasonNoConsumers), "no consumer workloads"};
   for (auto [state, reason] : {std::pair{ConsumerState::NotFound, vocab::kReasonConsumerNotFound},
-                               std::pair{ConsumerState::RolloutFailed, vocab::kReasonConsumerRolloutFailed}}) {
+                               std::pair{ConsumerState::RolloutFailed, vocab::kReasonConsumerRolloutFailed},
+                               std::pair{ConsumerState::CannotComplete, vocab::kReasonConsumerCannotComplete}}) {
     std::string names;
     for (const auto& c : list)
-      if (c.state == state) names += (names.empty() ? "" : ", ") + c.name + " (" + c.message + ")";
+      if (c.state == state) names += (names.empty() ? "" : ", ") + DisplayName(c.kind, c.name) + " (" + c.message + ")";
     if (!names.empty()) return {std::string(reason), names};
   }
   std::string names;
   size_t stale = 0;
   for (const auto& c : list)
     if (c.state != ConsumerState::UpToDate && ++stale <= 5)
-      names += (names.empty() ? "" : ", ") + c.name + " (" + c.message + ")";
+      names += (names.empty() ? "" : ", ") + DisplayName(c.kind, c.name) + " (" + c.message + ")";
   if (stale > 5) names += " and " + std::to_string(stale - 5) + " more";
   if (stale) return {std::string(vocab::kReasonConsumerStale), names};
   return {std::string(vocab::kReasonUpToDate), std::to_string(list.size()) + " consumers up to date"};
@@ -50,7 +51,8 @@ void FillStatus(DecideContext& c, const Verdict& v) {
   s.consumers.clear();
   size_t ready = 0;
   for (const auto& j : v.consumers) {
-    s.consumers.push_back({"Deployment", j.name, j.state == ConsumerState::UpToDate, j.message});
+    s.consumers.push_back({std::string(KindName(j.kind)), j.name, j.state == ConsumerState::UpToDate, j.message,
+                           j.restarts, j.restarted_keys_hash});
     ready += j.state == ConsumerState::UpToDate;
   }
   s.consumers_ready = std::to_string(ready) + "/" + std::to_string(v.consumers.size());

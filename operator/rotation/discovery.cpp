@@ -39,8 +39,11 @@ bool VisitContainers(const json* containers, const Visitor& found) {
   return false;
 }
 
-bool VisitSecretsRead(const json& deployment, const Visitor& found) {
-  const json* spec = Get(deployment, "spec");
+bool VisitSecretsRead(const json& workload, const Visitor& found) {
+  const json* spec = Get(workload, "spec");
+  // A CronJob keeps its pod template in spec.jobTemplate.spec.template.
+  const json* job_template = spec ? Get(*spec, "jobTemplate") : nullptr;
+  if (const json* job_spec = job_template ? Get(*job_template, "spec") : nullptr) spec = job_spec;
   const json* tmpl = spec ? Get(*spec, "template") : nullptr;
   const json* pod = tmpl ? Get(*tmpl, "spec") : nullptr;
   if (!pod) return false;
@@ -61,13 +64,13 @@ bool VisitSecretsRead(const json& deployment, const Visitor& found) {
 
 }  // namespace
 
-bool DeploymentReadsSecret(const json& deployment, std::string_view name) {
-  return VisitSecretsRead(deployment, [name](const std::string& n) { return n == name; });
+bool WorkloadReadsSecret(const json& workload, std::string_view name) {
+  return VisitSecretsRead(workload, [name](const std::string& n) { return n == name; });
 }
 
-std::vector<std::string> SecretsReadBy(const json& deployment) {
+std::vector<std::string> SecretsReadBy(const json& workload) {
   std::vector<std::string> names;
-  VisitSecretsRead(deployment, [&names](const std::string& n) {
+  VisitSecretsRead(workload, [&names](const std::string& n) {
     if (std::find(names.begin(), names.end(), n) == names.end()) names.push_back(n);
     return false;
   });

@@ -18,7 +18,8 @@ std::string ListConsumers(const std::vector<ConsumerJudgement>& consumers,
   size_t n = 0;
   for (const auto& c : consumers) {
     if (!pred(c)) continue;
-    if (++n <= 5) out += (out.empty() ? "" : ", ") + c.name + (c.message.empty() ? "" : " (" + c.message + ")");
+    if (++n <= 5)
+      out += (out.empty() ? "" : ", ") + DisplayName(c.kind, c.name) + (c.message.empty() ? "" : " (" + c.message + ")");
   }
   if (n > 5) out += " and " + std::to_string(n - 5) + " more";
   *count = n;
@@ -90,6 +91,11 @@ std::optional<Violation> ConsumerRolloutFailed(const GateInput& in) {
                      [](const ConsumerJudgement& c) { return c.state == ConsumerState::RolloutFailed; });
 }
 
+std::optional<Violation> ConsumerCannotComplete(const GateInput& in) {
+  return ConsumersIn(in, vocab::kReasonConsumerCannotComplete, "consumer rollouts cannot complete by themselves",
+                     [](const ConsumerJudgement& c) { return c.state == ConsumerState::CannotComplete; });
+}
+
 std::optional<Violation> ConsumerStale(const GateInput& in) {
   return ConsumersIn(in, vocab::kReasonConsumerStale, "consumers not up to date with the current keys",
                      [](const ConsumerJudgement& c) { return c.state != ConsumerState::UpToDate; });
@@ -112,7 +118,7 @@ std::optional<Violation> MinIntervalNotElapsed(const GateInput& in) {
 }
 
 std::span<const NamedPolicy> GateChain() {
-  static constexpr std::array<NamedPolicy, 10> kChain{{
+  static constexpr std::array<NamedPolicy, 11> kChain{{
       {"AccountConflict", AccountConflict},
       {"Suspended", Suspended},
       {"ProviderUnavailable", ProviderUnavailable},
@@ -121,6 +127,7 @@ std::span<const NamedPolicy> GateChain() {
       {"SecretDiffersFromProvider", SecretDiffersFromProvider},
       {"ConsumerNotFound", ConsumerNotFound},
       {"ConsumerRolloutFailed", ConsumerRolloutFailed},
+      {"ConsumerCannotComplete", ConsumerCannotComplete},
       {"ConsumerStale", ConsumerStale},
       {"MinIntervalNotElapsed", MinIntervalNotElapsed},
   }};

@@ -5,7 +5,7 @@
 // rotation. Order (most structural first):
 //   AccountConflict, Suspended, ProviderUnavailable, SecretConflict, Drift,
 //   SecretDiffersFromProvider, ConsumerNotFound, ConsumerRolloutFailed,
-//   ConsumerStale, MinIntervalNotElapsed
+//   ConsumerCannotComplete, ConsumerStale, MinIntervalNotElapsed
 // The policies judge the world as observed before this reconcile's writes (so while a
 // Secret is being created the reason is SecretDiffersFromProvider; the next reconcile
 // moves on to the consumers).
@@ -58,6 +58,7 @@ std::optional<Violation> SecretDiffersFromProvider(const GateInput& in);
 std::optional<Violation> Drift(const GateInput& in);
 std::optional<Violation> ConsumerNotFound(const GateInput& in);
 std::optional<Violation> ConsumerRolloutFailed(const GateInput& in);
+std::optional<Violation> ConsumerCannotComplete(const GateInput& in);
 std::optional<Violation> ConsumerStale(const GateInput& in);
 std::optional<Violation> MinIntervalNotElapsed(const GateInput& in);
 

@@ -109,24 +109,46 @@ struct RevokeOutcome {
 
 enum class ConsumerSource { Declared, Selected, Discovered };
 
-// One consumer Deployment. A declared name that does not exist has found == false.
-struct ObservedDeployment {
+// One consumer workload as its informer projection shows it. A declared name that does not
+// exist has found == false. Fields a kind does not have keep their defaults.
+struct ObservedWorkload {
+  WorkloadKind kind = WorkloadKind::Deployment;
   std::string name;
   ConsumerSource source = ConsumerSource::Declared;
   bool found = true;
   int64_t generation = 0;
   int64_t observed_generation = 0;  // status.observedGeneration
-  int32_t replicas = 1;             // spec.replicas (nil = 1)
+  int32_t replicas = 1;             // spec.replicas (nil = 1): Deployment, StatefulSet
   int32_t status_replicas = 0;      // status.replicas
   int32_t updated_replicas = 0;
   int32_t available_replicas = 0;
-  bool paused = false;
-  // The Progressing condition, when present ("" otherwise).
+  int32_t ready_replicas = 0;       // StatefulSet
+  bool paused = false;              // Deployment
+  // The Progressing condition, when present ("" otherwise): Deployment.
   std::string progressing_status;   // True | False | Unknown
   std::string progressing_reason;   // e.g. ProgressDeadlineExceeded
+  // StatefulSet and DaemonSet: spec.updateStrategy.type ("" = RollingUpdate, the default).
+  std::string update_strategy;
+  // StatefulSet: spec.updateStrategy.rollingUpdate.partition, when rollingUpdate is set (a
+  // real API server always sets it: {partition: 0}); the revisions of its pods.
+  std::optional<int32_t> partition;
+  std::string current_revision;
+  std::string update_revision;
+  // DaemonSet: status.desiredNumberScheduled, updatedNumberScheduled, numberAvailable.
+  int32_t desired_number_scheduled = 0;
+  int32_t updated_number_scheduled = 0;
+  int32_t number_available = 0;
+  // Job: status.active, status.startTime, and whether it finished (a Complete or Failed
+  // condition, or a completionTime).
+  int32_t active = 0;
+  std::optional<Time> start_time;
+  bool finished = false;
+  // "Kind/name" of an ownerReference with controller: true (e.g. a Knative Revision owns its
+  // Deployment): that controller writes the template, so keyroll does not patch it.
+  std::string controller_owner;
   std::optional<std::string> template_keys_hash;  // pod template annotation keyroll.dev/keys-hash
-  std::optional<std::string> observed_keys_hash;  // Deployment annotation keyroll.dev/observed-keys-hash
-  bool operator==(const ObservedDeployment&) const = default;
+  std::optional<std::string> observed_keys_hash;  // workload annotation keyroll.dev/observed-keys-hash
+  bool operator==(const ObservedWorkload&) const = default;
 };
 
 // A "not applied" verdict on a pending rotation needs a provider read this long after the
@@ -139,7 +161,7 @@ struct Observed {
   ObservedProvider provider;
   std::optional<RotateOutcome> rotate_outcome;
   std::optional<RevokeOutcome> revoke_outcome;
-  std::vector<ObservedDeployment> consumers;  // declared + selected + discovered, deduplicated
+  std::vector<ObservedWorkload> consumers;  // declared + selected + discovered, deduplicated
   // Name of an OLDER SigningKeyRotation (by creationTimestamp, then name) that uses the
   // same provider account (same URL/domain and same credentials).
   std::optional<std::string> account_conflict_with;

@@ -313,48 +313,65 @@ void ParseRotation(FieldReader& r, const json& spec, Spec& out) {
   }
 }
 
+// One list of declared consumers of one kind (spec.consumers.deployments, .statefulSets, …).
+void ParseWorkloadList(FieldReader& r, const json& c, const std::string& path, const char* field, WorkloadKind kind,
+                       Spec& out) {
+  const std::string lpath = Path(path, field);
+  const std::string kind_name(KindName(kind));
+  std::set<std::string> names;
+  const json* list = r.Array(c, field, lpath, 100);
+  if (!list) return;
+  for (size_t i = 0; i < list->size(); ++i) {
+    const std::string p = Path(lpath, i);
+    const json& d = (*list)[i];
+    if (!d.is_object()) {
+      r.Error(p, "must be an object with name or selector");
+      continue;
+    }
+    RefuseNamespace(r, d, p);
+    r.RejectUnknown(d, {"name", "selector", "namespace"}, p);
+    const json* sel = r.Object(d, "selector", Path(p, "selector"));
+    bool has_name = d.contains("name") && !d["name"].is_null();
+    bool bad_selector = !sel && d.contains("selector") && !d["selector"].is_null();
+    if (bad_selector) continue;  // r.Object reported it
+    if (has_name == (sel != nullptr)) {
+      r.Error(p, "exactly one of name or selector must be set");
+      continue;
+    }
+    WorkloadRef ref;
+    ref.kind = kind;
+    if (has_name) {
+      auto n = Checked(r, d, "name", Path(p, "name"), true, CheckDnsSubdomain);
+      if (!n) continue;
+      if (!names.insert(*n).second) r.Error(Path(p, "name"), "duplicate " + kind_name + " \"" + *n + "\"");
+      ref.name = *n;
+    } else if (sel) {
+      ref.selector = ParseSelector(r, *sel, Path(p, "selector"));
+    }
+    out.consumers.workloads.push_back(std::move(ref));
+  }
+}
+
 void ParseConsumers(FieldReader& r, const json& spec, Spec& out) {
   const json* c = r.Object(spec, "consumers", "spec.consumers");
   if (!c) return;
   const std::string path = "spec.consumers";
-  r.RejectUnknown(*c, {"deployments", "discover", "restart", "maxConcurrentRestarts"}, path);
-  const std::string dpath = Path(path, "deployments");
-  std::set<std::string> names;
-  if (const json* list = r.Array(*c, "deployments", dpath, 100)) {
-    for (size_t i = 0; i < list->size(); ++i) {
-      const std::string p = Path(dpath, i);
-      const json& d = (*list)[i];
-      if (!d.is_object()) {
-        r.Error(p, "must be an object with name or selector");
-        continue;
-      }
-      RefuseNamespace(r, d, p);
-      r.RejectUnknown(d, {"name", "selector", "namespace"}, p);
-      const json* sel = r.Object(d, "selector", Path(p, "selector"));
-      bool has_name = d.contains("name") && !d["name"].is_null();
-      bool bad_selector = !sel && d.contains("selector") && !d["selector"].is_null();
-      if (bad_selector) continue;  // r.Object reported it
-      if (has_name == (sel != nullptr)) {
-        r.Error(p, "exactly one of name or selector must be set");
-        continue;
-      }
-      DeploymentRef ref;
-      if (has_name) {
-        auto n = Checked(r, d, "name", Path(p, "name"), true, CheckDnsSubdomain);
-        if (!n) continue;
-        if (!names.insert(*n).second) r.Error(Path(p, "name"), "duplicate Deployment \"" + *n + "\"");
-        ref.name = *n;
-      } else if (sel) {
-        ref.selector = ParseSelector(r, *sel, Path(p, "selector"));
-      }
-      out.consumers.deployments.push_back(std::move(ref));
-    }
-  }
+  r.RejectUnknown(*c, {"deployments", "statefulSets", "daemonSets", "discover", "restart", "maxConcurrentRestarts",
+                       "runningJobs"},
+                  path);
+  ParseWorkloadList(r, *c, path, "deployments", WorkloadKind::Deployment, out);
+  ParseWorkloadList(r, *c, path, "statefulSets", WorkloadKind::StatefulSet, out);
+  ParseWorkloadList(r, *c, path, "daemonSets", WorkloadKind::DaemonSet, out);
   if (auto b = r.Bool(*c, "discover", Path(path, "discover"))) out.consumers.discover = *b;
   if (auto s = r.String(*c, "restart", Path(path, "restart"))) {
     if (*s == "RolloutRestart") out.consumers.restart = RestartPolicy::RolloutRestart;
     else if (*s == "None") out.consumers.restart = RestartPolicy::None;
     else r.Error(Path(path, "restart"), "must be RolloutRestart or None");
+  }
+  if (auto s = r.String(*c, "runningJobs", Path(path, "runningJobs"))) {
+    if (*s == "Wait") out.consumers.running_jobs = RunningJobsPolicy::Wait;
+    else if (*s == "Ignore") out.consumers.running_jobs = RunningJobsPolicy::Ignore;
+    else r.Error(Path(path, "runningJobs"), "must be Wait or Ignore");
   }
   if (auto n = r.Int(*c, "maxConcurrentRestarts", Path(path, "maxConcurrentRestarts"))) {
     if (*n < 1 || *n > 100) r.Error(Path(path, "maxConcurrentRestarts"), "must be between 1 and 100");

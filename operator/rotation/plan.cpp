@@ -40,7 +40,7 @@ nlohmann::json PlanToJson(const Plan& p) {
     for (const auto& [k, fp] : p.secret.keys.extra_fingerprints) j["secret"]["extraFingerprints"][k] = fp;
   }
   for (const auto& r : p.restarts)
-    j["restarts"].push_back({{"deployment", r.deployment}, {"keysHash", r.keys_hash}});
+    j["restarts"].push_back({{"kind", std::string(KindName(r.kind))}, {"name", r.name}, {"keysHash", r.keys_hash}});
   if (p.status) j["status"] = StatusToJson(*p.status);
   if (p.rotate) j["rotate"] = true;
   if (!p.revoke_kid.empty()) j["revokeKid"] = p.revoke_kid;

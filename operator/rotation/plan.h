@@ -41,9 +41,10 @@ struct SecretWrite {
 };
 
 // Set spec.template.metadata.annotations[keyroll.dev/keys-hash] = keys_hash on the
-// Deployment (a merge patch; idempotent: the same hash never causes a second rollout).
+// workload (a merge patch; idempotent: the same hash never causes a second rollout).
 struct ConsumerRestart {
-  std::string deployment;
+  WorkloadKind kind = WorkloadKind::Deployment;
+  std::string name;
   std::string keys_hash;
   bool operator==(const ConsumerRestart&) const = default;
 };

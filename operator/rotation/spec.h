@@ -13,6 +13,7 @@
 //   consumers.discover     = true (the safe choice: a forgotten reader is still covered)
 //   consumers.restart      = RolloutRestart
 //   consumers.maxConcurrentRestarts = 1 (allowed 1..100)
+//   consumers.runningJobs  = Wait
 //   qstash.url             = https://qstash.upstash.io
 //   auth0.clientSecretRef keys = AUTH0_CLIENT_ID / AUTH0_CLIENT_SECRET,
 //   auth0.audience         = https://<domain>/api/v2/
@@ -28,6 +29,7 @@
 
 #include "operator/rotation/selector.h"
 #include "operator/rotation/timestamp.h"
+#include "operator/rotation/workload.h"
 
 namespace keyroll::rotation {
 
@@ -86,20 +88,28 @@ struct RotationPolicy {
   bool operator==(const RotationPolicy&) const = default;
 };
 
-// Exactly one of name / selector is set.
-struct DeploymentRef {
+// A declared consumer: a workload of `kind` in the resource's namespace, by name or by label
+// selector (exactly one of name / selector is set).
+struct WorkloadRef {
+  WorkloadKind kind = WorkloadKind::Deployment;
   std::string name;
   std::optional<LabelSelector> selector;
-  bool operator==(const DeploymentRef&) const = default;
+  bool operator==(const WorkloadRef&) const = default;
 };
 
 enum class RestartPolicy { RolloutRestart, None };
 
+// A running Job whose pods started before the current keys were written holds the keys of
+// before: Wait holds rotations until it finishes; Ignore says those old keys do not matter.
+enum class RunningJobsPolicy { Wait, Ignore };
+
 struct Consumers {
-  std::vector<DeploymentRef> deployments;
+  // spec.consumers.deployments, .statefulSets and .daemonSets, in that order.
+  std::vector<WorkloadRef> workloads;
   bool discover = true;
   RestartPolicy restart = RestartPolicy::RolloutRestart;
   int max_concurrent_restarts = 1;
+  RunningJobsPolicy running_jobs = RunningJobsPolicy::Wait;
   bool operator==(const Consumers&) const = default;
 };
 

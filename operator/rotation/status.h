@@ -54,6 +54,11 @@ struct ConsumerStatus {
   std::string name;
   bool up_to_date = false;
   std::string message;
+  // Restart patches keyroll made for `restarted_keys_hash` (the keysHash it set on the pod
+  // template). More than one means something removed the annotation again (a GitOps sync);
+  // keyroll stops after kMaxRestartAttempts and says so (decide.cpp).
+  int64_t restarts = 0;
+  std::string restarted_keys_hash;
   bool operator==(const ConsumerStatus&) const = default;
 };
 

@@ -65,6 +65,8 @@ json StatusToJson(const Status& s) {
     for (const auto& c : s.consumers) {
       json cj = {{"kind", c.kind}, {"name", c.name}, {"upToDate", c.up_to_date}};
       PutString(cj, "message", c.message);
+      if (c.restarts > 0) cj["restarts"] = c.restarts;
+      PutString(cj, "restartedKeysHash", c.restarted_keys_hash);
       list.push_back(cj);
     }
     j["consumers"] = list;
@@ -125,6 +127,8 @@ Status ParseStatus(const json& j) {
       auto u = item.find("upToDate");
       cs.up_to_date = u != item.end() && u->is_boolean() && u->get<bool>();
       cs.message = GetString(item, "message");
+      cs.restarts = GetInt(item, "restarts");
+      cs.restarted_keys_hash = GetString(item, "restartedKeysHash");
       s.consumers.push_back(cs);
     }
   }

@@ -46,6 +46,7 @@ inline constexpr std::string_view kReasonProviderError = "ProviderError";
 inline constexpr std::string_view kReasonSecretDiffersFromProvider = "SecretDiffersFromProvider";
 inline constexpr std::string_view kReasonConsumerNotFound = "ConsumerNotFound";
 inline constexpr std::string_view kReasonConsumerRolloutFailed = "ConsumerRolloutFailed";
+inline constexpr std::string_view kReasonConsumerCannotComplete = "ConsumerCannotComplete";  // OnDelete, partition
 inline constexpr std::string_view kReasonConsumerStale = "ConsumerStale";
 inline constexpr std::string_view kReasonMinIntervalNotElapsed = "MinIntervalNotElapsed";
 inline constexpr std::string_view kReasonRotationPending = "RotationPending";
@@ -62,7 +63,7 @@ inline constexpr std::string_view kPhaseFailed = "Failed";
 // --- Annotations and labels ----------------------------------------------------------
 // On consumer pod templates (RolloutRestart) and on the target Secret: the keysHash.
 inline constexpr std::string_view kAnnotationKeysHash = "keyroll.dev/keys-hash";
-// On consumer Deployments (restart: None): the keysHash the consumer has loaded.
+// On consumer workloads (restart: None): the keysHash the consumer has loaded.
 inline constexpr std::string_view kAnnotationObservedKeysHash = "keyroll.dev/observed-keys-hash";
 // On the SigningKeyRotation: an imperative rotation request (what `keyroll rotate` sets).
 inline constexpr std::string_view kAnnotationRotateRequest = "keyroll.dev/rotate-request";
@@ -82,6 +83,8 @@ inline constexpr std::string_view kEventRotationBlocked = "RotationBlocked";
 inline constexpr std::string_view kEventOutOfBandRotation = "OutOfBandRotation";
 inline constexpr std::string_view kEventDrift = "Drift";
 inline constexpr std::string_view kEventConsumerRestarted = "ConsumerRestarted";
+// Something keeps removing keyroll's restart annotation (decide.cpp: kMaxRestartAttempts).
+inline constexpr std::string_view kEventConsumerRestartReverted = "ConsumerRestartReverted";
 inline constexpr std::string_view kEventInvalidSpec = "InvalidSpec";
 inline constexpr std::string_view kEventSecretConflict = "SecretConflict";
 inline constexpr std::string_view kEventProviderError = "ProviderError";

@@ -1,5 +1,5 @@
 // rollout_completer: a deployment controller for the benchmarks at scale. The e2e
-// DeploymentSimulator polls one namespace every 50 ms; at 100 namespaces that would be the
+// WorkloadSimulator polls one namespace every 50 ms; at 100 namespaces that would be the
 // load measured. This one is a single cluster-wide informer (list + watch): whenever a
 // Deployment's metadata.generation is ahead of status.observedGeneration it writes a complete
 // rollout to /status after `delay`, from a few writer threads. It counts its own writes (so

@@ -297,7 +297,7 @@ int Wave(testing::E2EEnvironment& env, const Layout& l, RolloutCompleter& comple
 int Run(const Options& o) {
   testing::E2EOptions eo;
   eo.start_operator = false;
-  eo.simulate_deployments = false;  // the RolloutCompleter plays the deployment controller
+  eo.simulate_workloads = false;  // the RolloutCompleter plays the deployment controller
   testing::E2EEnvironment env(eo);
   if (!env.cluster().is_fake()) throw std::runtime_error("the scale benchmark needs the fake API server (stats)");
   Layout l{o, env.ns()};

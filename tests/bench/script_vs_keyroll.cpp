@@ -91,7 +91,7 @@ std::vector<std::string> Names(int n) {
 int Main(const Options& o) {
   testing::E2EOptions eo;
   eo.start_operator = false;
-  eo.simulate_deployments = false;  // no Deployments here: its polling would only add load
+  eo.simulate_workloads = false;  // no Deployments here: its polling would only add load
   testing::E2EEnvironment env(eo);
   std::string ca_file = env.cluster().temp_dir().Write("bench-qstash-ca.crt", env.qstash().ca_cert_pem());
   auto names = Names(o.resources);

@@ -58,9 +58,9 @@ TEST_P(E2EAuth0CrashRecovery, KilledMidRotationRecoversWithExactlyOneRotation) {
   std::string hash = tenant.KeysHash();
   EXPECT_EQ(StrAt(got, "/status/keys/keysHash"), hash);
   for (const char* d : {"api", "worker"})
-    EXPECT_TRUE(WaitUntil([&] { return env.deployments().LastRolledHash(d) == hash; })) << d;
-  EXPECT_EQ(tenant.rotations().GateViolations(env.deployments(), {"api", "worker"}), std::vector<std::string>{});
-  EXPECT_EQ(tenant.revocations().GateViolations(env.deployments(), {"api", "worker"}), std::vector<std::string>{});
+    EXPECT_TRUE(WaitUntil([&] { return env.workloads().LastRolledHash(d) == hash; })) << d;
+  EXPECT_EQ(tenant.rotations().GateViolations(env.workloads(), {"api", "worker"}), std::vector<std::string>{});
+  EXPECT_EQ(tenant.revocations().GateViolations(env.workloads(), {"api", "worker"}), std::vector<std::string>{});
   EXPECT_EQ(env.FindLeaks(), std::vector<std::string>{});
 }
 

@@ -31,8 +31,8 @@ TEST(E2EAuth0Rotation, StaleConsumerHoldsTheRotationThenExactlyOneHappens) {
   auto& tenant = env.auth0();
   env.CreateDeployment(MakeDeployment("api", kSecret, SecretUse::kEnvFrom));
   env.CreateDeployment(MakeDeployment("web", kSecret, SecretUse::kVolume));
-  ASSERT_TRUE(WaitUntil([&] { return env.deployments().Rollouts().size() == 2; }));
-  env.deployments().Hold("api");
+  ASSERT_TRUE(WaitUntil([&] { return env.workloads().Rollouts().size() == 2; }));
+  env.workloads().Hold("api");
   json resource = tenant.MakeSkr("tenant", kSecret, {"api", "web"});
   resource["spec"]["consumers"]["maxConcurrentRestarts"] = 2;
   env.CreateSkr(resource);
@@ -49,7 +49,7 @@ TEST(E2EAuth0Rotation, StaleConsumerHoldsTheRotationThenExactlyOneHappens) {
   EXPECT_EQ(StrAt(FindCondition(skr, "RotationAllowed"), "/reason"), "ConsumerStale");
   EXPECT_EQ(tenant.state().rotations, 0);
 
-  env.deployments().Release("api");
+  env.workloads().Release("api");
   skr = env.WaitSkr("tenant", [](const json& s) {
     return IsReadyAndSynced(s) && StrAt(s, "/status/lastHandledRequestID") == "r1" &&
            StrAt(s, "/status/consumersReady") == "2/2";
@@ -67,9 +67,9 @@ TEST(E2EAuth0Rotation, StaleConsumerHoldsTheRotationThenExactlyOneHappens) {
   EXPECT_EQ(skr["status"]["rotationCount"], 1);
   std::string hash = tenant.KeysHash();
   for (const char* d : {"api", "web"})
-    EXPECT_TRUE(WaitUntil([&] { return env.deployments().LastRolledHash(d) == hash; })) << d;
+    EXPECT_TRUE(WaitUntil([&] { return env.workloads().LastRolledHash(d) == hash; })) << d;
   EXPECT_EQ(CountEvents(SkrEvents(env.kube(), env.ns(), "tenant"), "Rotated"), 1);
-  EXPECT_EQ(tenant.rotations().GateViolations(env.deployments(), {"api", "web"}), std::vector<std::string>{});
+  EXPECT_EQ(tenant.rotations().GateViolations(env.workloads(), {"api", "web"}), std::vector<std::string>{});
   EXPECT_EQ(tenant.state().revocations, 0);  // revokePrevious is off
   EXPECT_EQ(env.FindLeaks(), std::vector<std::string>{});
 }
@@ -93,7 +93,7 @@ TEST(E2EAuth0Rotation, ConsoleRotationIsSyncedWithinOneRefreshInterval) {
   ASSERT_TRUE(IsReadyAndSynced(skr)) << ConditionSummary(skr);
   std::string hash = tenant.KeysHash();
   EXPECT_EQ(StrAt(skr, "/status/keys/keysHash"), hash);
-  EXPECT_TRUE(WaitUntil([&] { return env.deployments().LastRolledHash("api") == hash; }));
+  EXPECT_TRUE(WaitUntil([&] { return env.workloads().LastRolledHash("api") == hash; }));
   EXPECT_GE(CountEvents(SkrEvents(env.kube(), env.ns(), "tenant"), "OutOfBandRotation"), 1);
   EXPECT_EQ(tenant.state().rotations, 1);  // only the console's
   EXPECT_EQ(env.FindLeaks(), std::vector<std::string>{});
@@ -112,7 +112,7 @@ TEST(E2EAuth0Rotation, RevokePreviousWaitsForEveryConsumerThenJwksLosesThePrevio
   }, std::chrono::seconds(30))));
 
   // api will not finish the rollout of the keys written after the rotation.
-  env.deployments().Hold("api");
+  env.workloads().Hold("api");
   RequestRotation(env.kube(), env.ns(), "tenant", "r1");
   ASSERT_TRUE(WaitUntil([&] { return tenant.state().rotations == 1; }, std::chrono::seconds(20)));
   auto rotated = tenant.state();
@@ -128,7 +128,7 @@ TEST(E2EAuth0Rotation, RevokePreviousWaitsForEveryConsumerThenJwksLosesThePrevio
   EXPECT_EQ(tenant.state().previous_kid, rotated.previous_kid);
   EXPECT_EQ(Auth0Tenant::JwksKids(*env.SecretData(kSecret)).count(rotated.previous_kid), 1u);
 
-  env.deployments().Release("api");
+  env.workloads().Release("api");
   ASSERT_TRUE(WaitUntil([&] { return tenant.state().revocations == 1; }, std::chrono::seconds(30)));
   skr = env.WaitSkr("tenant", [](const json& s) {
     return IsReadyAndSynced(s) && StrAt(s, "/status/keys/previousKid").empty() &&
@@ -143,7 +143,7 @@ TEST(E2EAuth0Rotation, RevokePreviousWaitsForEveryConsumerThenJwksLosesThePrevio
   EXPECT_EQ(Auth0Tenant::JwksKids(*env.SecretData(kSecret)),
             (std::set<std::string>{done.current_kid, done.next_kid}));
   // The revocation came after api completed the rollout of the keys current at that time.
-  EXPECT_EQ(tenant.revocations().GateViolations(env.deployments(), {"api"}), std::vector<std::string>{});
+  EXPECT_EQ(tenant.revocations().GateViolations(env.workloads(), {"api"}), std::vector<std::string>{});
   EXPECT_EQ(CountEvents(SkrEvents(env.kube(), env.ns(), "tenant"), "PreviousKeyRevoked"), 1);
   EXPECT_NE(env.keyroll().Metrics().body.find("keyroll_revocations_total{result=\"succeeded\"} 1"),
             std::string::npos);

@@ -55,7 +55,7 @@ TEST(E2EAuth0Sync, SecretHoldsCertificatesAndJwksAndStatusShowsKids) {
   EXPECT_EQ(row["Phase"], "Ready");
   EXPECT_EQ(row["Current"], StrAt(skr, "/status/keys/currentFingerprint"));
   EXPECT_EQ(row["Consumers"], "1/1");
-  EXPECT_TRUE(WaitUntil([&] { return env.deployments().LastRolledHash("api") == hash; }));
+  EXPECT_TRUE(WaitUntil([&] { return env.workloads().LastRolledHash("api") == hash; }));
 
   // Steady state: across more than one refreshInterval (10s) nothing is written.
   auto secret_rv = StrAt(*GetObject(env.kube(), kube::resources::kSecrets, env.ns(), kSecret),

@@ -24,8 +24,8 @@ TEST(E2EConsumerGate, StaleConsumerBlocksRotationUntilItsRolloutCompletes) {
   E2EEnvironment env;
   env.CreateDeployment(MakeDeployment("api", kSecret, SecretUse::kEnvFrom));
   env.CreateDeployment(MakeDeployment("web", kSecret, SecretUse::kVolume));
-  ASSERT_TRUE(WaitUntil([&] { return env.deployments().Rollouts().size() == 2; }));
-  env.deployments().Hold("api");  // api will not finish the restart keyroll is about to ask for
+  ASSERT_TRUE(WaitUntil([&] { return env.workloads().Rollouts().size() == 2; }));
+  env.workloads().Hold("api");  // api will not finish the restart keyroll is about to ask for
   json resource = MakeQStashSkr("payments", env.qstash_url(), kSecret, {"api", "web"});
   // Budget for both restarts at once (the default, 1, would keep web waiting behind api).
   resource["spec"]["consumers"]["maxConcurrentRestarts"] = 2;
@@ -46,7 +46,7 @@ TEST(E2EConsumerGate, StaleConsumerBlocksRotationUntilItsRolloutCompletes) {
   EXPECT_EQ(env.account().rotations, 0);
   auto before = env.account();
 
-  env.deployments().Release("api");
+  env.workloads().Release("api");
   skr = env.WaitSkr("payments", [](const json& s) {
     return IsReadyAndSynced(s) && StrAt(s, "/status/lastHandledRequestID") == "r1" &&
            StrAt(s, "/status/consumersReady") == "2/2";
@@ -60,11 +60,11 @@ TEST(E2EConsumerGate, StaleConsumerBlocksRotationUntilItsRolloutCompletes) {
   std::string hash = rotation::KeysHash(after.current, after.next);
   EXPECT_EQ(skr["status"]["keys"]["keysHash"], hash);
   for (const char* d : {"api", "web"}) {
-    EXPECT_TRUE(WaitUntil([&] { return env.deployments().LastRolledHash(d) == hash; })) << d;
+    EXPECT_TRUE(WaitUntil([&] { return env.workloads().LastRolledHash(d) == hash; })) << d;
   }
   auto events = SkrEvents(env.kube(), env.ns(), "payments");
   EXPECT_EQ(CountEvents(events, "Rotated"), 1);
-  EXPECT_EQ(env.rotations().GateViolations(env.deployments(), {"api", "web"}), std::vector<std::string>{});
+  EXPECT_EQ(env.rotations().GateViolations(env.workloads(), {"api", "web"}), std::vector<std::string>{});
   EXPECT_EQ(env.account().rotations, 1);  // and nothing more once Ready
   EXPECT_EQ(env.FindLeaks(), std::vector<std::string>{});
 }
@@ -73,8 +73,8 @@ TEST(E2EConsumerGate, FailedRolloutBlocksRotationAndSaysWhy) {
   KEYROLL_E2E_REQUIRE_OPERATOR();
   E2EEnvironment env;
   env.CreateDeployment(MakeDeployment("api", kSecret, SecretUse::kEnvFrom));
-  ASSERT_TRUE(WaitUntil([&] { return env.deployments().Rollouts().size() == 1; }));
-  env.deployments().Fail("api");
+  ASSERT_TRUE(WaitUntil([&] { return env.workloads().Rollouts().size() == 1; }));
+  env.workloads().Fail("api");
   env.CreateSkr(MakeQStashSkr("payments", env.qstash_url(), kSecret, {"api"}));
   RequestRotation(env.kube(), env.ns(), "payments", "r1");
   json skr = env.WaitSkr("payments", [](const json& s) {

@@ -2,7 +2,9 @@
 // again without the failpoint, and check the invariants: the Secret equals the provider's
 // keys, the provider rotated exactly once, no rotation happened while a consumer was stale,
 // every consumer ends on the new keys, and nothing secret reached logs/events/status/metrics.
-// The failpoints are armed only after the first sync, so they fire in the rotation.
+// The failpoints are armed only after the first sync, so they fire in the rotation. One
+// consumer is a StatefulSet whose name sorts first, so during-restarts kills keyroll right
+// after the StatefulSet's restart patch, before the Deployments'.
 // A crash before the provider answered (after-intent-written, before-rotate, and
 // after-status-write, whose first hit is the intent write) leaves an intent that keyroll
 // resolves only after kPendingSettle (120 s, no test knob: too long for this suite). For
@@ -27,11 +29,12 @@ TEST_P(E2ECrashRecovery, KilledMidRotationRecoversWithExactlyOneRotation) {
   E2EEnvironment env;
   env.CreateDeployment(MakeDeployment("api", kSecret, SecretUse::kEnvFrom));
   env.CreateDeployment(MakeDeployment("worker", kSecret, SecretUse::kVolume));
-  json skr = MakeQStashSkr("payments", env.qstash_url(), kSecret, {"api", "worker"});
-  skr["spec"]["consumers"]["maxConcurrentRestarts"] = 2;  // both restarts in one reconcile
+  env.CreateWorkload(MakeStatefulSet("accounts", kSecret, SecretUse::kEnvFrom));
+  json skr = MakeQStashSkr("payments", env.qstash_url(), kSecret, {"api", "worker", "StatefulSet/accounts"});
+  skr["spec"]["consumers"]["maxConcurrentRestarts"] = 3;  // every restart in one reconcile
   env.CreateSkr(skr);
   json got = env.WaitSkr("payments", [](const json& s) {
-    return IsReadyAndSynced(s) && StrAt(s, "/status/consumersReady") == "2/2";
+    return IsReadyAndSynced(s) && StrAt(s, "/status/consumersReady") == "3/3";
   });
   ASSERT_TRUE(IsReadyAndSynced(got)) << ConditionSummary(got);
   auto before = env.account();
@@ -50,7 +53,7 @@ TEST_P(E2ECrashRecovery, KilledMidRotationRecoversWithExactlyOneRotation) {
   got = env.WaitSkr("payments", [](const json& s) {
     return IsReadyAndSynced(s) && StrAt(s, "/status/lastHandledRequestID") == "r1" &&
            !s["status"].contains("pendingRotation") &&
-           StrAt(s, "/status/consumersReady") == "2/2";
+           StrAt(s, "/status/consumersReady") == "3/3";
   }, std::chrono::seconds(60));
   ASSERT_TRUE(IsReadyAndSynced(got)) << ConditionSummary(got);
   auto after = env.account();
@@ -60,10 +63,11 @@ TEST_P(E2ECrashRecovery, KilledMidRotationRecoversWithExactlyOneRotation) {
   EXPECT_EQ(got["status"]["rotationCount"], 1);
   std::string hash = rotation::KeysHash(after.current, after.next);
   EXPECT_EQ(got["status"]["keys"]["keysHash"], hash);
-  for (const char* d : {"api", "worker"}) {
-    EXPECT_TRUE(WaitUntil([&] { return env.deployments().LastRolledHash(d) == hash; })) << d;
+  for (const char* d : {"api", "worker", "StatefulSet/accounts"}) {
+    EXPECT_TRUE(WaitUntil([&] { return env.workloads().LastRolledHash(d) == hash; })) << d;
   }
-  EXPECT_EQ(env.rotations().GateViolations(env.deployments(), {"api", "worker"}), std::vector<std::string>{});
+  EXPECT_EQ(env.rotations().GateViolations(env.workloads(), {"api", "worker", "StatefulSet/accounts"}),
+            std::vector<std::string>{});
   EXPECT_EQ(env.FindLeaks(), std::vector<std::string>{});
 }
 

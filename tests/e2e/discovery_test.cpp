@@ -26,14 +26,14 @@ TEST(E2EDiscovery, UndeclaredConsumerBlocksRotationUntilRolledOut) {
   env.CreateDeployment(MakeDeployment("worker", kSecret, SecretUse::kSecretKeyRef));   // discovered, held
   env.CreateDeployment(MakeDeployment("cron", kSecret, SecretUse::kProjectedVolume));  // discovered
   env.CreateDeployment(MakeDeployment("other", "something-else", SecretUse::kEnvFrom));  // not a consumer
-  ASSERT_TRUE(WaitUntil([&] { return env.deployments().Rollouts().size() == 4; }));
-  env.deployments().Hold("worker");
+  ASSERT_TRUE(WaitUntil([&] { return env.workloads().Rollouts().size() == 4; }));
+  env.workloads().Hold("worker");
   env.CreateSkr(MakeQStashSkr("payments", env.qstash_url(), kSecret, {"api"}));
 
   auto acc = env.account();
   std::string hash = rotation::KeysHash(acc.current, acc.next);
   ASSERT_TRUE(WaitUntil([&] {
-    return env.deployments().LastRolledHash("api") == hash && env.deployments().LastRolledHash("cron") == hash;
+    return env.workloads().LastRolledHash("api") == hash && env.workloads().LastRolledHash("cron") == hash;
   })) << "declared and discovered consumers are restarted with the keys";
   // Restarted too (in the same pass, or when a restart slot frees), its rollout held.
   EXPECT_TRUE(WaitUntil([&] { return TemplateHash(env, "worker") == hash; })) << TemplateHash(env, "worker");
@@ -54,7 +54,7 @@ TEST(E2EDiscovery, UndeclaredConsumerBlocksRotationUntilRolledOut) {
   EXPECT_EQ(names, (std::vector<std::string>{"api", "cron", "worker"}));
   EXPECT_EQ(env.account().rotations, 0);
 
-  env.deployments().Release("worker");
+  env.workloads().Release("worker");
   skr = env.WaitSkr("payments", [](const json& s) {
     return IsReadyAndSynced(s) && StrAt(s, "/status/lastHandledRequestID") == "r1" &&
            StrAt(s, "/status/consumersReady") == "3/3";
@@ -62,10 +62,10 @@ TEST(E2EDiscovery, UndeclaredConsumerBlocksRotationUntilRolledOut) {
   ASSERT_TRUE(IsReadyAndSynced(skr)) << ConditionSummary(skr);
   EXPECT_EQ(env.account().rotations, 1);
   EXPECT_TRUE(env.SecretMatchesProvider(kSecret));
-  EXPECT_EQ(env.rotations().GateViolations(env.deployments(), {"api", "worker", "cron"}),
+  EXPECT_EQ(env.rotations().GateViolations(env.workloads(), {"api", "worker", "cron"}),
             std::vector<std::string>{});
   EXPECT_EQ(TemplateHash(env, "other"), "");
-  EXPECT_EQ(env.deployments().RolloutsOf("other").size(), 1u);  // only its creation
+  EXPECT_EQ(env.workloads().RolloutsOf("other").size(), 1u);  // only its creation
 }
 
 }  // namespace

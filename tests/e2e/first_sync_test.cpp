@@ -47,7 +47,7 @@ TEST(E2EFirstSync, SecretHoldsProviderKeysAndStatusIsReady) {
   }
 
   // The consumer was restarted with the keys in the Secret and finished its rollout.
-  EXPECT_TRUE(WaitUntil([&] { return env.deployments().LastRolledHash("api") == keys_hash; }));
+  EXPECT_TRUE(WaitUntil([&] { return env.workloads().LastRolledHash("api") == keys_hash; }));
 
   auto row = TableRow(GetSkrTable(env.kube(), env.ns(), "payments"));
   EXPECT_EQ(row["Phase"], "Ready");

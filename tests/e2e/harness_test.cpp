@@ -28,20 +28,20 @@ TEST(E2EHarness, CrdIsServedAndTableShowsPrinterColumns) {
 TEST(E2EHarness, SimulatorCompletesHoldsAndFailsRollouts) {
   E2EEnvironment env(NoOperator());
   env.CreateDeployment(MakeDeployment("api", "keys", SecretUse::kEnvFrom));
-  ASSERT_TRUE(WaitUntil([&] { return env.deployments().RolloutsOf("api").size() == 1; }));
+  ASSERT_TRUE(WaitUntil([&] { return env.workloads().RolloutsOf("api").size() == 1; }));
   auto d = *GetObject(env.kube(), kube::resources::kDeployments, env.ns(), "api");
   EXPECT_EQ(d["status"]["observedGeneration"], d["metadata"]["generation"]);
   EXPECT_EQ(d["status"]["updatedReplicas"], 2);
 
-  env.deployments().Hold("api");
+  env.workloads().Hold("api");
   json bump = {{"spec", {{"template", {{"metadata", {{"annotations", {{"keyroll.dev/keys-hash", "h2"}}}}}}}}}};
   ASSERT_TRUE(env.kube().MergePatch(kube::resources::kDeployments, env.ns(), "api", bump).ok());
-  ASSERT_TRUE(WaitUntil([&] { return env.deployments().PendingCount("api") == 1; }));
-  EXPECT_EQ(env.deployments().RolloutsOf("api").size(), 1u);  // held: still one
-  env.deployments().Release("api");
-  ASSERT_TRUE(WaitUntil([&] { return env.deployments().LastRolledHash("api") == "h2"; }));
+  ASSERT_TRUE(WaitUntil([&] { return env.workloads().PendingCount("api") == 1; }));
+  EXPECT_EQ(env.workloads().RolloutsOf("api").size(), 1u);  // held: still one
+  env.workloads().Release("api");
+  ASSERT_TRUE(WaitUntil([&] { return env.workloads().LastRolledHash("api") == "h2"; }));
 
-  env.deployments().Fail("api");
+  env.workloads().Fail("api");
   bump["spec"]["template"]["metadata"]["annotations"]["keyroll.dev/keys-hash"] = "h3";
   ASSERT_TRUE(env.kube().MergePatch(kube::resources::kDeployments, env.ns(), "api", bump).ok());
   ASSERT_TRUE(WaitUntil([&] {
@@ -51,22 +51,22 @@ TEST(E2EHarness, SimulatorCompletesHoldsAndFailsRollouts) {
     }
     return false;
   }));
-  EXPECT_EQ(env.deployments().LastRolledHash("api"), "h2");  // a failed rollout is not recorded
+  EXPECT_EQ(env.workloads().LastRolledHash("api"), "h2");  // a failed rollout is not recorded
 }
 
 TEST(E2EHarness, RecorderSeesConsoleRotationsAndJudgesTheGate) {
   E2EEnvironment env(NoOperator());
   auto before = env.account();
   env.CreateDeployment(MakeDeployment("api", "keys", SecretUse::kVolume));
-  ASSERT_TRUE(WaitUntil([&] { return env.deployments().RolloutsOf("api").size() == 1; }));
+  ASSERT_TRUE(WaitUntil([&] { return env.workloads().RolloutsOf("api").size() == 1; }));
   ASSERT_TRUE(env.qstash().ConsoleRotate(env.token()));
   ASSERT_TRUE(WaitUntil([&] { return env.rotations().Rotations().size() == 1; }));
   auto r = env.rotations().Rotations().front();
   EXPECT_EQ(r.count_after, 1);
   EXPECT_EQ(r.keys_hash_before, rotation::KeysHash(before.current, before.next));
   // "api" never rolled out those keys: the rotation violated the gate.
-  EXPECT_EQ(env.rotations().GateViolations(env.deployments(), {"api"}).size(), 1u);
-  EXPECT_TRUE(env.rotations().GateViolations(env.deployments(), {}).empty());
+  EXPECT_EQ(env.rotations().GateViolations(env.workloads(), {"api"}).size(), 1u);
+  EXPECT_TRUE(env.rotations().GateViolations(env.workloads(), {}).empty());
 }
 
 TEST(E2EHarness, SecrecyScannerFindsPlantedKeysPlainAndBase64) {

@@ -32,7 +32,7 @@ TEST(E2EOutOfBand, ConsoleRotationIsSyncedWithinOneRefreshInterval) {
   ASSERT_TRUE(IsReadyAndSynced(skr)) << ConditionSummary(skr);
   EXPECT_EQ(skr["status"]["keys"]["nextFingerprint"], rotation::Fingerprint(acc.next));
   std::string hash = rotation::KeysHash(acc.current, acc.next);
-  EXPECT_TRUE(WaitUntil([&] { return env.deployments().LastRolledHash("api") == hash; }));
+  EXPECT_TRUE(WaitUntil([&] { return env.workloads().LastRolledHash("api") == hash; }));
   EXPECT_GE(CountEvents(SkrEvents(env.kube(), env.ns(), "payments"), "OutOfBandRotation"), 1);
   EXPECT_EQ(env.account().rotations, 1);  // only the console's
   EXPECT_EQ(env.FindLeaks(), std::vector<std::string>{});

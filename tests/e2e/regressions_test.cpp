@@ -31,8 +31,8 @@ TEST(E2ERegressions, RequestWhileGateClosedEmitsRotationBlocked) {
   KEYROLL_E2E_REQUIRE_OPERATOR();
   E2EEnvironment env;
   env.CreateDeployment(MakeDeployment("api", kSecret, SecretUse::kEnvFrom));
-  ASSERT_TRUE(WaitUntil([&] { return env.deployments().Rollouts().size() == 1; }));
-  env.deployments().Hold("api");
+  ASSERT_TRUE(WaitUntil([&] { return env.workloads().Rollouts().size() == 1; }));
+  env.workloads().Hold("api");
   env.CreateSkr(MakeQStashSkr("payments", env.qstash_url(), kSecret, {"api"}));
   json skr = env.WaitSkr("payments", [](const json& s) { return HasCondition(s, "ConsumersUpToDate", "False"); });
   ASSERT_TRUE(HasCondition(skr, "ConsumersUpToDate", "False")) << ConditionSummary(skr);

@@ -23,7 +23,7 @@ TEST(E2ERotationRequests, TwoQuickBumpsGiveOneRotationPerGateOpening) {
   ASSERT_TRUE(IsReadyAndSynced(skr)) << ConditionSummary(skr);
 
   // First request rotates; api's restart for the new keys is held, so the gate closes.
-  env.deployments().Hold("api");
+  env.workloads().Hold("api");
   RequestRotation(env.kube(), env.ns(), "payments", "a");
   ASSERT_TRUE(WaitUntil([&] { return env.account().rotations == 1; }));
   // Two more bumps in quick succession while the gate is closed.
@@ -36,14 +36,14 @@ TEST(E2ERotationRequests, TwoQuickBumpsGiveOneRotationPerGateOpening) {
   EXPECT_EQ(env.account().rotations, 1);
 
   // The gate opens once: exactly one more rotation, for the latest request.
-  env.deployments().Release("api");
+  env.workloads().Release("api");
   skr = env.WaitSkr("payments", [](const json& s) { return IsReadyAndSynced(s) && LastHandled(s) == "c"; },
                     std::chrono::seconds(30));
   ASSERT_TRUE(IsReadyAndSynced(skr) && LastHandled(skr) == "c") << ConditionSummary(skr);
   EXPECT_EQ(env.account().rotations, 2);
   EXPECT_EQ(skr["status"]["rotationCount"], 2);
   EXPECT_TRUE(env.SecretMatchesProvider(kSecret));
-  EXPECT_EQ(env.rotations().GateViolations(env.deployments(), {"api"}), std::vector<std::string>{});
+  EXPECT_EQ(env.rotations().GateViolations(env.workloads(), {"api"}), std::vector<std::string>{});
 
   // The same request id again is no new request.
   RequestRotation(env.kube(), env.ns(), "payments", "c");

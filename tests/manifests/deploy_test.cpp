@@ -127,6 +127,10 @@ TEST(Deploy, RbacIsExactlyTheLeastPrivilegeSet) {
       "ClusterRole keyroll.dev/signingkeyrotations/finalizers: update",
       "ClusterRole core/secrets: get,list,watch,create,update",
       "ClusterRole apps/deployments: get,list,watch,patch",
+      "ClusterRole apps/statefulsets: get,list,watch,patch",
+      "ClusterRole apps/daemonsets: get,list,watch,patch",
+      "ClusterRole batch/jobs: list,watch",
+      "ClusterRole batch/cronjobs: list,watch",
       "ClusterRole core/events: create,patch",
       "Role coordination.k8s.io/leases: get,create,update",
   };

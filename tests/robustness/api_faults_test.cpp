@@ -91,7 +91,7 @@ std::vector<std::string> DoubledRollouts(E2EEnvironment& env, const RotationLedg
   std::vector<std::string> out;
   for (const auto& c : l.consumers) {
     std::map<std::string, int> per_hash;
-    for (const auto& r : env.deployments().RolloutsOf(c)) ++per_hash[r.keys_hash];
+    for (const auto& r : env.workloads().RolloutsOf(c)) ++per_hash[r.keys_hash];
     for (const auto& [hash, n] : per_hash)
       if (!hash.empty() && n > 1) out.push_back(c + " rolled out keys " + hash.substr(0, 8) + " " + std::to_string(n) + " times");
   }

@@ -130,7 +130,7 @@ class Schedule {
     }
     // Let it settle: no faults, every consumer free, no armed failpoint.
     env.qstash().ResetFaults();
-    for (const auto& c : ledger_.consumers) env.deployments().Release(c);
+    for (const auto& c : ledger_.consumers) env.workloads().Release(c);
     if (armed_) {
       env.keyroll().Kill();
       ++fig_.external_kills;
@@ -163,7 +163,7 @@ class Schedule {
   // Before a new request: the previous one handled (consumers released so it can be).
   void SettlePreviousRequest() {
     if (!RequestOutstanding()) return;
-    for (const auto& c : ledger_.consumers) env_->deployments().Release(c);
+    for (const auto& c : ledger_.consumers) env_->workloads().Release(c);
     held_.clear();
     if (!WaitUntil([&] {
           RestartIfKilled();
@@ -197,13 +197,13 @@ class Schedule {
       Note("console rotation");
     } else if (roll < 42) {
       const std::string& c = ledger_.consumers[rng_.Below(static_cast<int>(ledger_.consumers.size()))];
-      env_->deployments().Hold(c);
+      env_->workloads().Hold(c);
       held_.insert(c);
       ++fig_.holds;
       Note("hold " + c);
     } else if (roll < 52) {
       const std::string& c = ledger_.consumers[rng_.Below(static_cast<int>(ledger_.consumers.size()))];
-      env_->deployments().Release(c);
+      env_->workloads().Release(c);
       held_.erase(c);
       ++fig_.releases;
       Note("release " + c);

@@ -100,10 +100,13 @@ bool LeaseHeld(E2EEnvironment& env) {
   return lease && !StrAt(*lease, "/spec/holderIdentity").empty();
 }
 
-// The whole workflow: a consumer, sync, a requested rotation, the consumer's restart.
+// The whole workflow: consumers of every kind (a declared Deployment and StatefulSet, a
+// discovered DaemonSet), sync, a requested rotation, the consumers' restarts.
 void CreateWorkload(E2EEnvironment& env) {
   env.CreateDeployment(MakeDeployment("api", kSecret, SecretUse::kEnvFrom));
-  env.CreateSkr(MakeQStashSkr("payments", env.qstash_url(), kSecret, {"api"}));
+  env.CreateWorkload(MakeStatefulSet("worker", kSecret, SecretUse::kEnvFrom));
+  env.CreateWorkload(MakeDaemonSet("edge", kSecret, SecretUse::kVolume));
+  env.CreateSkr(MakeQStashSkr("payments", env.qstash_url(), kSecret, {"api", "StatefulSet/worker"}));
 }
 
 TEST(RobustnessLeastPrivilege, TheRenderedRbacHasPermissionsToTest) {
@@ -131,7 +134,8 @@ TEST(RobustnessLeastPrivilege, ExactlyTheDeployedRbacIsEnoughForEverything) {
   ASSERT_EQ(skr["status"].value("rotationCount", 0), 1) << ConditionSummary(skr);
   EXPECT_EQ(env.account().rotations, 1);
   EXPECT_TRUE(env.SecretMatchesProvider(kSecret));
-  EXPECT_FALSE(env.deployments().LastRolledHash("api").empty()) << "the consumer was not restarted";
+  for (const char* c : {"api", "StatefulSet/worker", "DaemonSet/edge"})
+    EXPECT_EQ(env.workloads().LastRolledHash(c), StrAt(skr, "/status/keys/keysHash")) << c << " was not restarted";
   EXPECT_GE(AllEvents(env.kube(), env.ns()).size(), 2u) << "no events recorded";
 
   // A restart: it takes the lease again and finds nothing to do.
@@ -186,6 +190,8 @@ const std::map<std::string, std::string>& NotAlwaysExercised() {
       {"get signingkeyrotations.keyroll.dev",
        "a fresh read right after keyroll's own status write, only while the watch lags behind it"},
       {"get deployments.apps", "a fresh read right after a restart patch, only while the watch lags behind it"},
+      {"get statefulsets.apps", "a fresh read right after a restart patch, only while the watch lags behind it"},
+      {"get daemonsets.apps", "a fresh read right after a restart patch, only while the watch lags behind it"},
       {"patch events", "bumps the count of an identical repeated event"},
   };
   return m;
@@ -256,8 +262,10 @@ TEST_P(RobustnessLeastPrivilegeRemoved, TheOperatorSaysWhatItMayNotDo) {
   if (p.resource == "signingkeyrotations/status") {
     EXPECT_TRUE(WaitUntil([&] { return HasForbiddenEvent(env, "update the status"); })) << "no Forbidden event";
   }
-  if (p.resource == "deployments" && p.verb == "patch") {
-    EXPECT_TRUE(WaitUntil([&] { return HasForbiddenEvent(env, "patch Deployment api"); })) << "no Forbidden event";
+  const std::map<std::string, std::string> patched = {
+      {"deployments", "patch Deployment api"}, {"statefulsets", "patch StatefulSet worker"}, {"daemonsets", "patch DaemonSet edge"}};
+  if (auto it = patched.find(p.resource); it != patched.end() && p.verb == "patch") {
+    EXPECT_TRUE(WaitUntil([&] { return HasForbiddenEvent(env, it->second); })) << "no Forbidden event";
   }
   if (p.resource != "leases") {  // a leader that cannot renew its lease must stop (client-go does)
     EXPECT_TRUE(env.keyroll().running()) << "the operator died without " << p.Text();

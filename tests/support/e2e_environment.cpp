@@ -15,8 +15,8 @@ E2EEnvironment::E2EEnvironment(E2EOptions options) : options_(std::move(options)
                {{"apiVersion", "v1"}, {"kind", "Secret"}, {"metadata", {{"name", "qstash"}}},
                 {"type", "Opaque"}, {"stringData", {{"QSTASH_TOKEN", token_}}}});
   if (options_.auth0) auth0_ = std::make_unique<Auth0Tenant>(kube(), ns());
-  if (options_.simulate_deployments)
-    simulator_ = std::make_unique<DeploymentSimulator>(kube(), ns(), options_.rollout_delay);
+  if (options_.simulate_workloads)
+    simulator_ = std::make_unique<WorkloadSimulator>(kube(), ns(), options_.rollout_delay);
   recorder_ = std::make_unique<RotationRecorder>(*qstash_, token_);
   std::string kubeconfig = options_.operator_user_yaml.empty()
                                ? cluster_->kubeconfig_path()

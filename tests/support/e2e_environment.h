@@ -13,7 +13,7 @@
 #include "tests/fakes/qstash/fake_qstash.h"
 #include "tests/support/cluster.h"
 #include "tests/support/e2e_auth0.h"
-#include "tests/support/e2e_deployments.h"
+#include "tests/support/e2e_workloads.h"
 #include "tests/support/e2e_objects.h"
 #include "tests/support/e2e_operator.h"
 #include "tests/support/e2e_rotations.h"
@@ -36,9 +36,9 @@ struct E2EOptions {
   // user_yaml, e.g. "    token: T\n") instead of the admin; the test's own client stays admin.
   std::string operator_user_yaml;
   bool auth0 = false;  // also an Auth0 tenant (e2e_auth0.h) with its client Secret "auth0"
-  // false: no DeploymentSimulator (it polls the namespace every ~50 ms; benchmarks at scale
-  // bring their own and must not count its requests). deployments() is then unusable.
-  bool simulate_deployments = true;
+  // false: no WorkloadSimulator (it polls the namespace every ~50 ms; benchmarks at scale
+  // bring their own and must not count its requests). workloads() is then unusable.
+  bool simulate_workloads = true;
 };
 
 class E2EEnvironment {
@@ -54,7 +54,7 @@ class E2EEnvironment {
   std::string qstash_url() const { return qstash_->base_url(); }
   fakes::FakeAccountState account() const { return *qstash_->Account(token_); }
   KeyrollOperator& keyroll() { return *operator_; }
-  DeploymentSimulator& deployments() { return *simulator_; }
+  WorkloadSimulator& workloads() { return *simulator_; }
   RotationRecorder& rotations() { return *recorder_; }
   Auth0Tenant& auth0() { return *auth0_; }  // only with E2EOptions::auth0
 
@@ -63,6 +63,8 @@ class E2EEnvironment {
   // Convenience: create objects in the namespace.
   json CreateSkr(const json& skr) { return CreateObject(kube(), kube::resources::kSigningKeyRotations, ns(), skr); }
   json CreateDeployment(const json& d) { return CreateObject(kube(), kube::resources::kDeployments, ns(), d); }
+  // A Deployment, StatefulSet or DaemonSet (by its kind).
+  json CreateWorkload(const json& w) { return CreateObject(kube(), WorkloadResource(w), ns(), w); }
   json Skr(const std::string& name) { return GetSkr(kube(), ns(), name); }
   json WaitSkr(const std::string& name, const std::function<bool(const json&)>& pred,
                std::chrono::milliseconds timeout = std::chrono::seconds(20)) {
@@ -86,7 +88,7 @@ class E2EEnvironment {
   std::string token_;
   std::string ca_file_;
   std::unique_ptr<KeyrollOperator> operator_;
-  std::unique_ptr<DeploymentSimulator> simulator_;
+  std::unique_ptr<WorkloadSimulator> simulator_;
   std::unique_ptr<RotationRecorder> recorder_;
   std::unique_ptr<Auth0Tenant> auth0_;
 };

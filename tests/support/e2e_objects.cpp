@@ -84,10 +84,63 @@ json MakeDeployment(const std::string& name, const std::string& secret_name, Sec
                     {"template", {{"metadata", {{"labels", pod_labels}}}, {"spec", pod_spec}}}}}};
 }
 
+json MakeStatefulSet(const std::string& name, const std::string& secret_name, SecretUse use, int replicas,
+                     const std::string& strategy, int partition) {
+  json s = MakeDeployment(name, secret_name, use, {}, replicas);
+  s["kind"] = "StatefulSet";
+  s["spec"]["serviceName"] = name;
+  s["spec"]["updateStrategy"] = {{"type", strategy}};
+  if (strategy == "RollingUpdate") s["spec"]["updateStrategy"]["rollingUpdate"] = {{"partition", partition}};
+  return s;
+}
+
+json MakeDaemonSet(const std::string& name, const std::string& secret_name, SecretUse use, const std::string& strategy) {
+  json d = MakeDeployment(name, secret_name, use);
+  d["kind"] = "DaemonSet";
+  d["spec"].erase("replicas");
+  d["spec"]["updateStrategy"] = {{"type", strategy}};
+  return d;
+}
+
+json MakeJob(const std::string& name, const std::string& secret_name, SecretUse use) {
+  json d = MakeDeployment(name, secret_name, use);
+  json pod = d["spec"]["template"];
+  pod["spec"]["restartPolicy"] = "Never";
+  pod["metadata"].erase("labels");  // a real server derives a Job's selector and labels
+  return {{"apiVersion", "batch/v1"}, {"kind", "Job"}, {"metadata", {{"name", name}}}, {"spec", {{"template", pod}}}};
+}
+
+json MakeCronJob(const std::string& name, const std::string& secret_name, SecretUse use) {
+  json job = MakeJob(name, secret_name, use);
+  return {{"apiVersion", "batch/v1"}, {"kind", "CronJob"}, {"metadata", {{"name", name}}},
+          {"spec", {{"schedule", "0 3 * * *"}, {"jobTemplate", {{"spec", job["spec"]}}}}}};
+}
+
+const kube::ResourceRef& WorkloadResource(const json& workload) {
+  const std::string kind = workload.value("kind", "");
+  if (kind == "Job") return kube::resources::kJobs;
+  if (kind == "CronJob") return kube::resources::kCronJobs;
+  if (kind == "StatefulSet") return kube::resources::kStatefulSets;
+  if (kind == "DaemonSet") return kube::resources::kDaemonSets;
+  return kube::resources::kDeployments;
+}
+
 json MakeQStashSkr(const std::string& name, const std::string& qstash_url, const std::string& secret_name,
                    const std::vector<std::string>& consumers) {
   json deployments = json::array();
-  for (const auto& c : consumers) deployments.push_back({{"name", c}});
+  json by_kind = json::object();
+  for (const auto& c : consumers) {
+    auto slash = c.find('/');
+    if (slash == std::string::npos) {
+      deployments.push_back({{"name", c}});
+      continue;
+    }
+    std::string kind = c.substr(0, slash);
+    std::string list = kind == "StatefulSet" ? "statefulSets" : "daemonSets";
+    by_kind[list].push_back({{"name", c.substr(slash + 1)}});
+  }
+  json consumer_spec = {{"deployments", deployments}, {"discover", true}};
+  consumer_spec.update(by_kind);
   return {{"apiVersion", "keyroll.dev/v1alpha1"}, {"kind", "SigningKeyRotation"},
           {"metadata", {{"name", name}}},
           {"spec", {{"provider", {{"qstash", {{"url", qstash_url},
@@ -95,7 +148,7 @@ json MakeQStashSkr(const std::string& name, const std::string& qstash_url, const
                     {"target", {{"secretName", secret_name}}},
                     {"refreshInterval", "10s"},
                     {"rotation", {{"minInterval", "0s"}}},
-                    {"consumers", {{"deployments", deployments}, {"discover", true}}}}}};
+                    {"consumers", consumer_spec}}}};
 }
 
 json CreateObject(kube::Client& c, const kube::ResourceRef& r, const std::string& ns, const json& obj) {

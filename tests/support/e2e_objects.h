@@ -35,8 +35,22 @@ enum class SecretUse { kEnvFrom, kSecretKeyRef, kVolume, kProjectedVolume, kNone
 json MakeDeployment(const std::string& name, const std::string& secret_name, SecretUse use,
                     const std::map<std::string, std::string>& labels = {}, int replicas = 2);
 
+// A StatefulSet (serviceName = its name) and a DaemonSet with the same pod template as
+// MakeDeployment. `strategy` is the updateStrategy type (RollingUpdate or OnDelete); a
+// StatefulSet's `partition` (RollingUpdate only) keeps pods below it on the old template.
+json MakeStatefulSet(const std::string& name, const std::string& secret_name, SecretUse use, int replicas = 2,
+                     const std::string& strategy = "RollingUpdate", int partition = 0);
+json MakeDaemonSet(const std::string& name, const std::string& secret_name, SecretUse use,
+                   const std::string& strategy = "RollingUpdate");
+// A Job and a CronJob whose pods read the Secret (restartPolicy Never).
+json MakeJob(const std::string& name, const std::string& secret_name, SecretUse use);
+json MakeCronJob(const std::string& name, const std::string& secret_name, SecretUse use);
+// The API resource of a workload object (its kind).
+const kube::ResourceRef& WorkloadResource(const json& workload);
+
 // A QStash SigningKeyRotation for tests: token Secret "qstash"/QSTASH_TOKEN, target Secret
-// `secret_name`, refreshInterval 10s, minInterval 0s, discover true, the named consumers.
+// `secret_name`, refreshInterval 10s, minInterval 0s, discover true, the named consumers:
+// "api" is a Deployment, "StatefulSet/worker" and "DaemonSet/edge" the other kinds.
 json MakeQStashSkr(const std::string& name, const std::string& qstash_url, const std::string& secret_name,
                    const std::vector<std::string>& consumers = {});
 

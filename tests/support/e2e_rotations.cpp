@@ -1,7 +1,7 @@
 #include "tests/support/e2e_rotations.h"
 
 #include "operator/rotation/fingerprint.h"
-#include "tests/support/e2e_deployments.h"
+#include "tests/support/e2e_workloads.h"
 
 namespace keyroll::testing {
 
@@ -41,7 +41,7 @@ std::vector<ObservedRotation> RotationRecorder::Rotations() const {
   return rotations_;
 }
 
-std::vector<std::string> RotationRecorder::GateViolations(const DeploymentSimulator& sim,
+std::vector<std::string> RotationRecorder::GateViolations(const WorkloadSimulator& sim,
                                                           const std::vector<std::string>& consumers) const {
   std::vector<std::string> out;
   for (const auto& r : Rotations()) {

@@ -18,7 +18,7 @@
 
 namespace keyroll::testing {
 
-class DeploymentSimulator;
+class WorkloadSimulator;
 
 struct ObservedRotation {
   int count_after = 0;           // the fake's counter after this rotation
@@ -45,7 +45,7 @@ class RotationRecorder {
   std::vector<ObservedRotation> Rotations() const;
   // Empty when every rotation came after each of `consumers` completed a rollout of the
   // keys current before it; otherwise one line per violation (no key material).
-  std::vector<std::string> GateViolations(const DeploymentSimulator& sim,
+  std::vector<std::string> GateViolations(const WorkloadSimulator& sim,
                                           const std::vector<std::string>& consumers) const;
 
  private:

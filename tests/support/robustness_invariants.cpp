@@ -39,7 +39,7 @@ bool StatusAgrees(const json& skr, const fakes::FakeAccountState& acc, const Rot
 
 bool ConsumersOnKeys(E2EEnvironment& env, const RotationLedger& l, const std::string& hash, std::string* why) {
   for (const auto& c : l.consumers) {
-    if (env.deployments().LastRolledHash(c) != hash) {
+    if (env.workloads().LastRolledHash(c) != hash) {
       *why = "consumer " + c + " has not rolled out the provider's keys " + hash.substr(0, 8);
       return false;
     }
@@ -70,7 +70,7 @@ std::vector<std::string> GateViolationsExceptConsole(E2EEnvironment& env, const 
   for (const auto& r : env.rotations().Rotations()) {
     if (l.console_counts.count(r.count_after)) continue;  // the test's own out-of-band rotation
     for (const auto& c : l.consumers) {
-      if (!env.deployments().RolledOutBefore(c, r.keys_hash_before, r.seen)) {
+      if (!env.workloads().RolledOutBefore(c, r.keys_hash_before, r.seen)) {
         out.push_back("rotation #" + std::to_string(r.count_after) + " happened while consumer " + c +
                       " had not rolled out the keys " + r.keys_hash_before.substr(0, 8) + " current before it");
       }

@@ -77,7 +77,7 @@ TEST(ControllerProjections, SecretWithOddDataNeverThrows) {
   ASSERT_TRUE(s);
   EXPECT_FALSE(s->current_fingerprint);
   EXPECT_TRUE(s->labels.empty());
-  ASSERT_NO_THROW(ProjectDeployment(json::array()));
+  ASSERT_NO_THROW(ProjectWorkload(json::array()));
   ASSERT_NO_THROW(ProjectSigningKeyRotation("text"));
 }
 
@@ -106,16 +106,16 @@ json Deployment() {
 
 TEST(ControllerProjections, DeploymentKeepsTheSecretsItsPodsReadAndItsRollout) {
   json full = Deployment();
-  json p = ProjectDeployment(full);
+  json p = ProjectWorkload(full);
   for (const char* name : {"from-env", "from-envfrom", "from-init", "from-volume", "from-projected", "absent"})
-    EXPECT_EQ(rotation::DeploymentReadsSecret(p, name), rotation::DeploymentReadsSecret(full, name)) << name;
-  EXPECT_TRUE(rotation::DeploymentReadsSecret(p, "from-projected"));
+    EXPECT_EQ(rotation::WorkloadReadsSecret(p, name), rotation::WorkloadReadsSecret(full, name)) << name;
+  EXPECT_TRUE(rotation::WorkloadReadsSecret(p, "from-projected"));
   std::string text = p.dump();
   EXPECT_EQ(text.find("big/image"), std::string::npos);
   EXPECT_EQ(text.find("plain"), std::string::npos);
   EXPECT_EQ(text.find("long text"), std::string::npos);
 
-  auto d = ObserveDeployment(p, rotation::ConsumerSource::Discovered);
+  auto d = ObserveWorkload(p, rotation::WorkloadKind::Deployment, rotation::ConsumerSource::Discovered);
   EXPECT_EQ(d.name, "api");
   EXPECT_TRUE(d.found);
   EXPECT_EQ(d.source, rotation::ConsumerSource::Discovered);
@@ -134,8 +134,8 @@ TEST(ControllerProjections, DeploymentKeepsTheSecretsItsPodsReadAndItsRollout) {
 }
 
 TEST(ControllerProjections, DeploymentWithoutReplicasMeansOne) {
-  json p = ProjectDeployment({{"metadata", {{"name", "x"}}}, {"spec", json::object()}});
-  auto d = ObserveDeployment(p, rotation::ConsumerSource::Declared);
+  json p = ProjectWorkload({{"metadata", {{"name", "x"}}}, {"spec", json::object()}});
+  auto d = ObserveWorkload(p, rotation::WorkloadKind::Deployment, rotation::ConsumerSource::Declared);
   EXPECT_EQ(d.replicas, 1);
   EXPECT_FALSE(d.template_keys_hash);
 }

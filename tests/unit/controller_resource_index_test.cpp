@@ -40,8 +40,8 @@ TEST(ResourceIndex, ADeploymentNoResourceConsumesHasNoConsumers) {
   ResourceIndex index;
   index.Upsert(Resource("shop", "a", "2026-01-01T00:00:00Z", {{"discover", true}}));
   index.Upsert(Resource("shop", "b", "2026-01-01T00:00:00Z", {{"deployments", {{{"name", "api"}}}}}));
-  EXPECT_EQ(index.ConsumersOf(Deployment("shop", "unrelated", {{"app", "x"}}, "other-secret")), Keys{});
-  EXPECT_EQ(index.ConsumersOf(Deployment("elsewhere", "api", {}, "a-keys")), Keys{}) << "another namespace";
+  EXPECT_EQ(index.ConsumersOf(rotation::WorkloadKind::Deployment, Deployment("shop", "unrelated", {{"app", "x"}}, "other-secret")), Keys{});
+  EXPECT_EQ(index.ConsumersOf(rotation::WorkloadKind::Deployment, Deployment("elsewhere", "api", {}, "a-keys")), Keys{}) << "another namespace";
 }
 
 TEST(ResourceIndex, FindsDeclaredSelectedAndDiscoveredConsumers) {
@@ -51,27 +51,27 @@ TEST(ResourceIndex, FindsDeclaredSelectedAndDiscoveredConsumers) {
   index.Upsert(Resource("shop", "by-label", "2026-01-01T00:00:00Z",
                         {{"deployments", {{{"selector", {{"matchLabels", {{"tier", "web"}}}}}}}}, {"discover", false}}));
   index.Upsert(Resource("shop", "reader", "2026-01-01T00:00:00Z"));  // discover defaults to true
-  EXPECT_EQ(index.ConsumersOf(Deployment("shop", "api")), Keys{"shop/by-name"});
-  EXPECT_EQ(index.ConsumersOf(Deployment("shop", "front", {{"tier", "web"}})), Keys{"shop/by-label"});
-  EXPECT_EQ(index.ConsumersOf(Deployment("shop", "worker", {}, "reader-keys")), Keys{"shop/reader"});
-  EXPECT_EQ(index.ConsumersOf(Deployment("shop", "api", {{"tier", "web"}}, "reader-keys")),
+  EXPECT_EQ(index.ConsumersOf(rotation::WorkloadKind::Deployment, Deployment("shop", "api")), Keys{"shop/by-name"});
+  EXPECT_EQ(index.ConsumersOf(rotation::WorkloadKind::Deployment, Deployment("shop", "front", {{"tier", "web"}})), Keys{"shop/by-label"});
+  EXPECT_EQ(index.ConsumersOf(rotation::WorkloadKind::Deployment, Deployment("shop", "worker", {}, "reader-keys")), Keys{"shop/reader"});
+  EXPECT_EQ(index.ConsumersOf(rotation::WorkloadKind::Deployment, Deployment("shop", "api", {{"tier", "web"}}, "reader-keys")),
             (Keys{"shop/by-label", "shop/by-name", "shop/reader"}));
-  EXPECT_EQ(index.ConsumersOf(Deployment("shop", "worker", {}, "by-name-keys")), Keys{}) << "discover: false";
+  EXPECT_EQ(index.ConsumersOf(rotation::WorkloadKind::Deployment, Deployment("shop", "worker", {}, "by-name-keys")), Keys{}) << "discover: false";
 }
 
 TEST(ResourceIndex, FollowsSpecChangesAndDeletions) {
   ResourceIndex index;
   index.Upsert(Resource("shop", "a", "2026-01-01T00:00:00Z", {{"deployments", {{{"name", "api"}}}}}));
   index.Upsert(Resource("shop", "a", "2026-01-01T00:00:00Z", {{"deployments", {{{"name", "web"}}}}}));
-  EXPECT_EQ(index.ConsumersOf(Deployment("shop", "api")), Keys{});
-  EXPECT_EQ(index.ConsumersOf(Deployment("shop", "web")), Keys{"shop/a"});
+  EXPECT_EQ(index.ConsumersOf(rotation::WorkloadKind::Deployment, Deployment("shop", "api")), Keys{});
+  EXPECT_EQ(index.ConsumersOf(rotation::WorkloadKind::Deployment, Deployment("shop", "web")), Keys{"shop/a"});
   json deleting = Resource("shop", "a", "2026-01-01T00:00:00Z", {{"deployments", {{{"name", "web"}}}}});
   deleting["metadata"]["deletionTimestamp"] = "2026-01-02T00:00:00Z";
   index.Upsert(deleting);
-  EXPECT_EQ(index.ConsumersOf(Deployment("shop", "web")), Keys{}) << "a resource being deleted consumes nothing";
+  EXPECT_EQ(index.ConsumersOf(rotation::WorkloadKind::Deployment, Deployment("shop", "web")), Keys{}) << "a resource being deleted consumes nothing";
   index.Upsert(Resource("shop", "b", "2026-01-01T00:00:00Z", {{"deployments", {{{"name", "web"}}}}}));
   index.Remove(Resource("shop", "b", "2026-01-01T00:00:00Z"));
-  EXPECT_EQ(index.ConsumersOf(Deployment("shop", "web")), Keys{});
+  EXPECT_EQ(index.ConsumersOf(rotation::WorkloadKind::Deployment, Deployment("shop", "web")), Keys{});
   EXPECT_EQ(index.size(), 0u);
 }
 
@@ -144,25 +144,58 @@ TEST(ResourceIndex, ASpecChangeForgetsTheAccount) {
   EXPECT_EQ(index.OldestOnAccount("acct-1", later), std::nullopt);
 }
 
+Keys ReaderNames(const std::vector<WorkloadName>& readers) {
+  Keys out;
+  for (const auto& r : readers) out.push_back(r.name);
+  return out;
+}
+
 TEST(SecretReaders, FollowsWhatEachDeploymentReads) {
   SecretReaders readers;
-  readers.Add(Deployment("shop", "api", {}, "keys"));
-  readers.Add(Deployment("shop", "web", {}, "keys"));
-  readers.Add(Deployment("other", "api", {}, "keys"));
-  readers.Add(Deployment("shop", "keys", {}, "keys-2"));  // a name that is a prefix of another
-  EXPECT_EQ(readers.ReadersOf("shop", "keys"), (Keys{"api", "web"}));
-  EXPECT_EQ(readers.ReadersOf("shop", "keys-2"), Keys{"keys"});
-  EXPECT_EQ(readers.ReadersOf("sho", "p"), Keys{});
-  readers.Update(Deployment("shop", "web", {}, "keys"), Deployment("shop", "web", {}, "other-keys"));  // web now reads another Secret
-  EXPECT_EQ(readers.ReadersOf("shop", "keys"), Keys{"api"});
-  EXPECT_EQ(readers.ReadersOf("shop", "other-keys"), Keys{"web"});
-  readers.Update(Deployment("shop", "web", {}, "other-keys"), Deployment("shop", "web", {}, "other-keys"));
-  EXPECT_EQ(readers.ReadersOf("shop", "other-keys"), Keys{"web"});
-  readers.Remove(Deployment("shop", "api", {}, "keys"));
-  EXPECT_EQ(readers.ReadersOf("shop", "keys"), Keys{});
-  EXPECT_EQ(readers.ReadersOf("other", "keys"), Keys{"api"});
-  readers.Remove(Deployment("shop", "web", {}, "other-keys"));
-  EXPECT_EQ(readers.ReadersOf("shop", "other-keys"), Keys{});
+  readers.Add(rotation::WorkloadKind::Deployment, Deployment("shop", "api", {}, "keys"));
+  readers.Add(rotation::WorkloadKind::Deployment, Deployment("shop", "web", {}, "keys"));
+  readers.Add(rotation::WorkloadKind::Deployment, Deployment("other", "api", {}, "keys"));
+  readers.Add(rotation::WorkloadKind::Deployment, Deployment("shop", "keys", {}, "keys-2"));  // a name that is a prefix of another
+  EXPECT_EQ(ReaderNames(readers.ReadersOf("shop", "keys")), (Keys{"api", "web"}));
+  EXPECT_EQ(ReaderNames(readers.ReadersOf("shop", "keys-2")), Keys{"keys"});
+  EXPECT_EQ(ReaderNames(readers.ReadersOf("sho", "p")), Keys{});
+  readers.Update(rotation::WorkloadKind::Deployment, Deployment("shop", "web", {}, "keys"), Deployment("shop", "web", {}, "other-keys"));  // web now reads another Secret
+  EXPECT_EQ(ReaderNames(readers.ReadersOf("shop", "keys")), Keys{"api"});
+  EXPECT_EQ(ReaderNames(readers.ReadersOf("shop", "other-keys")), Keys{"web"});
+  readers.Update(rotation::WorkloadKind::Deployment, Deployment("shop", "web", {}, "other-keys"), Deployment("shop", "web", {}, "other-keys"));
+  EXPECT_EQ(ReaderNames(readers.ReadersOf("shop", "other-keys")), Keys{"web"});
+  readers.Remove(rotation::WorkloadKind::Deployment, Deployment("shop", "api", {}, "keys"));
+  EXPECT_EQ(ReaderNames(readers.ReadersOf("shop", "keys")), Keys{});
+  EXPECT_EQ(ReaderNames(readers.ReadersOf("other", "keys")), Keys{"api"});
+  readers.Remove(rotation::WorkloadKind::Deployment, Deployment("shop", "web", {}, "other-keys"));
+  EXPECT_EQ(ReaderNames(readers.ReadersOf("shop", "other-keys")), Keys{});
+}
+
+// A StatefulSet and a Deployment of the same name are two readers; each kind's events touch
+// only its own entries.
+TEST(SecretReaders, KeepsEachKindApart) {
+  using rotation::WorkloadKind;
+  SecretReaders readers;
+  readers.Add(WorkloadKind::Deployment, Deployment("shop", "api", {}, "keys"));
+  readers.Add(WorkloadKind::StatefulSet, Deployment("shop", "api", {}, "keys"));
+  readers.Add(WorkloadKind::DaemonSet, Deployment("shop", "edge", {}, "keys"));
+  EXPECT_EQ(readers.ReadersOf("shop", "keys"),
+            (std::vector<WorkloadName>{{WorkloadKind::Deployment, "api"},
+                                       {WorkloadKind::StatefulSet, "api"},
+                                       {WorkloadKind::DaemonSet, "edge"}}));
+  readers.Remove(WorkloadKind::StatefulSet, Deployment("shop", "api", {}, "keys"));
+  EXPECT_EQ(readers.ReadersOf("shop", "keys"),
+            (std::vector<WorkloadName>{{WorkloadKind::Deployment, "api"}, {WorkloadKind::DaemonSet, "edge"}}));
+}
+
+// A workload event queues the resources that declare that kind only.
+TEST(ResourceIndex, DeclaredConsumersMatchTheirKind) {
+  ResourceIndex index;
+  index.Upsert(Resource("shop", "a", "2026-01-01T00:00:00Z",
+                        {{"discover", false}, {"statefulSets", {{{"name", "worker"}}}}}));
+  EXPECT_EQ(index.ConsumersOf(rotation::WorkloadKind::StatefulSet, Deployment("shop", "worker")), Keys{"shop/a"});
+  EXPECT_EQ(index.ConsumersOf(rotation::WorkloadKind::Deployment, Deployment("shop", "worker")), Keys{});
+  EXPECT_EQ(index.ConsumersOf(rotation::WorkloadKind::DaemonSet, Deployment("shop", "worker")), Keys{});
 }
 
 }  // namespace

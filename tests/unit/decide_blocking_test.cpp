@@ -22,7 +22,7 @@ TEST(Decide, RotationWaitsForStaleConsumers) {
   const Plan& p = plans.back();
   EXPECT_FALSE(p.rotate);
   ASSERT_EQ(p.restarts.size(), 1u);
-  EXPECT_EQ(p.restarts[0].deployment, "worker");
+  EXPECT_EQ(p.restarts[0].name, "worker");
   ASSERT_TRUE(p.status);
   const auto& allowed = Cond(*p.status, v::kCondRotationAllowed);
   EXPECT_EQ(allowed.status, "False");
@@ -205,14 +205,14 @@ TEST(Decide, RestartBudgetCountsRolloutsInFlight) {
   s.rollouts_complete_at_once = false;
   auto plans = s.Reconcile();
   ASSERT_EQ(plans.back().restarts.size(), 1u);
-  EXPECT_EQ(plans.back().restarts[0].deployment, "a");
+  EXPECT_EQ(plans.back().restarts[0].name, "a");
   s.now += Seconds{1};
   Plan p = Decide(s.o, s.now);
   EXPECT_TRUE(p.restarts.empty()) << "a is still rolling out";
   s.CompleteRollouts();
   plans = s.Reconcile();
   ASSERT_EQ(plans.back().restarts.size(), 1u);
-  EXPECT_EQ(plans.back().restarts[0].deployment, "b");
+  EXPECT_EQ(plans.back().restarts[0].name, "b");
 }
 
 TEST(Decide, RestartNoneWaitsForTheConsumerReport) {
@@ -243,6 +243,88 @@ TEST(Decide, FailedAndMissingConsumersBlock) {
   EXPECT_EQ(Cond(s.o.resource.status, v::kCondRotationAllowed).reason, v::kReasonConsumerRolloutFailed);
   EXPECT_NE(Cond(s.o.resource.status, v::kCondRotationAllowed).message.find("api"), std::string::npos);
   EXPECT_EQ(s.provider_rotations, 0);
+}
+
+}  // namespace
+}  // namespace keyroll::rotation
+
+namespace keyroll::rotation {
+namespace {
+
+using namespace keyroll::rotation::testing;
+namespace v = vocab;
+
+// A GitOps tool that syncs the pod template back removes keyroll.dev/keys-hash after every
+// restart. keyroll patches a bounded number of times, then stops, says why and how to fix it,
+// and never rotates past that consumer.
+TEST(Decide, ARestartAnnotationThatKeepsBeingRemovedIsReportedAfterBoundedTries) {
+  Sim s;
+  int patches = 0, reverted_events = 0;
+  for (int round = 0; round < 10; ++round) {
+    auto plans = s.Reconcile();
+    for (const auto& p : plans) {
+      for (const auto& r : p.restarts) patches += r.name == "worker";
+      reverted_events += HasEvent(p, v::kEventConsumerRestartReverted);
+    }
+    s.CompleteRollouts();
+    auto& worker = s.o.consumers[1];
+    if (worker.template_keys_hash) {  // the self-heal: the template as it is in git
+      worker.template_keys_hash.reset();
+      worker.generation += 1;
+      worker.observed_generation = worker.generation;
+    }
+    s.now += Seconds{1};
+  }
+  EXPECT_EQ(patches, 3) << "three tries, then keyroll stops fighting";
+  EXPECT_EQ(reverted_events, 1) << "said once, not on every reconcile";
+  const Status& st = s.o.resource.status;
+  EXPECT_EQ(Cond(st, v::kCondConsumersUpToDate).reason, v::kReasonConsumerCannotComplete);
+  EXPECT_NE(Cond(st, v::kCondConsumersUpToDate).message.find("ignoreDifferences"), std::string::npos);
+  EXPECT_EQ(st.phase, v::kPhaseBlocked);
+  ASSERT_EQ(st.consumers.size(), 2u);
+  EXPECT_EQ(st.consumers[1].restarts, 3);
+
+  // A requested rotation waits for it.
+  SetSpec(s, {{"rotation", {{"requestID", "r1"}}}});
+  s.o.resource.status.observed_generation = s.o.resource.meta.generation;  // as if nothing reset the count
+  s.Reconcile();
+  EXPECT_EQ(s.provider_rotations, 0);
+  EXPECT_EQ(Cond(s.o.resource.status, v::kCondRotationAllowed).reason, v::kReasonConsumerCannotComplete);
+}
+
+TEST(Decide, AnEditedSpecLetsKeyrollTryTheRestartAgain) {
+  Sim s;
+  for (int round = 0; round < 6; ++round) {
+    s.Reconcile();
+    s.CompleteRollouts();
+    s.o.consumers[1].template_keys_hash.reset();
+    s.now += Seconds{1};
+  }
+  ASSERT_EQ(s.o.resource.status.consumers[1].restarts, 3);
+  SetSpec(s, {{"refreshInterval", "6m"}});  // e.g. after the GitOps tool was told to ignore it
+  auto plans = s.Reconcile();
+  int patches = 0;
+  for (const auto& p : plans)
+    for (const auto& r : p.restarts) patches += r.name == "worker";
+  EXPECT_EQ(patches, 1);
+}
+
+// A template written by another controller (ownerReference controller: true) is never patched.
+TEST(Decide, ATemplateOwnedByAnotherControllerIsReportedNotPatched) {
+  Sim s;
+  s.o.consumers[1].controller_owner = "Revision/worker-00001";
+  s.Settle();
+  for (const auto& d : s.o.consumers)
+    if (d.name == "worker") EXPECT_FALSE(d.template_keys_hash.has_value()) << "patched";
+  const Status& st = s.o.resource.status;
+  EXPECT_EQ(Cond(st, v::kCondConsumersUpToDate).reason, v::kReasonConsumerCannotComplete);
+  EXPECT_NE(Cond(st, v::kCondConsumersUpToDate).message.find("Revision/worker-00001"), std::string::npos);
+  // restart: None: the owner's pods report themselves, as any consumer's.
+  s.o.consumers[1].observed_keys_hash = s.PK().keys_hash;
+  SetSpec(s, {{"consumers", {{"restart", "None"}}}});
+  for (auto& d : s.o.consumers) d.observed_keys_hash = s.PK().keys_hash;
+  s.Settle();
+  EXPECT_EQ(s.o.resource.status.phase, v::kPhaseReady);
 }
 
 }  // namespace

@@ -68,7 +68,7 @@ struct World {
     }
     for (const auto& r : p.restarts)
       for (auto& d : o.consumers)
-        if (d.name == r.deployment) d.template_keys_hash = r.keys_hash;
+        if (d.name == r.name) d.template_keys_hash = r.keys_hash;
     if (p.status) o.resource.status = *p.status;
   }
   // Steps until a plan changes nothing but a revocation (which this world does not perform).

@@ -16,8 +16,8 @@ struct World {
   Status status;
   std::optional<ProviderError> provider_error;
   SecretState secret = SecretState::InSync;
-  std::vector<ConsumerJudgement> consumers = {{"api", ConsumerState::UpToDate, "", false, false},
-                                              {"worker", ConsumerState::UpToDate, "", false, false}};
+  std::vector<ConsumerJudgement> consumers = {{WorkloadKind::Deployment, "api", ConsumerState::UpToDate, "", false, false},
+                                              {WorkloadKind::Deployment, "worker", ConsumerState::UpToDate, "", false, false}};
   std::optional<std::string> conflict;
   std::string origin = "Synced";
   Time now = T("2026-02-02T10:00:00Z");
@@ -45,6 +45,7 @@ TEST(Gate, EachPolicyAndTheChainOrder) {
       {"drift over once consumers caught up", [](World& w) { w.origin = "Drift"; }, "", ""},
       {"consumer not found", [](World& w) { w.consumers[0].state = ConsumerState::NotFound; w.consumers[0].message = "Deployment not found"; }, "ConsumerNotFound", "api (Deployment not found)"},
       {"consumer rollout failed", [](World& w) { w.consumers[1].state = ConsumerState::RolloutFailed; }, "ConsumerRolloutFailed", "worker"},
+      {"consumer cannot complete", [](World& w) { w.consumers[1].kind = WorkloadKind::StatefulSet; w.consumers[1].state = ConsumerState::CannotComplete; w.consumers[1].message = "updateStrategy OnDelete"; }, "ConsumerCannotComplete", "StatefulSet/worker (updateStrategy OnDelete)"},
       {"consumer stale", [](World& w) { w.consumers[1].state = ConsumerState::Stale; }, "ConsumerStale", "worker"},
       {"consumer rolling out", [](World& w) { w.consumers[0].state = ConsumerState::RollingOut; }, "ConsumerStale", "api"},
       {"min interval", [](World& w) { w.status.last_rotation_time = w.now - std::chrono::minutes{30}; }, "MinIntervalNotElapsed", "2026-02-02T10:30:00Z"},
@@ -56,6 +57,8 @@ TEST(Gate, EachPolicyAndTheChainOrder) {
       {"provider error before secret", [](World& w) { w.provider_error = ProviderError{}; w.secret = SecretState::Missing; }, "ProviderError", ""},
       {"secret conflict before consumers", [](World& w) { w.secret = SecretState::Conflict; w.consumers[0].state = ConsumerState::Stale; }, "SecretConflict", ""},
       {"not found before failed", [](World& w) { w.consumers[0].state = ConsumerState::RolloutFailed; w.consumers[1].state = ConsumerState::NotFound; }, "ConsumerNotFound", "worker"},
+      {"failed before cannot complete", [](World& w) { w.consumers[0].state = ConsumerState::CannotComplete; w.consumers[1].state = ConsumerState::RolloutFailed; }, "ConsumerRolloutFailed", "worker"},
+      {"cannot complete before stale", [](World& w) { w.consumers[0].state = ConsumerState::Stale; w.consumers[1].state = ConsumerState::CannotComplete; }, "ConsumerCannotComplete", "worker"},
       {"failed before stale", [](World& w) { w.consumers[0].state = ConsumerState::Stale; w.consumers[1].state = ConsumerState::RolloutFailed; }, "ConsumerRolloutFailed", "worker"},
       {"stale before min interval", [](World& w) { w.consumers[0].state = ConsumerState::Stale; w.status.last_rotation_time = w.now; }, "ConsumerStale", ""},
   };
@@ -78,13 +81,14 @@ TEST(Gate, ChainNamesArePolicyNames) {
   for (const auto& p : GateChain()) names.emplace_back(p.name);
   EXPECT_EQ(names, (std::vector<std::string>{"AccountConflict", "Suspended", "ProviderUnavailable", "SecretConflict",
                                              "Drift", "SecretDiffersFromProvider", "ConsumerNotFound",
-                                             "ConsumerRolloutFailed", "ConsumerStale", "MinIntervalNotElapsed"}));
+                                             "ConsumerRolloutFailed", "ConsumerCannotComplete", "ConsumerStale",
+                                             "MinIntervalNotElapsed"}));
 }
 
 TEST(Gate, LongConsumerListsAreBounded) {
   World w;
   w.consumers.clear();
-  for (int i = 0; i < 50; ++i) w.consumers.push_back({"d" + std::to_string(i), ConsumerState::Stale, "x", true, false});
+  for (int i = 0; i < 50; ++i) w.consumers.push_back({WorkloadKind::Deployment, "d" + std::to_string(i), ConsumerState::Stale, "x", true, false});
   auto got = EvaluateGate(w.In());
   ASSERT_TRUE(got);
   EXPECT_NE(got->message.find("and 45 more"), std::string::npos);

@@ -40,6 +40,36 @@ json Full() {
   return r;
 }
 
+// statefulSets and daemonSets are declared like deployments; each keeps its kind, and a name
+// may appear once per kind (a Deployment and a StatefulSet may share it).
+TEST(ParseSpec, ConsumersOfEveryKind) {
+  json r = Minimal();
+  r["spec"]["consumers"] = json::parse(R"({
+    "deployments": [{"name": "api"}],
+    "statefulSets": [{"name": "api"}, {"selector": {"matchLabels": {"app": "db"}}}],
+    "daemonSets": [{"name": "edge"}]})");
+  auto parsed = ParseSpec(r);
+  ASSERT_TRUE(parsed.ok()) << JoinFieldErrors(parsed.error());
+  const auto& w = parsed.value().consumers.workloads;
+  ASSERT_EQ(w.size(), 4u);
+  EXPECT_EQ(w[0], (WorkloadRef{WorkloadKind::Deployment, "api", std::nullopt}));
+  EXPECT_EQ(w[1], (WorkloadRef{WorkloadKind::StatefulSet, "api", std::nullopt}));
+  EXPECT_EQ(w[2].kind, WorkloadKind::StatefulSet);
+  ASSERT_TRUE(w[2].selector.has_value());
+  EXPECT_EQ(w[3], (WorkloadRef{WorkloadKind::DaemonSet, "edge", std::nullopt}));
+
+  r["spec"]["consumers"] = json::parse(R"({"daemonSets": [{"name": "edge"}, {"name": "edge"}]})");
+  auto dup = ParseSpec(r);
+  ASSERT_FALSE(dup.ok());
+  EXPECT_NE(JoinFieldErrors(dup.error()).find("spec.consumers.daemonSets[1].name: duplicate DaemonSet \"edge\""),
+            std::string::npos)
+      << JoinFieldErrors(dup.error());
+  r["spec"]["consumers"] = json::parse(R"({"statefulSets": [{"name": "db", "selector": {"matchLabels": {"a": "b"}}}]})");
+  auto both = ParseSpec(r);
+  ASSERT_FALSE(both.ok());
+  EXPECT_NE(JoinFieldErrors(both.error()).find("spec.consumers.statefulSets[0]"), std::string::npos);
+}
+
 TEST(ParseSpec, MinimalGetsDefaults) {
   auto r = ParseSpec(Minimal());
   ASSERT_TRUE(r.ok()) << JoinFieldErrors(r.error());
@@ -61,7 +91,7 @@ TEST(ParseSpec, MinimalGetsDefaults) {
   EXPECT_TRUE(s.consumers.discover);
   EXPECT_EQ(s.consumers.restart, RestartPolicy::RolloutRestart);
   EXPECT_EQ(s.consumers.max_concurrent_restarts, 1);
-  EXPECT_TRUE(s.consumers.deployments.empty());
+  EXPECT_TRUE(s.consumers.workloads.empty());
 }
 
 // The CRD defaults tokenSecretRef.key; where no API server applied it (the fake, or a
@@ -92,10 +122,10 @@ TEST(ParseSpec, FullResourceIsReadExactly) {
   EXPECT_EQ(s.rotation.request_id, "2026-11-22");
   EXPECT_EQ(s.rotation.min_interval, std::chrono::hours{2});
   EXPECT_TRUE(s.rotation.suspend);
-  ASSERT_EQ(s.consumers.deployments.size(), 2u);
-  EXPECT_EQ(s.consumers.deployments[0].name, "api");
-  ASSERT_TRUE(s.consumers.deployments[1].selector.has_value());
-  const auto& sel = *s.consumers.deployments[1].selector;
+  ASSERT_EQ(s.consumers.workloads.size(), 2u);
+  EXPECT_EQ(s.consumers.workloads[0].name, "api");
+  ASSERT_TRUE(s.consumers.workloads[1].selector.has_value());
+  const auto& sel = *s.consumers.workloads[1].selector;
   EXPECT_EQ(sel.match_labels.at("app.kubernetes.io/part-of"), "payments");
   ASSERT_EQ(sel.match_expressions.size(), 2u);
   EXPECT_EQ(sel.match_expressions[0].op, SelectorOperator::In);

@@ -38,8 +38,8 @@ inline nlohmann::json Resource(nlohmann::json spec_patch = nlohmann::json::objec
   return r;
 }
 
-inline ObservedDeployment Deployment(const std::string& name, std::optional<std::string> hash) {
-  ObservedDeployment d;
+inline ObservedWorkload Deployment(const std::string& name, std::optional<std::string> hash) {
+  ObservedWorkload d;
   d.name = name;
   d.generation = 5;
   d.observed_generation = 5;
@@ -95,7 +95,7 @@ struct Sim {
   void ApplyRestarts(const std::vector<ConsumerRestart>& restarts) {
     for (const auto& r : restarts)
       for (auto& d : o.consumers)
-        if (d.name == r.deployment) {
+        if (d.name == r.name && d.kind == r.kind) {
           d.template_keys_hash = r.keys_hash;
           d.generation += 1;
           if (rollouts_complete_at_once) d.observed_generation = d.generation;

@@ -27,14 +27,14 @@ TEST(Selector, MatchesLikeTheApiServer) {
 TEST(Discovery, FindsEveryWayAPodReadsASecret) {
   using nlohmann::json;
   auto dep = [](json pod) { return json{{"spec", {{"template", {{"spec", pod}}}}}}; };
-  EXPECT_TRUE(DeploymentReadsSecret(dep({{"containers", {{{"env", {{{"name", "K"}, {"valueFrom", {{"secretKeyRef", {{"name", "keys"}, {"key", "K"}}}}}}}}}}}}), "keys"));
-  EXPECT_TRUE(DeploymentReadsSecret(dep({{"initContainers", {{{"envFrom", {{{"secretRef", {{"name", "keys"}}}}}}}}}}), "keys"));
-  EXPECT_TRUE(DeploymentReadsSecret(dep({{"volumes", {{{"name", "v"}, {"secret", {{"secretName", "keys"}}}}}}}), "keys"));
-  EXPECT_TRUE(DeploymentReadsSecret(dep({{"volumes", {{{"name", "v"}, {"projected", {{"sources", {{{"secret", {{"name", "keys"}}}}}}}}}}}}), "keys"));
-  EXPECT_FALSE(DeploymentReadsSecret(dep({{"volumes", {{{"name", "v"}, {"secret", {{"secretName", "other"}}}}}}}), "keys"));
-  EXPECT_FALSE(DeploymentReadsSecret(dep({{"containers", {{{"envFrom", {{{"configMapRef", {{"name", "keys"}}}}}}}}}}), "keys"));
+  EXPECT_TRUE(WorkloadReadsSecret(dep({{"containers", {{{"env", {{{"name", "K"}, {"valueFrom", {{"secretKeyRef", {{"name", "keys"}, {"key", "K"}}}}}}}}}}}}), "keys"));
+  EXPECT_TRUE(WorkloadReadsSecret(dep({{"initContainers", {{{"envFrom", {{{"secretRef", {{"name", "keys"}}}}}}}}}}), "keys"));
+  EXPECT_TRUE(WorkloadReadsSecret(dep({{"volumes", {{{"name", "v"}, {"secret", {{"secretName", "keys"}}}}}}}), "keys"));
+  EXPECT_TRUE(WorkloadReadsSecret(dep({{"volumes", {{{"name", "v"}, {"projected", {{"sources", {{{"secret", {{"name", "keys"}}}}}}}}}}}}), "keys"));
+  EXPECT_FALSE(WorkloadReadsSecret(dep({{"volumes", {{{"name", "v"}, {"secret", {{"secretName", "other"}}}}}}}), "keys"));
+  EXPECT_FALSE(WorkloadReadsSecret(dep({{"containers", {{{"envFrom", {{{"configMapRef", {{"name", "keys"}}}}}}}}}}), "keys"));
   for (const char* junk : {"null", "[]", R"({"spec": 1})", R"({"spec": {"template": {"spec": {"containers": 5, "volumes": [1, null]}}}})"})
-    EXPECT_FALSE(DeploymentReadsSecret(json::parse(junk), "keys")) << junk;
+    EXPECT_FALSE(WorkloadReadsSecret(json::parse(junk), "keys")) << junk;
 }
 
 TEST(Fingerprint, ShortAndStable) {

@@ -56,6 +56,94 @@ void DeploymentDefaults(json& d) {
   SetIfMissing(spec, "progressDeadlineSeconds", 600);
 }
 
+// As 201-create-statefulset.txt: the defaults and the status a real server gives a new one.
+void StatefulSetDefaults(json& s, bool creating) {
+  json& spec = s["spec"];
+  if (!spec.is_object()) spec = json::object();
+  SetIfMissing(spec, "replicas", 1);
+  SetIfMissing(spec, "podManagementPolicy", "OrderedReady");
+  SetIfMissing(spec, "updateStrategy", json::object());
+  json& strategy = spec["updateStrategy"];
+  if (strategy.is_object()) {
+    SetIfMissing(strategy, "type", "RollingUpdate");
+    if (strategy["type"] == "RollingUpdate") {
+      SetIfMissing(strategy, "rollingUpdate", json::object());
+      if (strategy["rollingUpdate"].is_object()) SetIfMissing(strategy["rollingUpdate"], "partition", 0);
+    }
+  }
+  SetIfMissing(spec, "revisionHistoryLimit", 10);
+  SetIfMissing(spec, "persistentVolumeClaimRetentionPolicy", {{"whenDeleted", "Retain"}, {"whenScaled", "Retain"}});
+  if (creating) s["status"] = {{"replicas", 0}, {"availableReplicas", 0}};
+}
+
+// As 201-create-daemonset.txt; the template-generation annotation follows template changes.
+void DaemonSetDefaults(json& d, const json* current) {
+  json& spec = d["spec"];
+  if (!spec.is_object()) spec = json::object();
+  SetIfMissing(spec, "updateStrategy", json::object());
+  json& strategy = spec["updateStrategy"];
+  if (strategy.is_object()) {
+    SetIfMissing(strategy, "type", "RollingUpdate");
+    if (strategy["type"] == "RollingUpdate") {
+      SetIfMissing(strategy, "rollingUpdate", json::object());
+      if (strategy["rollingUpdate"].is_object()) {
+        SetIfMissing(strategy["rollingUpdate"], "maxUnavailable", 1);
+        SetIfMissing(strategy["rollingUpdate"], "maxSurge", 0);
+      }
+    }
+  }
+  SetIfMissing(spec, "revisionHistoryLimit", 10);
+  const char* kTemplateGeneration = "deprecated.daemonset.template.generation";
+  json& annotations = d["metadata"]["annotations"];
+  if (!current) {
+    annotations[kTemplateGeneration] = "1";
+    d["status"] = {{"currentNumberScheduled", 0}, {"numberMisscheduled", 0}, {"desiredNumberScheduled", 0},
+                   {"numberReady", 0}};
+    return;
+  }
+  const json& cur_meta = (*current)["metadata"];
+  const json old_template = current->value("/spec/template"_json_pointer, json());
+  std::string kept = cur_meta.value("/annotations/deprecated.daemonset.template.generation"_json_pointer, "1");
+  if (spec.value("template", json()) != old_template)
+    kept = std::to_string(cur_meta.value("generation", int64_t{1}) + 1);
+  annotations[kTemplateGeneration] = kept;
+}
+
+// As 201-create-job.txt: the selector and labels a real server derives from the uid.
+void JobDefaults(json& j, bool creating) {
+  json& spec = j["spec"];
+  if (!spec.is_object()) spec = json::object();
+  SetIfMissing(spec, "parallelism", 1);
+  SetIfMissing(spec, "completions", 1);
+  SetIfMissing(spec, "backoffLimit", 6);
+  SetIfMissing(spec, "completionMode", "NonIndexed");
+  SetIfMissing(spec, "suspend", false);
+  if (!creating) return;
+  const std::string uid = j["metadata"].value("uid", "");
+  const std::string name = j["metadata"].value("name", "");
+  json labels = {{"batch.kubernetes.io/controller-uid", uid}, {"batch.kubernetes.io/job-name", name},
+                 {"controller-uid", uid}, {"job-name", name}};
+  SetIfMissing(spec, "selector", {{"matchLabels", {{"batch.kubernetes.io/controller-uid", uid}}}});
+  for (auto& [k, v] : labels.items()) spec["template"]["metadata"]["labels"][k] = v;
+  // A Job without labels of its own gets its pod template's.
+  json& meta_labels = j["metadata"]["labels"];
+  if (!meta_labels.is_object() || meta_labels.empty()) meta_labels = spec["template"]["metadata"]["labels"];
+  j["status"] = json::object();
+}
+
+// As 201-create-cronjob.txt.
+void CronJobDefaults(json& c, bool creating) {
+  json& spec = c["spec"];
+  if (!spec.is_object()) spec = json::object();
+  SetIfMissing(spec, "concurrencyPolicy", "Allow");
+  SetIfMissing(spec, "suspend", false);
+  SetIfMissing(spec, "successfulJobsHistoryLimit", 3);
+  SetIfMissing(spec, "failedJobsHistoryLimit", 1);
+  if (spec.contains("jobTemplate") && spec["jobTemplate"].is_object())
+    SetIfMissing(spec["jobTemplate"], "metadata", {{"creationTimestamp", nullptr}});
+  if (creating) c["status"] = json::object();
+}
+
 void EventDefaults(json& e) {
   SetIfMissing(e, "eventTime", nullptr);
   SetIfMissing(e, "reportingComponent", "");
@@ -144,11 +232,14 @@ bool IsBase64(const std::string& text, size_t* bad_byte) {
 }
 
 void ApplyKindDefaults(const ResourceType& type, json& object, const json* current) {
-  (void)current;
   if (IsCore(type, "secrets")) SecretDefaults(object);
   else if (IsCore(type, "namespaces")) NamespaceDefaults(object);
   else if (IsCore(type, "events")) EventDefaults(object);
   else if (type.group == "apps" && type.plural == "deployments") DeploymentDefaults(object);
+  else if (type.group == "apps" && type.plural == "statefulsets") StatefulSetDefaults(object, !current);
+  else if (type.group == "apps" && type.plural == "daemonsets") DaemonSetDefaults(object, current);
+  else if (type.group == "batch" && type.plural == "jobs") JobDefaults(object, !current);
+  else if (type.group == "batch" && type.plural == "cronjobs") CronJobDefaults(object, !current);
   else if (type.group == "apiextensions.k8s.io" && type.plural == "customresourcedefinitions") {
     CrdStatus(object);
   }

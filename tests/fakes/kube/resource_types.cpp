@@ -53,6 +53,18 @@ std::vector<ResourceType> BuiltInResourceTypes() {
   deployments.has_generation = true;
   deployments.categories = {"all"};
   types.push_back(deployments);
+  // The other workload kinds, as a real server serves them (apps/v1, batch/v1).
+  auto workload = [&](std::string group, ResourceType t) {
+    t = Grouped(std::move(group), "v1", std::move(t));
+    t.has_status = true;
+    t.has_generation = true;
+    t.categories = {"all"};
+    types.push_back(t);
+  };
+  workload("apps", Core("statefulsets", "statefulset", "StatefulSet", true, {"sts"}));
+  workload("apps", Core("daemonsets", "daemonset", "DaemonSet", true, {"ds"}));
+  workload("batch", Core("jobs", "job", "Job", true));
+  workload("batch", Core("cronjobs", "cronjob", "CronJob", true, {"cj"}));
   types.push_back(Grouped("coordination.k8s.io", "v1", Core("leases", "lease", "Lease", true)));
   types.push_back(Grouped("events.k8s.io", "v1", Core("events", "event", "Event", true, {"ev"})));
   ResourceType crds = Grouped("apiextensions.k8s.io", "v1",
