@@ -67,8 +67,10 @@ Informers::Informers(kube::Client& client, const std::string& watch_namespace,
       readers_.Remove(kind, o);
       EnqueueConsumersOf(kind, o);
     };
-    workloads_[static_cast<size_t>(kind)] = std::make_unique<kube::Informer>(
-        client, options(ResourceOf(kind), ProjectWorkload, ""), kube::InformerHandlers{on_added, on_update, on_removed});
+    kube::InformerOptions o = options(ResourceOf(kind), ProjectWorkload, "");
+    o.may_be_absent = kind == rotation::WorkloadKind::Rollout;  // only where Argo Rollouts is installed
+    workloads_[static_cast<size_t>(kind)] =
+        std::make_unique<kube::Informer>(client, o, kube::InformerHandlers{on_added, on_update, on_removed});
   }
 }
 

@@ -2,7 +2,9 @@
 //  - SigningKeyRotations: an event queues that resource's key ("ns/name").
 //  - Secrets labelled app.kubernetes.io/managed-by=keyroll: queue the owner (annotation
 //    keyroll.dev/owner, or our ownerReference).
-//  - Deployments, StatefulSets, DaemonSets (one informer per kind, one projection): queue the
+//  - Deployments, StatefulSets, DaemonSets, Jobs, CronJobs and Argo Rollouts (one informer per
+//    kind, one projection; the Rollout one lists nothing and checks again every 10 s while
+//    Argo Rollouts is not installed, so installing it later needs no restart): queue the
 //    SigningKeyRotations that consume the workload, before and after the change
 //    (resource_index.h), none when no resource consumes it.
 // Token Secrets are not watched: the reconciler reads them with a GET when it needs them.
@@ -36,6 +38,8 @@ class Informers {
   const kube::Store& resources() const { return resources_->store(); }
   const kube::Store& secrets() const { return secrets_->store(); }
   const kube::Store& workloads(rotation::WorkloadKind kind) const { return Workload(kind).store(); }
+  // False while the API server does not serve the kind (Argo Rollouts not installed).
+  bool Served(rotation::WorkloadKind kind) const { return Workload(kind).reflector().served(); }
   // Consumers and accounts of the cached resources (the reconciler records accounts in it).
   ResourceIndex& index() { return index_; }
   // Which cached workloads read which Secret (consumer discovery).

@@ -56,6 +56,7 @@ void ObserveConsumers(const ObserveSources& src, const rotation::Spec& spec, Obs
         missing.kind = ref.kind;
         missing.name = ref.name;
         missing.found = false;
+        missing.kind_not_served = src.kind_served && !src.kind_served(ref.kind);
         out.observed.consumers.push_back(missing);
       }
     } else if (ref.selector) {

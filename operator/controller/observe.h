@@ -6,6 +6,7 @@
 #pragma once
 
 #include <array>
+#include <functional>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -46,6 +47,8 @@ struct ObserveSources {
   ResourceIndex& index;
   const SecretReaders& secret_readers;
   rotation::Seconds pending_settle{rotation::kPendingSettle};
+  // Whether the API server serves a kind (Argo Rollouts may not be installed); null: all are.
+  std::function<bool(rotation::WorkloadKind)> kind_served;
 };
 
 // nullopt when the resource does not exist. Throws ObserveError.

@@ -1,6 +1,8 @@
 // projections.cpp — see projections.h.
 #include "operator/controller/projections.h"
 
+#include <cstdlib>
+
 #include "operator/kube/base64.h"
 #include "operator/rotation/fingerprint.h"
 #include "operator/rotation/vocabulary.h"
@@ -193,7 +195,10 @@ json ProjectWorkload(const json& full) {
     json s = CopyFields(*st, {"observedGeneration", "replicas", "updatedReplicas", "availableReplicas", "readyReplicas",
                               "currentRevision", "updateRevision", "desiredNumberScheduled",
                               "updatedNumberScheduled", "numberAvailable", "active", "startTime",
-                              "completionTime"});
+                              "completionTime", "phase", "message", "stableRS", "currentPodHash",
+                              "controllerPause"});
+    if (const json* pauses = Field(*st, "pauseConditions"); pauses && pauses->is_array())
+      s["pauseConditions"] = static_cast<int64_t>(pauses->size());  // how many is all keyroll reads
     if (const json* conds = Field(*st, "conditions"); conds && conds->is_array())
       for (const auto& c : *conds)
         if (Str(c, "type") == "Progressing" || Str(c, "type") == "Complete" || Str(c, "type") == "Failed")
@@ -277,6 +282,22 @@ rotation::ObservedWorkload ObserveWorkload(const json& projected, rotation::Work
     d.updated_number_scheduled = static_cast<int32_t>(IntOr(status, "updatedNumberScheduled", 0));
     d.number_available = static_cast<int32_t>(IntOr(status, "numberAvailable", 0));
     d.active = static_cast<int32_t>(IntOr(status, "active", 0));
+    if (kind == rotation::WorkloadKind::Rollout) {
+      // Argo Rollouts writes observedGeneration as a string; a non-numeric one (v0.9 and
+      // before: a hash) counts as observed, as Argo's own status does.
+      if (const json* og = Field(*status, "observedGeneration"); og && og->is_string()) {
+        const std::string& text = og->get_ref<const std::string&>();
+        char* end = nullptr;
+        long long n = std::strtoll(text.c_str(), &end, 10);
+        d.observed_generation = !text.empty() && *end == '\0' ? n : d.generation;
+      }
+      d.phase = Str(*status, "phase");
+      d.phase_message = Str(*status, "message");
+      d.stable_rs = Str(*status, "stableRS");
+      d.current_pod_hash = Str(*status, "currentPodHash");
+      const json* pause = Field(*status, "controllerPause");
+      d.unpausing = pause && pause->is_boolean() && pause->get<bool>() && IntOr(status, "pauseConditions", 0) == 0;
+    }
     if (auto t = rotation::ParseTimestamp(Str(*status, "startTime"))) d.start_time = *t;
     d.finished = !Str(*status, "completionTime").empty();
     if (const json* conds = Field(*status, "conditions"); conds && conds->is_array())
@@ -299,6 +320,7 @@ const kube::ResourceRef& ResourceOf(rotation::WorkloadKind kind) {
     case rotation::WorkloadKind::DaemonSet: return kube::resources::kDaemonSets;
     case rotation::WorkloadKind::Job: return kube::resources::kJobs;
     case rotation::WorkloadKind::CronJob: return kube::resources::kCronJobs;
+    case rotation::WorkloadKind::Rollout: return kube::resources::kRollouts;
   }
   return kube::resources::kDeployments;
 }

@@ -72,7 +72,8 @@ Reconciler::Reconciler(kube::Client& client, Informers& informers, ProviderCache
                providers,
                informers.index(),
                informers.secret_readers(),
-               pending_settle} {}
+               pending_settle,
+               [&informers](rotation::WorkloadKind k) { return informers.Served(k); }} {}
 
 ReconcileResult Reconciler::Reconcile(const std::string& key) {
   const auto started = std::chrono::steady_clock::now();

@@ -49,11 +49,25 @@ bool Reflector::ListAndReplace() {
   Listing listing;
   auto rv = client_.ListEach(options_.resource, options_.namespace_name, lo,
                              [&](Object&& full) { store_.AddToListing(listing, full); });
+  if (!rv && options_.may_be_absent && IsNotFound(rv.error())) {
+    // Not served: an empty list (what was cached goes, as when a CRD is deleted), said once.
+    if (!absent_.exchange(true))
+      spdlog::info("{}/{} {} is not served (not installed); checking again every {} s", options_.resource.group,
+                   options_.resource.version, options_.resource.plural, options_.absent_recheck.count() / 1000);
+    store_.Replace(Listing{}, [&](const std::vector<Delta>& deltas) {
+      if (on_deltas_) on_deltas_(deltas);
+    });
+    synced_ = true;
+    return false;
+  }
   if (!rv) {
     ++stats_.errors;
     spdlog::warn("list {}: {}", options_.resource.plural, rv.error().ToString());
     return false;
   }
+  if (absent_.exchange(false))
+    spdlog::info("{}/{} {} is served now: watching it", options_.resource.group, options_.resource.version,
+                 options_.resource.plural);
   const size_t listed = listing.size();
   // The store holds the list before the handlers hear of it (in chunks); synced only after
   // they all did, so the indexes they keep are complete when workers start.
@@ -105,6 +119,7 @@ bool Reflector::WatchOnce() {
     if (!ran) Sleep(backoff_.Next());
     return true;
   }
+  if (options_.may_be_absent && IsNotFound(e)) return true;  // the type went away: the list says so
   ++stats_.errors;
   if (ran && e.reason == Reason::kNetwork) {
     backoff_.Reset();
@@ -132,7 +147,7 @@ void Reflector::Run() {
   while (!stopped_) {
     if (need_list) {
       if (!ListAndReplace()) {
-        Sleep(backoff_.Next());
+        Sleep(absent_ ? options_.absent_recheck : backoff_.Next());
         continue;
       }
       backoff_.Reset();

@@ -27,6 +27,11 @@ struct ReflectorOptions {
   std::chrono::seconds min_watch_timeout{300};
   std::chrono::seconds max_watch_timeout{600};
   BackoffOptions backoff;
+  // The resource type may not be served (an optional CRD, e.g. Argo Rollouts): a list answered
+  // 404 counts as an empty list (synced, nothing cached) and is tried again every
+  // absent_recheck, so the type is picked up when it is installed, without a restart.
+  bool may_be_absent = false;
+  std::chrono::milliseconds absent_recheck{10000};
 };
 
 struct ReflectorStats {
@@ -48,6 +53,8 @@ class Reflector {
   void Stop();
 
   bool has_synced() const { return synced_.load(); }
+  // False while a may_be_absent resource type is not served.
+  bool served() const { return !absent_.load(); }
   std::string last_resource_version() const;
   const ReflectorStats& stats() const { return stats_; }
 
@@ -66,6 +73,7 @@ class Reflector {
   StreamCanceller canceller_;
   std::atomic<bool> stopped_{false};
   std::atomic<bool> synced_{false};
+  std::atomic<bool> absent_{false};
   mutable std::mutex mu_;
   std::condition_variable cv_;
   std::string resource_version_;

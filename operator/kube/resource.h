@@ -37,6 +37,7 @@ inline const ResourceRef kStatefulSets{"apps", "v1", "statefulsets", true};
 inline const ResourceRef kDaemonSets{"apps", "v1", "daemonsets", true};
 inline const ResourceRef kJobs{"batch", "v1", "jobs", true};
 inline const ResourceRef kCronJobs{"batch", "v1", "cronjobs", true};
+inline const ResourceRef kRollouts{"argoproj.io", "v1alpha1", "rollouts", true};  // Argo Rollouts, when installed
 inline const ResourceRef kLeases{"coordination.k8s.io", "v1", "leases", true};
 inline const ResourceRef kSigningKeyRotations{"keyroll.dev", "v1alpha1", "signingkeyrotations", true};
 }  // namespace resources

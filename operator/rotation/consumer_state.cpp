@@ -11,7 +11,8 @@ ConsumerJudgement JudgeConsumer(const ObservedWorkload& w, RestartPolicy policy,
   j.name = w.name;
   if (!w.found) {
     j.state = ConsumerState::NotFound;
-    j.message = std::string(KindName(w.kind)) + " not found";
+    j.message = w.kind_not_served ? "Argo Rollouts is not installed (argoproj.io/v1alpha1 rollouts is not served)"
+                                  : std::string(KindName(w.kind)) + " not found";
     return j;
   }
   const bool restart = policy == RestartPolicy::RolloutRestart;

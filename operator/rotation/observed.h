@@ -143,6 +143,16 @@ struct ObservedWorkload {
   int32_t active = 0;
   std::optional<Time> start_time;
   bool finished = false;
+  // Argo Rollout: status.phase and status.message as its controller computes them (Healthy,
+  // Progressing, Paused, Degraded), status.stableRS and status.currentPodHash, and an unpause
+  // in flight (status.controllerPause without pauseConditions).
+  std::string phase;
+  std::string phase_message;
+  std::string stable_rs;
+  std::string current_pod_hash;
+  bool unpausing = false;
+  // A declared consumer whose kind the API server does not serve (Argo Rollouts not installed).
+  bool kind_not_served = false;
   // "Kind/name" of an ownerReference with controller: true (e.g. a Knative Revision owns its
   // Deployment): that controller writes the template, so keyroll does not patch it.
   std::string controller_owner;

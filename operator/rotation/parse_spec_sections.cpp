@@ -356,12 +356,13 @@ void ParseConsumers(FieldReader& r, const json& spec, Spec& out) {
   const json* c = r.Object(spec, "consumers", "spec.consumers");
   if (!c) return;
   const std::string path = "spec.consumers";
-  r.RejectUnknown(*c, {"deployments", "statefulSets", "daemonSets", "discover", "restart", "maxConcurrentRestarts",
+  r.RejectUnknown(*c, {"deployments", "statefulSets", "daemonSets", "rollouts", "discover", "restart", "maxConcurrentRestarts",
                        "runningJobs"},
                   path);
   ParseWorkloadList(r, *c, path, "deployments", WorkloadKind::Deployment, out);
   ParseWorkloadList(r, *c, path, "statefulSets", WorkloadKind::StatefulSet, out);
   ParseWorkloadList(r, *c, path, "daemonSets", WorkloadKind::DaemonSet, out);
+  ParseWorkloadList(r, *c, path, "rollouts", WorkloadKind::Rollout, out);
   if (auto b = r.Bool(*c, "discover", Path(path, "discover"))) out.consumers.discover = *b;
   if (auto s = r.String(*c, "restart", Path(path, "restart"))) {
     if (*s == "RolloutRestart") out.consumers.restart = RestartPolicy::RolloutRestart;

@@ -75,6 +75,21 @@ RolloutVerdict DaemonSet(const ObservedWorkload& d) {
   return {P::Complete, ""};
 }
 
+RolloutVerdict ArgoRollout(const ObservedWorkload& r) {
+  if (r.observed_generation < r.generation) return {P::InProgress, "waiting for the rollout to be observed"};
+  if (r.unpausing) return {P::InProgress, "waiting for the rollout to unpause"};
+  const std::string why = r.phase_message.empty() ? "" : " (" + r.phase_message + ")";
+  if (r.phase == "Degraded") return {P::Failed, "rollout degraded" + why};
+  if (r.phase == "Paused")
+    return {P::CannotComplete, "rollout paused" + why +
+                                   ": it waits for promotion (kubectl argo rollouts promote " + r.name + ")"};
+  if (r.phase != "Healthy") return {P::InProgress, "rollout " + (r.phase.empty() ? "not started" : r.phase) + why};
+  if (r.stable_rs.empty() || r.stable_rs != r.current_pod_hash)
+    return {P::InProgress, "rollout not fully promoted (stable ReplicaSet " + r.stable_rs + ", current " +
+                               r.current_pod_hash + ")"};
+  return {P::Complete, ""};
+}
+
 }  // namespace
 
 RolloutVerdict JudgeRollout(const ObservedWorkload& w) {
@@ -82,6 +97,9 @@ RolloutVerdict JudgeRollout(const ObservedWorkload& w) {
     case WorkloadKind::Deployment: return Deployment(w);
     case WorkloadKind::StatefulSet: return StatefulSet(w);
     case WorkloadKind::DaemonSet: return DaemonSet(w);
+    case WorkloadKind::Rollout: return ArgoRollout(w);
+    case WorkloadKind::Job:
+    case WorkloadKind::CronJob: break;
   }
   return Deployment(w);
 }

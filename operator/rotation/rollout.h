@@ -9,6 +9,12 @@
 //    otherwise currentRevision == updateRevision.
 //  - DaemonSet (RollingUpdate): observedGeneration >= generation; updatedNumberScheduled and
 //    numberAvailable >= desiredNumberScheduled.
+//  - Argo Rollout (kubectl does not judge it): as Argo Rollouts' own status does
+//    (utils/rollout/rolloututil.go GetRolloutPhase, which `kubectl argo rollouts status`
+//    uses): the generation observed, no unpause in flight, status.phase Healthy — and, as the
+//    Rollout docs define "fully promoted", status.stableRS == status.currentPodHash. Degraded
+//    is Failed; Paused (a canary step or blue-green waiting for promotion) is CannotComplete:
+//    it waits for a person to promote it.
 // Where keyroll must judge differently, because "complete" must mean "every pod runs the
 // new template", it says so:
 //  - a StatefulSet partition > 0 leaves pods below it on the old template: kubectl reports

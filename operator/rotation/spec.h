@@ -104,7 +104,7 @@ enum class RestartPolicy { RolloutRestart, None };
 enum class RunningJobsPolicy { Wait, Ignore };
 
 struct Consumers {
-  // spec.consumers.deployments, .statefulSets and .daemonSets, in that order.
+  // spec.consumers.deployments, .statefulSets, .daemonSets and .rollouts, in that order.
   std::vector<WorkloadRef> workloads;
   bool discover = true;
   RestartPolicy restart = RestartPolicy::RolloutRestart;

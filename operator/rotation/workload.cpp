@@ -10,6 +10,7 @@ std::string_view KindName(WorkloadKind kind) {
     case WorkloadKind::DaemonSet: return "DaemonSet";
     case WorkloadKind::Job: return "Job";
     case WorkloadKind::CronJob: return "CronJob";
+    case WorkloadKind::Rollout: return "Rollout";
   }
   return "Deployment";
 }

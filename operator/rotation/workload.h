@@ -1,5 +1,6 @@
 // workload.h — the kinds of workload that can consume a target Secret: those that roll out
-// from a pod template (Deployment, StatefulSet, DaemonSet: keyroll restarts them) and those
+// from a pod template (Deployment, StatefulSet, DaemonSet, Argo Rollout: keyroll restarts
+// them) and those
 // whose pods read the Secret when they start (Job, CronJob: discovered, never restarted),
 // and their names as the API spells them.
 #pragma once
@@ -11,16 +12,15 @@
 
 namespace keyroll::rotation {
 
-enum class WorkloadKind { Deployment, StatefulSet, DaemonSet, Job, CronJob };
+// Rollout: argoproj.io/v1alpha1, served only where Argo Rollouts is installed.
+enum class WorkloadKind { Deployment, StatefulSet, DaemonSet, Job, CronJob, Rollout };
 
-inline constexpr std::array<WorkloadKind, 5> kWorkloadKinds{WorkloadKind::Deployment, WorkloadKind::StatefulSet,
-                                                            WorkloadKind::DaemonSet, WorkloadKind::Job,
-                                                            WorkloadKind::CronJob};
+inline constexpr std::array<WorkloadKind, 6> kWorkloadKinds{WorkloadKind::Deployment, WorkloadKind::StatefulSet,
+                                                            WorkloadKind::DaemonSet,  WorkloadKind::Job,
+                                                            WorkloadKind::CronJob,    WorkloadKind::Rollout};
 
-// Deployment, StatefulSet, DaemonSet: a new pod template rolls out (keyroll restarts these).
-constexpr bool RollsOut(WorkloadKind kind) {
-  return kind == WorkloadKind::Deployment || kind == WorkloadKind::StatefulSet || kind == WorkloadKind::DaemonSet;
-}
+// A new pod template rolls out (keyroll restarts these); Jobs and CronJobs do not.
+constexpr bool RollsOut(WorkloadKind kind) { return kind != WorkloadKind::Job && kind != WorkloadKind::CronJob; }
 
 // "Deployment", "StatefulSet", "DaemonSet".
 std::string_view KindName(WorkloadKind kind);

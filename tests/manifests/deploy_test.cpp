@@ -129,6 +129,7 @@ TEST(Deploy, RbacIsExactlyTheLeastPrivilegeSet) {
       "ClusterRole apps/deployments: get,list,watch,patch",
       "ClusterRole apps/statefulsets: get,list,watch,patch",
       "ClusterRole apps/daemonsets: get,list,watch,patch",
+      "ClusterRole argoproj.io/rollouts: get,list,watch,patch",
       "ClusterRole batch/jobs: list,watch",
       "ClusterRole batch/cronjobs: list,watch",
       "ClusterRole core/events: create,patch",

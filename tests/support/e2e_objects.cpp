@@ -31,7 +31,16 @@ std::string StrAt(const json& j, const std::string& pointer) {
 std::vector<json> YamlDocuments(const std::string& text) { return fakes::ParseYamlDocuments(text); }
 
 void ApplyKeyrollCrd(kube::Client& client, const std::string& ns_for_probe) {
-  auto docs = YamlDocuments(ReadFile(std::string(KEYROLL_SOURCE_DIR) + "/crds/keyroll.dev_signingkeyrotations.yaml"));
+  ApplyCrd(client, "crds/keyroll.dev_signingkeyrotations.yaml", kSkr, ns_for_probe);
+}
+
+void ApplyArgoRolloutsCrd(kube::Client& client, const std::string& ns_for_probe) {
+  ApplyCrd(client, "tests/e2e/testdata/argo-rollouts-crd.yaml", kube::resources::kRollouts, ns_for_probe);
+}
+
+void ApplyCrd(kube::Client& client, const std::string& path, const kube::ResourceRef& probe,
+              const std::string& ns_for_probe) {
+  auto docs = YamlDocuments(ReadFile(std::string(KEYROLL_SOURCE_DIR) + "/" + path));
   if (docs.empty()) throw std::runtime_error("CRD file has no document");
   auto created = client.Create(kCrds, "", docs.front());
   if (!created && !kube::IsAlreadyExists(created.error())) {
@@ -45,7 +54,7 @@ void ApplyKeyrollCrd(kube::Client& client, const std::string& ns_for_probe) {
     for (const auto& c : crd->value("/status/conditions"_json_pointer, json::array())) {
       if (c.value("type", "") == "Established" && c.value("status", "") == "True") established = true;
     }
-    return established && client.List(kSkr, ns_for_probe).ok();
+    return established && client.List(probe, ns_for_probe).ok();
   }, std::chrono::seconds(30), std::chrono::milliseconds(100));
   if (!ok) throw std::runtime_error("CRD " + name + " not established/served in time");
 }
@@ -102,6 +111,14 @@ json MakeDaemonSet(const std::string& name, const std::string& secret_name, Secr
   return d;
 }
 
+json MakeRollout(const std::string& name, const std::string& secret_name, SecretUse use) {
+  json r = MakeDeployment(name, secret_name, use);
+  r["apiVersion"] = "argoproj.io/v1alpha1";
+  r["kind"] = "Rollout";
+  r["spec"]["strategy"] = {{"canary", {{"steps", {{{"setWeight", 50}}, {{"pause", json::object()}}}}}}};
+  return r;
+}
+
 json MakeJob(const std::string& name, const std::string& secret_name, SecretUse use) {
   json d = MakeDeployment(name, secret_name, use);
   json pod = d["spec"]["template"];
@@ -119,6 +136,7 @@ json MakeCronJob(const std::string& name, const std::string& secret_name, Secret
 const kube::ResourceRef& WorkloadResource(const json& workload) {
   const std::string kind = workload.value("kind", "");
   if (kind == "Job") return kube::resources::kJobs;
+  if (kind == "Rollout") return kube::resources::kRollouts;
   if (kind == "CronJob") return kube::resources::kCronJobs;
   if (kind == "StatefulSet") return kube::resources::kStatefulSets;
   if (kind == "DaemonSet") return kube::resources::kDaemonSets;
@@ -136,7 +154,7 @@ json MakeQStashSkr(const std::string& name, const std::string& qstash_url, const
       continue;
     }
     std::string kind = c.substr(0, slash);
-    std::string list = kind == "StatefulSet" ? "statefulSets" : "daemonSets";
+    std::string list = kind == "StatefulSet" ? "statefulSets" : kind == "Rollout" ? "rollouts" : "daemonSets";
     by_kind[list].push_back({{"name", c.substr(slash + 1)}});
   }
   json consumer_spec = {{"deployments", deployments}, {"discover", true}};

@@ -25,6 +25,11 @@ std::string StrAt(const json& j, const std::string& pointer);
 // Applies ${KEYROLL_SOURCE_DIR}/crds/keyroll.dev_signingkeyrotations.yaml (AlreadyExists is
 // fine: a real cluster may have it) and waits until it is Established and served.
 void ApplyKeyrollCrd(kube::Client& client, const std::string& ns_for_probe);
+// The same for Argo Rollouts' CRD (a stand-in: tests/e2e/testdata/argo-rollouts-crd.yaml), and
+// for any CRD file of the source tree, probed with a list of `probe` in the namespace.
+void ApplyArgoRolloutsCrd(kube::Client& client, const std::string& ns_for_probe);
+void ApplyCrd(kube::Client& client, const std::string& path, const kube::ResourceRef& probe,
+              const std::string& ns_for_probe);
 
 // YAML text (one or more documents) as JSON objects.
 std::vector<json> YamlDocuments(const std::string& text);
@@ -42,6 +47,9 @@ json MakeStatefulSet(const std::string& name, const std::string& secret_name, Se
                      const std::string& strategy = "RollingUpdate", int partition = 0);
 json MakeDaemonSet(const std::string& name, const std::string& secret_name, SecretUse use,
                    const std::string& strategy = "RollingUpdate");
+// An Argo Rollout (canary: setWeight 50, then a pause for promotion) with MakeDeployment's
+// pod template.
+json MakeRollout(const std::string& name, const std::string& secret_name, SecretUse use);
 // A Job and a CronJob whose pods read the Secret (restartPolicy Never).
 json MakeJob(const std::string& name, const std::string& secret_name, SecretUse use);
 json MakeCronJob(const std::string& name, const std::string& secret_name, SecretUse use);

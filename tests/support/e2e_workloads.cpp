@@ -46,6 +46,28 @@ json StatefulSetStatus(const std::string& name, int64_t generation, int replicas
           {"currentRevision", current_revision}, {"updateRevision", update_revision}, {"collisionCount", 0}};
 }
 
+// As Argo Rollouts writes it (rollouts/v1alpha1 RolloutStatus): observedGeneration is a string.
+json ArgoRolloutStatus(int64_t generation, int replicas, bool paused, const std::string& stable) {
+  const std::string current = "hash" + std::to_string(generation);
+  json s = {{"observedGeneration", std::to_string(generation)},
+            {"replicas", replicas},
+            {"updatedReplicas", paused ? 1 : replicas},
+            {"readyReplicas", replicas},
+            {"availableReplicas", replicas},
+            {"currentPodHash", current},
+            {"stableRS", paused ? stable : current},
+            {"phase", paused ? "Paused" : "Healthy"},
+            {"message", paused ? "CanaryPauseStep" : ""}};
+  if (paused) {
+    s["controllerPause"] = true;
+    s["pauseConditions"] = {{{"reason", "CanaryPauseStep"}, {"startTime", "2026-01-01T00:00:00Z"}}};
+  } else {
+    s["controllerPause"] = nullptr;
+    s["pauseConditions"] = nullptr;
+  }
+  return s;
+}
+
 json DaemonSetStatus(int64_t generation, int updated) {
   return {{"observedGeneration", generation}, {"desiredNumberScheduled", kDaemonSetNodes},
           {"currentNumberScheduled", kDaemonSetNodes}, {"numberMisscheduled", 0},
@@ -79,6 +101,16 @@ void WorkloadSimulator::Unfail(const std::string& name) {
   std::lock_guard lock(mu_);
   failed_.erase(name);
 }
+void WorkloadSimulator::PauseForPromotion(const std::string& name) {
+  std::lock_guard lock(mu_);
+  paused_.insert(name);
+}
+void WorkloadSimulator::Promote(const std::string& name) {
+  std::lock_guard lock(mu_);
+  paused_.erase(name);
+  replace_.insert(name);
+}
+
 void WorkloadSimulator::ReplacePods(const std::string& name) {
   std::lock_guard lock(mu_);
   replace_.insert(name);
@@ -127,6 +159,7 @@ void WorkloadSimulator::Step() {
   StepKind(kube::resources::kDeployments, "Deployment");
   StepKind(kube::resources::kStatefulSets, "StatefulSet");
   StepKind(kube::resources::kDaemonSets, "DaemonSet");
+  StepKind(kube::resources::kRollouts, "Rollout");  // a 404 where Argo Rollouts is not installed
 }
 
 void WorkloadSimulator::StepKind(const kube::ResourceRef& resource, const std::string& kind) {
@@ -136,20 +169,23 @@ void WorkloadSimulator::StepKind(const kube::ResourceRef& resource, const std::s
   for (const auto& w : list->items) {
     const std::string name = Display(kind, kube::NameOf(w));
     const int64_t gen = w.value("/metadata/generation"_json_pointer, int64_t{0});
-    const int64_t observed = w.value("/status/observedGeneration"_json_pointer, int64_t{0});
+    const json observed_json = w.value("/status/observedGeneration"_json_pointer, json(0));
+    const int64_t observed = observed_json.is_string() ? std::stoll(observed_json.get<std::string>())
+                                                       : observed_json.is_number() ? observed_json.get<int64_t>() : 0;
     const int replicas = w.value("/spec/replicas"_json_pointer, 1);
     const std::string strategy = w.value("/spec/updateStrategy/type"_json_pointer, std::string("RollingUpdate"));
     const int partition = w.value("/spec/updateStrategy/rollingUpdate/partition"_json_pointer, 0);
     // A rollout the controller observed but could not finish (OnDelete, partition).
-    const bool incomplete = kind == "StatefulSet"
-                                ? w.value("/status/updatedReplicas"_json_pointer, 0) < replicas
-                                : kind == "DaemonSet" && w.value("/status/updatedNumberScheduled"_json_pointer, 0) <
-                                                             kDaemonSetNodes;
-    bool held, failed, replace;
+    const bool incomplete = kind == "StatefulSet" ? w.value("/status/updatedReplicas"_json_pointer, 0) < replicas
+                            : kind == "DaemonSet"
+                                ? w.value("/status/updatedNumberScheduled"_json_pointer, 0) < kDaemonSetNodes
+                                : kind == "Rollout" && w.value("/status/phase"_json_pointer, std::string()) != "Healthy";
+    bool held, failed, replace, paused;
     const std::string key = name + "@" + std::to_string(gen);
     {
       std::lock_guard lock(mu_);
       replace = replace_.count(name) > 0;
+      paused = paused_.count(name) > 0 && observed > 0;  // a new Rollout starts at full weight
       pending_[name] = gen > observed ? 1 : 0;
       if (gen <= observed && !(replace && incomplete)) continue;
       held = held_.count(name) > 0;
@@ -172,6 +208,9 @@ void WorkloadSimulator::StepKind(const kube::ResourceRef& resource, const std::s
       std::string previous = w.value("/status/currentRevision"_json_pointer, kube::NameOf(w) + "-r0");
       status = StatefulSetStatus(kube::NameOf(w), gen, replicas, updated, previous);
       complete = updated >= replicas;
+    } else if (kind == "Rollout") {
+      status = ArgoRolloutStatus(gen, replicas, paused, w.value("/status/stableRS"_json_pointer, std::string()));
+      complete = !paused;
     } else {
       int updated = replace || !on_delete ? kDaemonSetNodes : 0;
       status = DaemonSetStatus(gen, updated);

@@ -7,7 +7,10 @@
 //    NewReplicaSetAvailable, Available;
 //  - StatefulSet: observedGeneration, replicas, ready/current/updated, currentRevision ==
 //    updateRevision (a new revision per generation);
-//  - DaemonSet: observedGeneration, desired/current/updated/available/ready = 2 nodes.
+//  - DaemonSet: observedGeneration, desired/current/updated/available/ready = 2 nodes;
+//  - Argo Rollout (where its CRD is installed): observedGeneration (a string, as Argo writes
+//    it), phase Healthy, stableRS == currentPodHash; PauseForPromotion makes its next rollout
+//    stop at a canary pause step (phase Paused) until Promote.
 // A test can hold a workload (Hold: no status until Release), fail it (Fail: a Deployment's
 // Progressing=False ProgressDeadlineExceeded, an old pod left), and for a StatefulSet or
 // DaemonSet whose updateStrategy is OnDelete, or a StatefulSet partition > 0, the simulator
@@ -56,6 +59,9 @@ class WorkloadSimulator {
   // OnDelete / partition: every pod is replaced with the current template (as when a person
   // deletes them), completing the rollout.
   void ReplacePods(const std::string& name);
+  // Argo Rollouts: the next rollout of `name` pauses for promotion; Promote finishes it.
+  void PauseForPromotion(const std::string& name);
+  void Promote(const std::string& name);
 
   std::vector<Rollout> Rollouts() const;
   std::vector<Rollout> RolloutsOf(const std::string& name) const;
@@ -75,7 +81,7 @@ class WorkloadSimulator {
   std::string ns_;
   std::chrono::milliseconds delay_;
   mutable std::mutex mu_;
-  std::set<std::string> held_, failed_, replace_;
+  std::set<std::string> held_, failed_, replace_, paused_;
   std::map<std::string, std::chrono::steady_clock::time_point> first_seen_;  // name@gen -> time
   std::vector<Rollout> rollouts_;
   std::map<std::string, int> pending_;

@@ -197,3 +197,48 @@ TEST(ConsumerState, ARunningJobThatStartedBeforeTheKeysHoldsThem) {
 
 }  // namespace
 }  // namespace keyroll::rotation
+
+namespace keyroll::rotation {
+namespace {
+
+// Argo Rollouts is judged as its own status does: utils/rollout/rolloututil.go GetRolloutPhase
+// (what `kubectl argo rollouts status` prints) — generation observed, no unpause in flight,
+// phase Healthy — plus "fully promoted" (IsFullyPromoted: stableRS == currentPodHash).
+TEST(ConsumerState, ArgoRolloutAsArgoRolloutsJudgesIt) {
+  ObservedWorkload r;
+  r.kind = WorkloadKind::Rollout;
+  r.name = "canary";
+  r.generation = r.observed_generation = 3;
+  r.phase = "Healthy";
+  r.stable_rs = r.current_pod_hash = "abc";
+  EXPECT_EQ(JudgeRollout(r).progress, RolloutProgress::Complete);
+  auto unobserved = r; unobserved.generation = 4;
+  EXPECT_EQ(JudgeRollout(unobserved).progress, RolloutProgress::InProgress);
+  auto unpausing = r; unpausing.unpausing = true;
+  EXPECT_EQ(JudgeRollout(unpausing).progress, RolloutProgress::InProgress);
+  auto progressing = r; progressing.phase = "Progressing"; progressing.phase_message = "more replicas need to be updated";
+  EXPECT_EQ(JudgeRollout(progressing).progress, RolloutProgress::InProgress);
+  EXPECT_NE(JudgeRollout(progressing).message.find("more replicas need to be updated"), std::string::npos);
+  auto not_promoted = r; not_promoted.stable_rs = "old";
+  EXPECT_EQ(JudgeRollout(not_promoted).progress, RolloutProgress::InProgress);
+  auto degraded = r; degraded.phase = "Degraded"; degraded.phase_message = "RolloutAborted: metric failed";
+  EXPECT_EQ(JudgeRollout(degraded).progress, RolloutProgress::Failed);
+  auto paused = r; paused.phase = "Paused"; paused.phase_message = "CanaryPauseStep"; paused.stable_rs = "old";
+  auto v = JudgeRollout(paused);
+  EXPECT_EQ(v.progress, RolloutProgress::CannotComplete);
+  EXPECT_NE(v.message.find("kubectl argo rollouts promote canary"), std::string::npos) << v.message;
+  auto fresh = r; fresh.phase = "";
+  EXPECT_EQ(JudgeRollout(fresh).progress, RolloutProgress::InProgress);
+
+  ObservedWorkload missing;
+  missing.kind = WorkloadKind::Rollout;
+  missing.name = "canary";
+  missing.found = false;
+  missing.kind_not_served = true;
+  auto j = JudgeConsumer(missing, RestartPolicy::RolloutRestart, "h");
+  EXPECT_EQ(j.state, ConsumerState::NotFound);
+  EXPECT_NE(j.message.find("Argo Rollouts is not installed"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace keyroll::rotation

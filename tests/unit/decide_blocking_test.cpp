@@ -315,7 +315,9 @@ TEST(Decide, ATemplateOwnedByAnotherControllerIsReportedNotPatched) {
   s.o.consumers[1].controller_owner = "Revision/worker-00001";
   s.Settle();
   for (const auto& d : s.o.consumers)
-    if (d.name == "worker") EXPECT_FALSE(d.template_keys_hash.has_value()) << "patched";
+    if (d.name == "worker") {
+      EXPECT_FALSE(d.template_keys_hash.has_value()) << "patched";
+    }
   const Status& st = s.o.resource.status;
   EXPECT_EQ(Cond(st, v::kCondConsumersUpToDate).reason, v::kReasonConsumerCannotComplete);
   EXPECT_NE(Cond(st, v::kCondConsumersUpToDate).message.find("Revision/worker-00001"), std::string::npos);
