@@ -79,11 +79,12 @@ struct CommandResult {
   std::string output;  // stdout and stderr together
 };
 
-inline CommandResult RunCommand(std::vector<std::string> argv) {
+inline CommandResult RunCommand(std::vector<std::string> argv,
+                                std::chrono::seconds timeout = std::chrono::seconds(60)) {
   TempDir dir;
   Process process({std::move(argv), {}, dir.File("output.log")});
   CommandResult result;
-  std::optional<int> status = process.Wait(std::chrono::seconds(60));
+  std::optional<int> status = process.Wait(timeout);
   if (status && WIFEXITED(*status)) result.exit_code = WEXITSTATUS(*status);
   result.output = process.Output();
   return result;
