@@ -59,6 +59,20 @@ TEST(Alerts, EveryNeededAlertIsThereWithSeverityAndRunbook) {
                                           "KeyrollAbsent"}));
 }
 
+TEST(Alerts, ChartReadmeListsEveryAlertWithItsFor) {
+  const std::string readme = ReadFile(SourcePath("helm/keyroll/README.md"));
+  for (const YAML::Node& rule : Rules()) {
+    const std::string row = "| " + rule["alert"].as<std::string>() + " |";
+    const std::size_t at = readme.find(row);
+    ASSERT_NE(at, std::string::npos) << row;
+    const std::string line = readme.substr(at, readme.find('\n', at) - at);
+    EXPECT_NE(line.find("| " + rule["for"].as<std::string>() + " | " +
+                        rule["labels"]["severity"].as<std::string>() + " |"),
+              std::string::npos)
+        << line;
+  }
+}
+
 TEST(Alerts, EveryAlertHasATestThatFiresItAndOneThatDoesNot) {
   std::set<std::string> fired, quiet;
   for (const YAML::Node& test : YAML::LoadFile(SourcePath(kRuleTests))["tests"]) {
