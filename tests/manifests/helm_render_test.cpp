@@ -107,9 +107,13 @@ void PrintTo(const Variant& v, std::ostream* os) { *os << v.name; }
 
 class HelmVariant : public ::testing::TestWithParam<Variant> {};
 
-// Renders the variant and applies it to a fresh fake API server.
+// Lints and renders the variant and applies it to a fresh fake API server.
 TEST_P(HelmVariant, RendersAndAppliesToTheFakeApiServer) {
   const Variant& v = GetParam();
+  std::vector<std::string> lint = {Helm(), "lint", "--strict", SourcePath("helm/keyroll")};
+  for (const std::string& set : v.sets) lint.insert(lint.end(), {"--set", set});
+  CommandResult linted = RunCommand(lint);
+  EXPECT_EQ(linted.exit_code, 0) << linted.output;
   TempDir dir;
   Rendering r = Render(dir, v.sets);
   ASSERT_EQ(r.run.exit_code, 0) << r.run.output;

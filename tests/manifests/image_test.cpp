@@ -1,7 +1,8 @@
 // The keyroll image, built for real: scripts/image makes an OCI archive from the built binary
 // (buildah, FROM scratch, no engine); its config runs keyroll as 65532:65532 with the OCI
 // labels; its root filesystem, unpacked, has nothing 65532 may write, and keyroll started
-// from it (chroot as 65532) against the fake API server becomes Ready. Prints the image's size.
+// from it (mounted read-only, chroot as 65532) against the fake API server becomes Ready.
+// Prints the image's size.
 // One test case: building the image is the slow part (~10-25 s) and every check needs it.
 #include <gtest/gtest.h>
 #include <sys/stat.h>
@@ -117,7 +118,13 @@ TEST(Image, BuildsAsOciAndRunsAsNonRootUntilReady) {
   std::filesystem::copy_file(cluster.kubeconfig_path(), rootfs + "/etc/keyroll/kubeconfig");
   std::filesystem::permissions(rootfs + "/etc/keyroll/kubeconfig", std::filesystem::perms(0644));
   const int probe_port = FreePort(), metrics_port = FreePort();
-  Process keyroll({{"/usr/sbin/chroot", "--userspec=65532:65532", rootfs, "/usr/local/bin/keyroll",
+  // In a private mount namespace the root filesystem is bind-mounted read-only over itself,
+  // so nothing in it is writable, not even for root; then chroot as 65532 and exec keyroll.
+  const std::string read_only_chroot =
+      "mount --bind \"$0\" \"$0\" && mount -o remount,bind,ro \"$0\" \"$0\" && "
+      "exec /usr/sbin/chroot --userspec=65532:65532 \"$0\" \"$@\"";
+  Process keyroll({{"/usr/bin/unshare", "--mount", "--propagation", "private", "--", "/bin/sh", "-c",
+                    read_only_chroot, rootfs, "/usr/local/bin/keyroll",
                     "--kubeconfig=/etc/keyroll/kubeconfig",
                     "--health-probe-bind-address=127.0.0.1:" + std::to_string(probe_port),
                     "--metrics-bind-address=127.0.0.1:" + std::to_string(metrics_port)},
