@@ -32,8 +32,22 @@ const char* SourceName(ConsumerSource s) {
   return "";
 }
 
-ConsumerView ViewOf(const rotation::ObservedDeployment& d) {
+const char* StateName(rotation::ConsumerState s) {
+  switch (s) {
+    case rotation::ConsumerState::UpToDate: return "up to date";
+    case rotation::ConsumerState::Stale: return "stale";
+    case rotation::ConsumerState::RollingOut: return "rolling out";
+    case rotation::ConsumerState::RolloutFailed: return "rollout failed";
+    case rotation::ConsumerState::NotFound: return "not found";
+  }
+  return "";
+}
+
+ConsumerView ViewOf(const rotation::ObservedDeployment& d, rotation::RestartPolicy policy, const std::string& hash) {
   ConsumerView v;
+  auto judged = rotation::JudgeConsumer(d, policy, hash);
+  v.state = StateName(judged.state);
+  v.message = judged.message;
   v.name = d.name;
   v.source = SourceName(d.source);
   v.found = d.found;
@@ -99,7 +113,8 @@ void ReadConsumers(kube::Client& client, const rotation::Spec& spec, ClusterStat
     for (const auto& d : *all)
       if (rotation::DeploymentReadsSecret(d, spec.target.secret_name)) add(d, ConsumerSource::Discovered);
   }
-  for (const auto& d : consumers) out.consumers.push_back(ViewOf(d));
+  for (const auto& d : consumers)
+    out.consumers.push_back(ViewOf(d, spec.consumers.restart, out.observed.secret.keys_hash));
 }
 
 // "cannot read the provider's keys (Kind): message" (decide_status.cpp) back into an error.

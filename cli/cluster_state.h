@@ -27,6 +27,10 @@ struct ConsumerView {
   std::string template_keys_hash;      // pod template keyroll.dev/keys-hash ("" if none)
   std::string observed_keys_hash;      // keyroll.dev/observed-keys-hash ("" if none)
   std::string rollout;                 // complete | in progress (u/r updated, a available) | failed: ... | not found
+  // Judged as the operator judges it (rotation::JudgeConsumer) against the keysHash of the
+  // Secret as it is now: up to date | stale | rolling out | rollout failed | not found.
+  std::string state;
+  std::string message;
 };
 
 struct ClusterState {

@@ -29,8 +29,9 @@ std::string Yellow(const std::string& s) { return Wrap("33", s); }
 std::string Red(const std::string& s) { return Wrap("31", s); }
 
 std::string Paint(const std::string& w) {
-  if (w == "Ready" || w == "pass" || w == "rotated" || w == "verified") return Green(w);
-  if (w == "Failed" || w == "Blocked" || w == "hold" || w == "held" || w == "failed" || w == "rejected")
+  if (w == "Ready" || w == "pass" || w == "rotated" || w == "verified" || w == "up to date") return Green(w);
+  if (w == "Failed" || w == "Blocked" || w == "hold" || w == "held" || w == "failed" || w == "rejected" ||
+      w == "rollout failed" || w == "not found")
     return Red(w);
   return Yellow(w);
 }

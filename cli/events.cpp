@@ -2,6 +2,7 @@
 #include "cli/events.h"
 
 #include <algorithm>
+#include <tuple>
 
 #include "cli/errors.h"
 #include "operator/rotation/vocabulary.h"
@@ -36,10 +37,19 @@ std::vector<EventView> ResourceEvents(kube::Client& client, const std::string& n
     if (auto c = e.find("count"); c != e.end() && c->is_number_integer()) v.count = c->get<int>();
     v.last_timestamp = Str(e, "lastTimestamp");
     if (v.last_timestamp.empty()) v.last_timestamp = Str(e, "eventTime");
+    // Timestamps have whole seconds; the resourceVersion orders one second's events (opaque
+    // by contract, a number on etcd and the fake: used only when it parses).
+    try {
+      v.resource_version = std::stoll(kube::ResourceVersionOf(e));
+    } catch (const std::exception&) {
+      v.resource_version = 0;
+    }
     out.push_back(std::move(v));
   }
   std::stable_sort(out.begin(), out.end(),
-                   [](const auto& a, const auto& b) { return a.last_timestamp < b.last_timestamp; });
+                   [](const auto& a, const auto& b) {
+                     return std::tie(a.last_timestamp, a.resource_version) < std::tie(b.last_timestamp, b.resource_version);
+                   });
   return out;
 }
 

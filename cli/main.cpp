@@ -6,9 +6,11 @@
 #include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
 
+#include "cli/check_cmd.h"
 #include "cli/colour.h"
 #include "cli/completion.h"
 #include "cli/errors.h"
+#include "cli/inspect_cmd.h"
 #include "cli/rotate_cmd.h"
 #include "cli/session.h"
 #include "cli/status_cmd.h"
@@ -43,12 +45,21 @@ int main(int argc, char** argv) {
   status->add_option("NAME", name, "A SigningKeyRotation (default: all in the namespace)");
   auto* why = app.add_subcommand("why", "The rotation gate on the cluster's state: each policy, the verdict, next steps");
   why->add_option("NAME", name)->required();
+  WhyOptions wo;
+  why->add_flag("--read-provider", wo.read_provider, "Read the provider's keys now with the resource's credential Secret");
+  why->add_option("--provider-ca-file", wo.provider_ca_file, "Extra CA bundle for the provider's HTTPS");
   RotateOptions ro;
   int timeout_s = 300;
   auto* rotate = app.add_subcommand("rotate", "Request one rotation (keyroll.dev/rotate-request)");
   rotate->add_option("NAME", name)->required();
   rotate->add_flag("--wait", ro.wait, "Follow status and events until rotated, held or failed");
   rotate->add_option("--timeout", timeout_s, "Seconds to wait (default 300)")->check(CLI::PositiveNumber);
+  auto* inspect = app.add_subcommand("inspect", "The Secret's fingerprints, each consumer's keys-hash and rollout, recent events");
+  inspect->add_option("NAME", name)->required();
+  CheckOptions co;
+  auto* check = app.add_subcommand("check", "CRD installed, operator running, what you may do");
+  check->add_option("--operator-namespace", co.operator_namespace, "Where the operator runs (default: found by label)");
+  check->add_option("--lease-name", co.lease_name, "The operator's --leader-election-id (default keyroll-leader)");
   VerifyOptions vo;
   auto* verify = app.add_subcommand("verify", "Check a QStash delivery's signature against the keys in the Secret");
   verify->add_option("NAME", name)->required();
@@ -74,7 +85,9 @@ int main(int argc, char** argv) {
   ro.timeout = std::chrono::seconds(timeout_s);
   try {
     if (*status) return RunStatus(g, name, std::cout);
-    if (*why) return RunWhy(g, name, std::cout);
+    if (*why) return RunWhy(g, name, wo, std::cout);
+    if (*inspect) return RunInspect(g, name, std::cout);
+    if (*check) return RunCheck(g, co, std::cout);
     if (*rotate) return RunRotate(g, name, ro, std::cout);
     if (*verify) return RunVerify(g, name, vo, std::cout);
     if (*completion) return std::cout << *CompletionScript(shell), kExitOk;

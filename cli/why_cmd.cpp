@@ -7,6 +7,7 @@
 #include "cli/colour.h"
 #include "cli/errors.h"
 #include "cli/format.h"
+#include "cli/provider_read.h"
 #include "operator/rotation/conditions.h"
 #include "operator/rotation/decide.h"
 #include "operator/rotation/gate.h"
@@ -124,10 +125,20 @@ json Explain(const ClusterState& state, rotation::Time now) {
   return out;
 }
 
-int RunWhy(const GlobalOptions& options, const std::string& name, std::ostream& out) {
+int RunWhy(const GlobalOptions& options, const std::string& name, const WhyOptions& why, std::ostream& out) {
   Session session = Connect(options);
   const auto now = std::chrono::time_point_cast<rotation::Seconds>(std::chrono::system_clock::now());
-  json e = Explain(ReadClusterState(*session.client, session.ns, name, now), now);
+  ClusterState state = ReadClusterState(*session.client, session.ns, name, now);
+  const bool read = why.read_provider && state.observed.resource.spec.ok() && !state.observed.resource.meta.deleting;
+  if (read) state.observed.provider = ReadProviderNow(*session.client, state.observed.resource, why.provider_ca_file, now);
+  json e = Explain(state, now);
+  e["providerKeysFrom"] = read ? "the provider, read now" : "status (the operator's last read)";
+  if (read && state.observed.provider.keys)
+    e["providerKeys"] = {{"current", state.observed.provider.keys->current_fingerprint},
+                         {"next", state.observed.provider.keys->next_fingerprint}};
+  if (read && state.observed.provider.error)
+    e["providerError"] = std::string(rotation::ToString(state.observed.provider.error->kind)) + ": " +
+                         state.observed.provider.error->message;
   if (options.output == "json") return out << e.dump(2) << "\n", kExitOk;
   if (options.output == "yaml") return out << ToYaml(e), kExitOk;
 
@@ -135,6 +146,10 @@ int RunWhy(const GlobalOptions& options, const std::string& name, std::ostream& 
   out << vocab::kKind << " " << str(e, "namespace") << "/" << str(e, "name") << ": phase "
       << Paint(str(e, "phase").empty() ? "Pending" : str(e, "phase"));
   if (e.contains("keys")) out << ", keys " << str(e["keys"], "current") << " / " << str(e["keys"], "next");
+  out << "\n";
+  out << "Provider keys from " << str(e, "providerKeysFrom");
+  if (e.contains("providerKeys")) out << ": " << str(e["providerKeys"], "current") << " / " << str(e["providerKeys"], "next");
+  if (e.contains("providerError")) out << ": " << Red("failed (" + str(e, "providerError") + ")");
   out << "\n";
   if (e.contains("warning")) out << Yellow("warning: " + str(e, "warning")) << "\n";
   if (e.contains("verdict")) return out << str(e, "verdict") << "\n", kExitOk;

@@ -51,7 +51,7 @@ TEST(CliJudgeRotation, FinalHoldsAtOnceOthersOnlyAtTheDeadline) {
 }
 
 TEST(CliJudgeRotation, FailedOnAFailureEventOrAHandledRequestWithoutRotation) {
-  EventView e{"ev", "Warning", "RotationFailed", "rotate call failed (Unavailable): 503", 1, ""};
+  EventView e{"ev", "Warning", "RotationFailed", "rotate call failed (Unavailable): 503", 1, "", 0};
   EXPECT_EQ(Judge(json::object(), {e}).outcome, RotationOutcome::Failed);
   EXPECT_EQ(Judge({{"rotationCount", 3}, {"lastHandledRotateRequest", "req-1"}}).outcome, RotationOutcome::Failed);
 }
@@ -64,9 +64,9 @@ TEST(CliJudgeRotation, WaitsWhileTheProviderCallIsInFlight) {
 
 TEST(CliEvents, FreshCountsNewEventsAndRepeats) {
   EventTracker t;
-  EXPECT_EQ(t.Fresh({{"a", "Normal", "KeysSynced", "", 1, ""}}).size(), 1u);
-  EXPECT_EQ(t.Fresh({{"a", "Normal", "KeysSynced", "", 1, ""}}).size(), 0u);
-  EXPECT_EQ(t.Fresh({{"a", "Normal", "KeysSynced", "", 2, ""}}).size(), 1u);
+  EXPECT_EQ(t.Fresh({{"a", "Normal", "KeysSynced", "", 1, "", 0}}).size(), 1u);
+  EXPECT_EQ(t.Fresh({{"a", "Normal", "KeysSynced", "", 1, "", 0}}).size(), 0u);
+  EXPECT_EQ(t.Fresh({{"a", "Normal", "KeysSynced", "", 2, "", 0}}).size(), 1u);
 }
 
 TEST(CliStatusSummary, FingerprintsAgeScheduleInItsZoneAndReason) {
