@@ -110,6 +110,38 @@ TEST(CliErrors, BadInputIsOneLineAndItsExitCode) {
   EXPECT_EQ(Lines(no_config.output), 1u) << no_config.output;
 }
 
+// A user who may read SigningKeyRotations but neither patch them nor read Secrets.
+TEST(CliErrors, NoPermissionIsOneLineAndExitFour) {
+  KEYROLL_E2E_REQUIRE_OPERATOR();
+  TempDir dir;
+  std::string authz = dir.Write("authz.yaml", R"(users:
+  viewer:
+    rules:
+    - {apiGroups: [keyroll.dev], resources: [signingkeyrotations], verbs: [get, list]}
+)");
+  E2EOptions options = NoOperator();
+  options.cluster.fake_args = {"--token", "viewer-token-cli:viewer", "--authz", authz};
+  E2EEnvironment env(options);
+  env.CreateSkr(MakeQStashSkr("payments", env.qstash_url(), kSecret));
+  std::string kc = env.cluster().WriteKubeconfig("viewer.kubeconfig", "    token: viewer-token-cli\n");
+  auto as_viewer = [&](std::vector<std::string> args) {
+    std::vector<std::string> argv = {CliBinary()};
+    argv.insert(argv.end(), args.begin(), args.end());
+    argv.insert(argv.end(), {"--kubeconfig", kc, "-n", env.ns()});
+    return RunProcess(argv, {}, 60);
+  };
+  CliRun status = as_viewer({"status"});
+  EXPECT_EQ(status.exit_code, kExitOk) << status.output;
+  CliRun rotate = as_viewer({"rotate", "payments"});
+  EXPECT_EQ(rotate.exit_code, kExitForbidden) << rotate.output;
+  EXPECT_EQ(Lines(rotate.output), 1u) << rotate.output;
+  EXPECT_NE(rotate.output.find("error: forbidden: "), std::string::npos) << rotate.output;
+  CliRun why = as_viewer({"why", "payments"});
+  EXPECT_EQ(why.exit_code, kExitForbidden) << why.output;
+  EXPECT_EQ(Lines(why.output), 1u) << why.output;
+  EXPECT_NE(why.output.find("secrets"), std::string::npos) << why.output;
+}
+
 TEST(CliRotate, WaitEndsRotated) {
   KEYROLL_E2E_REQUIRE_OPERATOR();
   E2EEnvironment env;
