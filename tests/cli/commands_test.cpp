@@ -90,6 +90,11 @@ TEST(CliErrors, BadInputIsOneLineAndItsExitCode) {
   EXPECT_EQ(Lines(missing.output), 1u) << missing.output;
   EXPECT_NE(missing.output.find("\"nope\" in namespace"), std::string::npos) << missing.output;
 
+  CliRun context = RunCli(env.cluster(), {"status", "--context", "no-such-context"});
+  EXPECT_EQ(context.exit_code, kExitNoCluster) << context.output;
+  EXPECT_EQ(Lines(context.output), 1u) << context.output;
+  EXPECT_NE(context.output.find("context 'no-such-context' not found"), std::string::npos) << context.output;
+
   CliRun usage = RunCli(env.cluster(), {"rotate"});
   EXPECT_EQ(usage.exit_code, kExitUsage) << usage.output;
   EXPECT_EQ(Lines(usage.output), 1u) << usage.output;

@@ -53,6 +53,11 @@ class Destination {
   Delivery last_;
 };
 
+void ExpectVerdict(const CliRun& run, int exit_code, const std::string& says) {
+  EXPECT_EQ(run.exit_code, exit_code) << run.output;
+  EXPECT_NE(run.output.find(says), std::string::npos) << run.output;
+}
+
 class CliVerify : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -94,39 +99,26 @@ class CliVerify : public ::testing::Test {
 TEST_F(CliVerify, CurrentThenNextThenRejectedTwoRotationsBehind) {
   KEYROLL_E2E_REQUIRE_OPERATOR();
   const std::string body = R"({"order":42})";
-  Delivery d0 = Publish(body);
-  CliRun current = Verify(d0, body, destination_.url());
-  EXPECT_EQ(current.exit_code, cli::kExitOk) << current.output;
-  EXPECT_NE(current.output.find("verified with the current key (QSTASH_CURRENT_SIGNING_KEY"), std::string::npos)
-      << current.output;
-
+  ExpectVerdict(Verify(Publish(body), body, destination_.url()), cli::kExitOk,
+                "verified with the current key (QSTASH_CURRENT_SIGNING_KEY");
   // The provider rotates; the Secret still holds the old pair: its next key verifies.
   ASSERT_TRUE(env_->qstash().ConsoleRotate(env_->token()));
-  Delivery d1 = Publish(body);
-  CliRun next = Verify(d1, body, destination_.url());
-  EXPECT_EQ(next.exit_code, cli::kExitOk) << next.output;
-  EXPECT_NE(next.output.find("verified with the next key (QSTASH_NEXT_SIGNING_KEY"), std::string::npos)
-      << next.output;
-
+  ExpectVerdict(Verify(Publish(body), body, destination_.url()), cli::kExitOk,
+                "verified with the next key (QSTASH_NEXT_SIGNING_KEY");
   // Two rotations behind: neither key in the Secret signed it.
   ASSERT_TRUE(env_->qstash().ConsoleRotate(env_->token()));
-  Delivery d2 = Publish(body);
-  CliRun behind = Verify(d2, body, destination_.url());
-  EXPECT_EQ(behind.exit_code, cli::kExitRejected) << behind.output;
-  EXPECT_NE(behind.output.find("rejected"), std::string::npos) << behind.output;
-  EXPECT_NE(behind.output.find("signed with a key the Secret does not hold"), std::string::npos) << behind.output;
+  ExpectVerdict(Verify(Publish(body), body, destination_.url()), cli::kExitRejected,
+                "signed with a key the Secret does not hold");
 }
 
 TEST_F(CliVerify, NamesAWrongBodyAndAWrongUrl) {
   KEYROLL_E2E_REQUIRE_OPERATOR();
   const std::string body = R"({"order":7})";
   Delivery d = Publish(body);
-  CliRun tampered = Verify(d, R"({"order":8})", destination_.url());
-  EXPECT_EQ(tampered.exit_code, cli::kExitRejected) << tampered.output;
-  EXPECT_NE(tampered.output.find("the body hash does not match the body"), std::string::npos) << tampered.output;
-  CliRun elsewhere = Verify(d, body, "https://example.com/other");
-  EXPECT_EQ(elsewhere.exit_code, cli::kExitRejected) << elsewhere.output;
-  EXPECT_NE(elsewhere.output.find("the subject (sub) does not match the URL"), std::string::npos) << elsewhere.output;
+  ExpectVerdict(Verify(d, R"({"order":8})", destination_.url()), cli::kExitRejected,
+                "the body hash does not match the body");
+  ExpectVerdict(Verify(d, body, "https://example.com/other"), cli::kExitRejected,
+                "the subject (sub) does not match the URL");
 }
 
 }  // namespace

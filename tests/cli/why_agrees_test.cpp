@@ -6,6 +6,8 @@
 // same observed state, assembled here by hand.
 #include <gtest/gtest.h>
 
+#include <functional>
+#include <set>
 #include <thread>
 
 #include "cli/errors.h"
@@ -13,6 +15,7 @@
 #include "operator/rotation/conditions.h"
 #include "operator/rotation/decide.h"
 #include "operator/rotation/fingerprint.h"
+#include "operator/rotation/gate.h"
 #include "operator/rotation/parse_spec.h"
 #include "operator/rotation/vocabulary.h"
 #include "tests/cli/cli_run.h"
@@ -63,84 +66,102 @@ void CreateApiAndSkr(E2EEnvironment& env, const json& patch = json::object()) {
   env.CreateSkr(skr);
 }
 
-TEST(CliWhyAgrees, AccountConflict) {
-  KEYROLL_E2E_REQUIRE_OPERATOR();
-  E2EEnvironment env;
-  CreateApiAndSkr(env);
-  ASSERT_TRUE(IsReadyAndSynced(env.WaitSkr("payments", IsReadyAndSynced)));
-  env.CreateSkr(MakeQStashSkr("payments-copy", env.qstash_url(), "other-keys"));
-  ExpectWhyAgrees(env, "payments-copy", "Conflict");
+void WaitReady(E2EEnvironment& env) {
+  json skr = env.WaitSkr("payments", IsReadyAndSynced);
+  if (!IsReadyAndSynced(skr)) throw std::runtime_error("not Ready: " + ConditionSummary(skr));
 }
 
-TEST(CliWhyAgrees, Suspended) {
-  KEYROLL_E2E_REQUIRE_OPERATOR();
-  E2EEnvironment env;
-  CreateApiAndSkr(env, {{"spec", {{"rotation", {{"suspend", true}}}}}});
-  ExpectWhyAgrees(env, "payments", "Suspended");
+// One state per gate policy: how to reach it, and the resource it holds.
+struct HoldCase {
+  const char* policy;  // the GateChain() name
+  const char* reason;  // the RotationAllowed reason it writes
+  std::function<std::string(E2EEnvironment&)> setup;
+};
+
+std::vector<HoldCase> EveryPolicy() {
+  return {
+      {"AccountConflict", "Conflict",
+       [](E2EEnvironment& env) {
+         CreateApiAndSkr(env);
+         WaitReady(env);
+         env.CreateSkr(MakeQStashSkr("payments-copy", env.qstash_url(), "other-keys"));
+         return std::string("payments-copy");
+       }},
+      {"Suspended", "Suspended",
+       [](E2EEnvironment& env) {
+         CreateApiAndSkr(env, {{"spec", {{"rotation", {{"suspend", true}}}}}});
+         return std::string("payments");
+       }},
+      {"ProviderUnavailable", "ProviderError",
+       [](E2EEnvironment& env) {
+         CreateApiAndSkr(env, {{"spec", {{"provider", {{"qstash", {{"tokenSecretRef", {{"name", "absent"}}}}}}}}}});
+         return std::string("payments");
+       }},
+      {"SecretConflict", "SecretConflict",
+       [](E2EEnvironment& env) {
+         CreateObject(env.kube(), kube::resources::kSecrets, env.ns(),
+                      {{"apiVersion", "v1"}, {"kind", "Secret"}, {"metadata", {{"name", kSecret}}},
+                       {"data", {{"other", kube::EncodeBase64("not keyroll's")}}}});
+         CreateApiAndSkr(env);
+         return std::string("payments");
+       }},
+      {"Drift", "Drift",
+       [](E2EEnvironment& env) {
+         CreateApiAndSkr(env);
+         WaitReady(env);
+         env.deployments().Hold("api");
+         if (!env.qstash().ConsoleRotate(env.token())) throw std::runtime_error("console rotation failed");
+         return std::string("payments");
+       }},
+      {"ConsumerNotFound", "ConsumerNotFound",
+       [](E2EEnvironment& env) {
+         env.CreateSkr(MakeQStashSkr("payments", env.qstash_url(), kSecret, {"ghost"}));
+         return std::string("payments");
+       }},
+      {"ConsumerRolloutFailed", "ConsumerRolloutFailed",
+       [](E2EEnvironment& env) {
+         env.deployments().Fail("api");
+         CreateApiAndSkr(env);
+         return std::string("payments");
+       }},
+      {"ConsumerStale", "ConsumerStale",
+       [](E2EEnvironment& env) {
+         env.deployments().Hold("api");
+         CreateApiAndSkr(env);
+         return std::string("payments");
+       }},
+      {"MinIntervalNotElapsed", "MinIntervalNotElapsed",
+       [](E2EEnvironment& env) {
+         CreateApiAndSkr(env, {{"spec", {{"rotation", {{"minInterval", "1h"}}}}}});
+         WaitReady(env);
+         RequestRotation(env.kube(), env.ns(), "payments", "r1");
+         return std::string("payments");
+       }},
+  };
 }
 
-TEST(CliWhyAgrees, ProviderUnavailable) {
+class CliWhyAgrees : public ::testing::TestWithParam<HoldCase> {};
+
+TEST_P(CliWhyAgrees, WithTheOperatorsRotationAllowed) {
   KEYROLL_E2E_REQUIRE_OPERATOR();
   E2EEnvironment env;
-  CreateApiAndSkr(env, {{"spec", {{"provider", {{"qstash", {{"tokenSecretRef", {{"name", "absent"}}}}}}}}}});
-  ExpectWhyAgrees(env, "payments", "ProviderError");
+  std::string name = GetParam().setup(env);
+  ExpectWhyAgrees(env, name, GetParam().reason);
 }
 
-TEST(CliWhyAgrees, SecretConflict) {
-  KEYROLL_E2E_REQUIRE_OPERATOR();
-  E2EEnvironment env;
-  CreateObject(env.kube(), kube::resources::kSecrets, env.ns(),
-               {{"apiVersion", "v1"}, {"kind", "Secret"}, {"metadata", {{"name", kSecret}}},
-                {"data", {{"other", kube::EncodeBase64("not keyroll's")}}}});
-  CreateApiAndSkr(env);
-  ExpectWhyAgrees(env, "payments", "SecretConflict");
-}
+INSTANTIATE_TEST_SUITE_P(EveryGatePolicy, CliWhyAgrees, ::testing::ValuesIn(EveryPolicy()),
+                         [](const ::testing::TestParamInfo<HoldCase>& info) { return std::string(info.param.policy); });
 
-TEST(CliWhyAgrees, Drift) {
-  KEYROLL_E2E_REQUIRE_OPERATOR();
-  E2EEnvironment env;
-  CreateApiAndSkr(env);
-  ASSERT_TRUE(IsReadyAndSynced(env.WaitSkr("payments", IsReadyAndSynced)));
-  env.deployments().Hold("api");
-  ASSERT_TRUE(env.qstash().ConsoleRotate(env.token()));
-  ExpectWhyAgrees(env, "payments", "Drift");
-}
-
-TEST(CliWhyAgrees, ConsumerNotFound) {
-  KEYROLL_E2E_REQUIRE_OPERATOR();
-  E2EEnvironment env;
-  env.CreateSkr(MakeQStashSkr("payments", env.qstash_url(), kSecret, {"ghost"}));
-  ExpectWhyAgrees(env, "payments", "ConsumerNotFound");
-}
-
-TEST(CliWhyAgrees, ConsumerRolloutFailed) {
-  KEYROLL_E2E_REQUIRE_OPERATOR();
-  E2EEnvironment env;
-  env.deployments().Fail("api");
-  CreateApiAndSkr(env);
-  ExpectWhyAgrees(env, "payments", "ConsumerRolloutFailed");
-}
-
-TEST(CliWhyAgrees, ConsumerStale) {
-  KEYROLL_E2E_REQUIRE_OPERATOR();
-  E2EEnvironment env;
-  env.deployments().Hold("api");
-  CreateApiAndSkr(env);
-  ExpectWhyAgrees(env, "payments", "ConsumerStale");
-}
-
-TEST(CliWhyAgrees, MinIntervalNotElapsed) {
-  KEYROLL_E2E_REQUIRE_OPERATOR();
-  E2EEnvironment env;
-  CreateApiAndSkr(env, {{"spec", {{"rotation", {{"minInterval", "1h"}}}}}});
-  ASSERT_TRUE(IsReadyAndSynced(env.WaitSkr("payments", IsReadyAndSynced)));
-  RequestRotation(env.kube(), env.ns(), "payments", "r1");
-  ExpectWhyAgrees(env, "payments", "MinIntervalNotElapsed");
+// The tenth policy (SecretDiffersFromProvider) is held still only without the operator.
+TEST(CliWhyAgreesWithDecide, CoversEveryPolicyOfTheChain) {
+  std::set<std::string> covered = {"SecretDiffersFromProvider"};
+  for (const auto& c : EveryPolicy()) covered.insert(c.policy);
+  for (const auto& p : rotation::GateChain()) EXPECT_TRUE(covered.count(std::string(p.name))) << p.name;
 }
 
 // Without the operator: status says the provider has keys A/B, the (keyroll-managed) Secret
 // holds C/D. Decide on that observed state, built here, is the reference.
-TEST(CliWhyAgrees, SecretDiffersFromProviderWithDecide) {
+TEST(CliWhyAgreesWithDecide, SecretDiffersFromProvider) {
   KEYROLL_E2E_REQUIRE_OPERATOR();
   E2EEnvironment env(NoOperator());
   json skr = env.CreateSkr(MakeQStashSkr("payments", env.qstash_url(), kSecret));
