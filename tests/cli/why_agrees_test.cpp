@@ -78,6 +78,9 @@ struct HoldCase {
   std::function<std::string(E2EEnvironment&)> setup;
 };
 
+// Names the case in test listings (else gtest prints its bytes into the CTest name).
+void PrintTo(const HoldCase& c, std::ostream* out) { *out << c.policy; }
+
 std::vector<HoldCase> EveryPolicy() {
   return {
       {"AccountConflict", "Conflict",
