@@ -9,6 +9,7 @@
 #include "cli/errors.h"
 #include "operator/kube/errors.h"
 #include "operator/rotation/conditions.h"
+#include "operator/rotation/gate.h"
 #include "operator/rotation/parse_spec.h"
 #include "operator/rotation/vocabulary.h"
 
@@ -27,6 +28,10 @@ bool HoldIsFinal(const std::string& reason) {
   return false;
 }
 
+rotation::Time WallNow() {
+  return std::chrono::time_point_cast<rotation::Seconds>(std::chrono::system_clock::now());
+}
+
 // A value never used before: the UTC second plus random bits (two people, one second).
 std::string NewRequestValue() {
   auto now = std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
@@ -43,7 +48,8 @@ std::string NewRequestValue() {
 }  // namespace
 
 RotationVerdict JudgeRotation(const rotation::ObservedResource& r, const std::string& request,
-                              int64_t count_before, const std::vector<EventView>& fresh, bool deadline) {
+                              int64_t count_before, const std::vector<EventView>& fresh, rotation::Time now,
+                              rotation::Time deadline) {
   const rotation::Status& st = r.status;
   if (!r.spec.ok()) return {RotationOutcome::Failed, "the spec is invalid: " + rotation::JoinFieldErrors(r.spec.error())};
   for (const auto& e : fresh)
@@ -61,7 +67,10 @@ RotationVerdict JudgeRotation(const rotation::ObservedResource& r, const std::st
   }
   if (st.pending_rotation) return {};  // the provider call is in flight
   const auto* allowed = rotation::FindCondition(st.conditions, vocab::kCondRotationAllowed);
-  if (allowed && allowed->status == vocab::kFalse && (deadline || HoldIsFinal(allowed->reason)))
+  if (!allowed || allowed->status != vocab::kFalse) return {};
+  auto interval_end = rotation::MinIntervalEnd(r.spec.value(), st, now);
+  bool outlasts = allowed->reason == vocab::kReasonMinIntervalNotElapsed && interval_end && *interval_end > deadline;
+  if (now >= deadline || HoldIsFinal(allowed->reason) || outlasts)
     return {RotationOutcome::Held, allowed->reason + ": " + allowed->message};
   return {};
 }
@@ -85,14 +94,16 @@ int RunRotate(const GlobalOptions& options, const std::string& name, const Rotat
   }
 
   const auto deadline = Clock::now() + ro.timeout;
+  const auto wall_deadline = WallNow() + std::chrono::duration_cast<rotation::Seconds>(ro.timeout);
   std::string last_phase = before.status.phase;
   for (;;) {
     const bool over = Clock::now() >= deadline;
-    auto now = rotation::ParseResource(ReadResource(client, session.ns, name));
+    auto latest = rotation::ParseResource(ReadResource(client, session.ns, name));
     auto fresh = events.Fresh(ResourceEvents(client, session.ns, name));
     for (const auto& e : fresh) out << "  event " << e.type << " " << e.reason << ": " << e.message << "\n";
-    if (now.status.phase != last_phase) out << "  phase " << (last_phase = now.status.phase) << "\n";
-    RotationVerdict v = JudgeRotation(now, value, before.status.rotation_count, fresh, over);
+    if (latest.status.phase != last_phase) out << "  phase " << (last_phase = latest.status.phase) << "\n";
+    RotationVerdict v = JudgeRotation(latest, value, before.status.rotation_count, fresh,
+                                      over ? wall_deadline : WallNow(), wall_deadline);
     switch (v.outcome) {
       case RotationOutcome::Rotated:
         return out << Paint("rotated") << ": " << v.message << "\n", kExitOk;
@@ -107,7 +118,7 @@ int RunRotate(const GlobalOptions& options, const std::string& name, const Rotat
     }
     if (over) {
       out << "timed out after " << ro.timeout.count() << "s: the rotation is neither done nor held"
-          << (now.status.pending_rotation ? " (the provider call is in flight)" : " (is the operator running?)") << "\n";
+          << (latest.status.pending_rotation ? " (the provider call is in flight)" : " (is the operator running?)") << "\n";
       return kExitTimeout;
     }
     std::this_thread::sleep_for(ro.poll);

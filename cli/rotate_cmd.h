@@ -23,11 +23,12 @@ struct RotationVerdict {
   std::string message;
 };
 
-// Where the request stands. `count_before`: status.rotationCount when it was made;
-// `fresh`: events since then; `deadline`: the wait is over, so a hold of any kind is final
-// (before it, only holds that cannot clear by themselves are).
+// Where the request stands at `now`. `count_before`: status.rotationCount when it was made;
+// `fresh`: events since then. At or after `deadline` a hold of any kind is final; before it,
+// only holds that cannot clear by themselves, or a minInterval that ends after the deadline.
 RotationVerdict JudgeRotation(const rotation::ObservedResource& resource, const std::string& request,
-                              int64_t count_before, const std::vector<EventView>& fresh, bool deadline);
+                              int64_t count_before, const std::vector<EventView>& fresh, rotation::Time now,
+                              rotation::Time deadline);
 
 struct RotateOptions {
   bool wait = false;

@@ -29,8 +29,11 @@ json Allowed(const std::string& status, const std::string& reason) {
           {"lastTransitionTime", "2026-12-01T00:00:00Z"}};
 }
 
+const rotation::Time kNow = rotation::ParseTimestamp("2026-12-01T12:00:00Z").value();
+
 RotationVerdict Judge(const json& status, const std::vector<EventView>& events = {}, bool deadline = false) {
-  return JudgeRotation(rotation::ParseResource(Resource(status)), "req-1", 3, events, deadline);
+  auto end = kNow + Seconds{deadline ? 0 : 300};
+  return JudgeRotation(rotation::ParseResource(Resource(status)), "req-1", 3, events, kNow, end);
 }
 
 TEST(CliJudgeRotation, RotatedWhenTheRequestIsHandledAndCounted) {
@@ -48,6 +51,18 @@ TEST(CliJudgeRotation, FinalHoldsAtOnceOthersOnlyAtTheDeadline) {
   EXPECT_EQ(v.outcome, RotationOutcome::Held);
   EXPECT_EQ(v.message, "ConsumerStale: ConsumerStale says why");
   EXPECT_EQ(Judge({{"conditions", {Allowed("True", "Allowed")}}}, {}, true).outcome, RotationOutcome::Waiting);
+}
+
+TEST(CliJudgeRotation, AMinIntervalThatOutlastsTheWaitIsHeldAtOnce) {
+  json st = {{"lastRotationTime", "2026-12-01T11:30:00Z"},
+             {"conditions", {Allowed("False", "MinIntervalNotElapsed")}}};
+  json r = Resource(st);
+  r["spec"]["rotation"]["minInterval"] = "1h";  // ends 12:30, after a 5-minute wait
+  EXPECT_EQ(JudgeRotation(rotation::ParseResource(r), "req-1", 3, {}, kNow, kNow + Seconds{300}).outcome,
+            RotationOutcome::Held);
+  r["spec"]["rotation"]["minInterval"] = "32m";  // ends 12:02, within the wait
+  EXPECT_EQ(JudgeRotation(rotation::ParseResource(r), "req-1", 3, {}, kNow, kNow + Seconds{300}).outcome,
+            RotationOutcome::Waiting);
 }
 
 TEST(CliJudgeRotation, FailedOnAFailureEventOrAHandledRequestWithoutRotation) {
