@@ -166,7 +166,7 @@ std::optional<std::string> ConflictFromStatus(const rotation::Status& status) {
 
 json ReadResource(kube::Client& client, const std::string& ns, const std::string& name) {
   auto r = client.Get(kube::resources::kSigningKeyRotations, ns, name);
-  if (!r) throw FromKube(r.error(), std::string(vocab::kKind) + " " + Quoted(name) + " in namespace " + Quoted(ns));
+  if (!r) throw FromKubeSkr(r.error(), std::string(vocab::kKind) + " " + Quoted(name) + " in namespace " + Quoted(ns));
   return std::move(*r);
 }
 

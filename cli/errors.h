@@ -30,5 +30,8 @@ struct CliError : std::runtime_error {
 
 // One line for a failed API call about `what` (e.g. "SigningKeyRotation \"a\" in \"ns\"").
 CliError FromKube(const kube::KubeError& error, const std::string& what);
+// The same for a SigningKeyRotation request: a 404 that names no object means the API server
+// does not serve the resource at all (the CRD is not installed).
+CliError FromKubeSkr(const kube::KubeError& error, const std::string& what);
 
 }  // namespace keyroll::cli

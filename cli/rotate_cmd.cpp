@@ -86,7 +86,7 @@ int RunRotate(const GlobalOptions& options, const std::string& name, const Rotat
   const std::string value = NewRequestValue();
   nlohmann::json patch = {{"metadata", {{"annotations", {{std::string(vocab::kAnnotationRotateRequest), value}}}}}};
   auto patched = client.MergePatch(kube::resources::kSigningKeyRotations, session.ns, name, patch);
-  if (!patched) throw FromKube(patched.error(), what);
+  if (!patched) throw FromKubeSkr(patched.error(), what);
   out << "rotation requested: " << vocab::kAnnotationRotateRequest << "=" << value << "\n";
   if (!ro.wait) {
     out << "follow it with: kubectl keyroll status " << name << " -n " << session.ns << "\n";

@@ -78,7 +78,7 @@ int RunStatus(const GlobalOptions& options, const std::string& name, std::ostrea
     items.push_back(ReadResource(*session.client, session.ns, name));
   } else {
     auto list = session.client->ListAll(kube::resources::kSigningKeyRotations, session.ns);
-    if (!list) throw FromKube(list.error(), std::string(vocab::kKind) + "s");
+    if (!list) throw FromKubeSkr(list.error(), std::string(vocab::kKind) + "s");
     items = std::move(list->items);
   }
   json summaries = json::array();

@@ -115,6 +115,14 @@ TEST(CliErrors, BadInputIsOneLineAndItsExitCode) {
   EXPECT_EQ(Lines(no_config.output), 1u) << no_config.output;
 }
 
+TEST(CliErrors, NoCrdSaysSo) {
+  TestCluster cluster;  // a namespace, no keyroll CRD
+  CliRun run = RunCli(cluster, {"status"});
+  EXPECT_EQ(run.exit_code, kExitNotFound) << run.output;
+  EXPECT_EQ(Lines(run.output), 1u) << run.output;
+  EXPECT_NE(run.output.find("is keyroll's CRD installed?"), std::string::npos) << run.output;
+}
+
 // A user who may read SigningKeyRotations but neither patch them nor read Secrets.
 TEST(CliErrors, NoPermissionIsOneLineAndExitFour) {
   KEYROLL_E2E_REQUIRE_OPERATOR();
