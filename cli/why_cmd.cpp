@@ -129,10 +129,16 @@ int RunWhy(const GlobalOptions& options, const std::string& name, const WhyOptio
   Session session = Connect(options);
   const auto now = std::chrono::time_point_cast<rotation::Seconds>(std::chrono::system_clock::now());
   ClusterState state = ReadClusterState(*session.client, session.ns, name, now);
-  const bool read = why.read_provider && state.observed.resource.spec.ok() && !state.observed.resource.meta.deleting;
-  if (read) state.observed.provider = ReadProviderNow(*session.client, state.observed.resource, why.provider_ca_file, now);
+  bool read = why.read_provider && state.observed.resource.spec.ok() && !state.observed.resource.meta.deleting;
+  std::string why_not;
+  if (read) {
+    auto provider = ReadProviderNow(*session.client, state.observed.resource, why.provider_ca_file, now, &why_not);
+    if (provider) state.observed.provider = *provider;
+    read = provider.has_value();
+  }
   json e = Explain(state, now);
   e["providerKeysFrom"] = read ? "the provider, read now" : "status (the operator's last read)";
+  if (!why_not.empty()) e["providerKeysFrom"] = "status: " + why_not;
   if (read && state.observed.provider.keys)
     e["providerKeys"] = {{"current", state.observed.provider.keys->current_fingerprint},
                          {"next", state.observed.provider.keys->next_fingerprint}};
