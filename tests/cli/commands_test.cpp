@@ -115,6 +115,18 @@ TEST(CliErrors, BadInputIsOneLineAndItsExitCode) {
   EXPECT_EQ(Lines(no_config.output), 1u) << no_config.output;
 }
 
+TEST(CliMisc, VersionAndACompletionScriptBashAccepts) {
+  CliRun version = RunProcess({CliBinary(), "version"}, {}, 30);
+  EXPECT_EQ(version.exit_code, kExitOk);
+  EXPECT_EQ(version.output.rfind("kubectl-keyroll ", 0), 0u) << version.output;
+  CliRun bash = RunProcess({"/bin/bash", "-c", "source <('" + CliBinary() + "' completion bash) && complete -p kubectl-keyroll"},
+                           {}, 30);
+  EXPECT_EQ(bash.exit_code, 0) << bash.output;
+  EXPECT_NE(bash.output.find("_kubectl_keyroll"), std::string::npos) << bash.output;
+  CliRun fish = RunProcess({CliBinary(), "completion", "fish"}, {}, 30);
+  EXPECT_EQ(fish.exit_code, kExitUsage) << fish.output;
+}
+
 TEST(CliErrors, NoCrdSaysSo) {
   TestCluster cluster;  // a namespace, no keyroll CRD
   CliRun run = RunCli(cluster, {"status"});
