@@ -113,7 +113,12 @@ json Explain(const ClusterState& state, rotation::Time now) {
   rotation::Plan plan = rotation::Decide(o, now);
   const rotation::Status& decided = plan.status ? *plan.status : r.status;
   out["policies"] = Policies(o, spec, decided, now);
-  if (const auto* c = rotation::FindCondition(decided.conditions, vocab::kCondRotationAllowed)) {
+  if (plan.rotate) {
+    // Decide records the intent, so its status says RotationPending: the gate itself is open.
+    out["rotationAllowed"] = {{"status", vocab::kTrue}, {"reason", vocab::kReasonAllowed},
+                              {"message", "the gate is open: keyroll would rotate now"}};
+    out["firstHold"] = "";
+  } else if (const auto* c = rotation::FindCondition(decided.conditions, vocab::kCondRotationAllowed)) {
     out["rotationAllowed"] = {{"status", c->status}, {"reason", c->reason}, {"message", c->message}};
     out["firstHold"] = c->status == vocab::kTrue ? "" : c->reason;
   }

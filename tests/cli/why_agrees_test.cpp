@@ -20,6 +20,7 @@
 #include "operator/rotation/vocabulary.h"
 #include "tests/cli/cli_run.h"
 #include "tests/support/e2e_environment.h"
+#include "tests/support/wait.h"
 
 namespace keyroll::testing {
 namespace {
@@ -164,32 +165,40 @@ TEST(CliWhyAgreesWithDecide, CoversEveryPolicyOfTheChain) {
 
 // Without the operator: status says the provider has keys A/B, the (keyroll-managed) Secret
 // holds C/D. Decide on that observed state, built here, is the reference.
-TEST(CliWhyAgreesWithDecide, SecretDiffersFromProvider) {
-  KEYROLL_E2E_REQUIRE_OPERATOR();
-  E2EEnvironment env(NoOperator());
-  json skr = env.CreateSkr(MakeQStashSkr("payments", env.qstash_url(), kSecret));
-  const std::string a = "sig_providercurrent", b = "sig_providernext", c = "sig_secretcurrent", d = "sig_secretnext";
-  const auto now = std::chrono::time_point_cast<rotation::Seconds>(std::chrono::system_clock::now());
-  const std::string stamp = rotation::FormatTimestamp(now);
+// A state the operator would have written: status says the provider holds `a`/`b`; the
+// keyroll-managed Secret holds `c`/`d` (with keyroll's labels and annotations).
+void WriteHandBuiltState(E2EEnvironment& env, json skr, const std::string& a, const std::string& b,
+                         const std::string& c, const std::string& d) {
+  const std::string stamp = rotation::FormatTimestamp(
+      std::chrono::time_point_cast<rotation::Seconds>(std::chrono::system_clock::now()));
   skr["status"] = {{"observedGeneration", 1}, {"phase", "Ready"},
                    {"keys", {{"currentFingerprint", rotation::Fingerprint(a)}, {"nextFingerprint", rotation::Fingerprint(b)},
                              {"keysHash", rotation::KeysHash(a, b)}, {"syncedAt", stamp}}},
                    {"conditions", {{{"type", "KeysSynced"}, {"status", "True"}, {"reason", "Synced"},
                                     {"message", "synced"}, {"lastTransitionTime", stamp}, {"observedGeneration", 1}}}}};
   auto written = env.kube().UpdateStatus(kube::resources::kSigningKeyRotations, env.ns(), skr);
-  ASSERT_TRUE(written) << written.error().ToString();
+  if (!written) throw std::runtime_error(written.error().ToString());
   CreateObject(env.kube(), kube::resources::kSecrets, env.ns(),
                {{"apiVersion", "v1"}, {"kind", "Secret"},
                 {"metadata", {{"name", kSecret}, {"labels", {{"app.kubernetes.io/managed-by", "keyroll"}}},
-                              {"annotations", {{"keyroll.dev/owner", "payments"}}}}},
+                              {"annotations", {{"keyroll.dev/owner", "payments"}, {"keyroll.dev/keys-hash", rotation::KeysHash(c, d)}}}}},
                 {"data", {{"QSTASH_CURRENT_SIGNING_KEY", kube::EncodeBase64(c)},
                           {"QSTASH_NEXT_SIGNING_KEY", kube::EncodeBase64(d)}}}});
+}
+
+TEST(CliWhyAgreesWithDecide, SecretDiffersFromProvider) {
+  KEYROLL_E2E_REQUIRE_OPERATOR();
+  E2EEnvironment env(NoOperator());
+  json skr = env.CreateSkr(MakeQStashSkr("payments", env.qstash_url(), kSecret));
+  const std::string a = "sig_providercurrent", b = "sig_providernext", c = "sig_secretcurrent", d = "sig_secretnext";
+  const auto now = std::chrono::time_point_cast<rotation::Seconds>(std::chrono::system_clock::now());
+  WriteHandBuiltState(env, skr, a, b, c, d);
 
   rotation::Observed o;
   o.resource = rotation::ParseResource(env.Skr("payments"));
   o.secret.exists = true;
   o.secret.labels = {{"app.kubernetes.io/managed-by", "keyroll"}};
-  o.secret.annotations = {{"keyroll.dev/owner", "payments"}};
+  o.secret.annotations = {{"keyroll.dev/owner", "payments"}, {"keyroll.dev/keys-hash", rotation::KeysHash(c, d)}};
   o.secret.current_fingerprint = rotation::Fingerprint(c);
   o.secret.next_fingerprint = rotation::Fingerprint(d);
   o.secret.keys_hash = rotation::KeysHash(c, d);
@@ -211,6 +220,37 @@ TEST(CliWhyAgreesWithDecide, SecretDiffersFromProvider) {
   EXPECT_EQ(FirstHoldOfChain(why)["reason"], expected->reason) << run.output;
   // What keyroll would do next: write the provider's keys to the Secret.
   EXPECT_NE(why["next"].dump().find("update Secret"), std::string::npos) << run.output;
+}
+
+// "What keyroll would do next" is Decide's plan: first a consumer restart (the gate holds),
+// then, once the consumer runs the keys, the requested rotation.
+TEST(CliWhyNext, RestartsAConsumerThenRotatesWhenDue) {
+  KEYROLL_E2E_REQUIRE_OPERATOR();
+  E2EEnvironment env(NoOperator());  // the simulated deployment controller still runs
+  env.CreateDeployment(MakeDeployment("api", kSecret, SecretUse::kEnvFrom));
+  json spec = MakeQStashSkr("payments", env.qstash_url(), kSecret, {"api"});
+  spec["spec"]["rotation"]["requestID"] = "r-1";  // not handled yet: a rotation is due
+  const std::string a = "sig_providercurrent", b = "sig_providernext", hash = rotation::KeysHash(a, b);
+  WriteHandBuiltState(env, env.CreateSkr(spec), a, b, a, b);
+
+  CliRun stale = RunCli(env.cluster(), {"why", "payments", "-o", "json"});
+  ASSERT_EQ(stale.exit_code, cli::kExitOk) << stale.output;
+  json why = stale.Json();
+  EXPECT_EQ(why["firstHold"], "ConsumerStale") << stale.output;
+  EXPECT_NE(why["next"].dump().find("restart Deployment \\\"api\\\" to load keys " + hash.substr(0, 8)), std::string::npos)
+      << stale.output;
+  EXPECT_EQ(why["due"]["trigger"], "RequestID") << stale.output;
+
+  // The restart keyroll would make, made by hand; the simulator completes the rollout.
+  auto patched = env.kube().MergePatch(kube::resources::kDeployments, env.ns(), "api",
+                                       {{"spec", {{"template", {{"metadata", {{"annotations", {{"keyroll.dev/keys-hash", hash}}}}}}}}}});
+  ASSERT_TRUE(patched) << patched.error().ToString();
+  ASSERT_TRUE(WaitUntil([&] { return env.deployments().LastRolledHash("api") == hash; }));
+  CliRun open = RunCli(env.cluster(), {"why", "payments", "-o", "json"});
+  ASSERT_EQ(open.exit_code, cli::kExitOk) << open.output;
+  why = open.Json();
+  EXPECT_EQ(why["rotationAllowed"]["status"], "True") << open.output;
+  EXPECT_NE(why["next"].dump().find("rotate: rotating keys: requestID"), std::string::npos) << open.output;
 }
 
 }  // namespace
