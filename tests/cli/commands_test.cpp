@@ -26,6 +26,13 @@ void ReadyPayments(E2EEnvironment& env, const json& rotation_spec = json::object
 
 size_t Lines(const std::string& s) { return std::count(s.begin(), s.end(), '\n'); }
 
+// Bad input: exactly one line, this exit code, saying this.
+void ExpectOneLineError(const CliRun& run, int exit_code, const std::string& says) {
+  EXPECT_EQ(run.exit_code, exit_code) << run.output;
+  EXPECT_EQ(Lines(run.output), 1u) << run.output;
+  EXPECT_NE(run.output.find(says), std::string::npos) << run.output;
+}
+
 TEST(CliStatus, ShowsPhaseFingerprintsAndConsumers) {
   KEYROLL_E2E_REQUIRE_OPERATOR();
   E2EEnvironment env;
@@ -86,18 +93,13 @@ TEST(CliErrors, BadInputIsOneLineAndItsExitCode) {
   KEYROLL_E2E_REQUIRE_OPERATOR();
   E2EEnvironment env(NoOperator());
   CliRun missing = RunCli(env.cluster(), {"why", "nope"});
-  EXPECT_EQ(missing.exit_code, kExitNotFound) << missing.output;
-  EXPECT_EQ(Lines(missing.output), 1u) << missing.output;
-  EXPECT_NE(missing.output.find("\"nope\" in namespace"), std::string::npos) << missing.output;
+  ExpectOneLineError(missing, kExitNotFound, "\"nope\" in namespace");
 
   CliRun context = RunCli(env.cluster(), {"status", "--context", "no-such-context"});
-  EXPECT_EQ(context.exit_code, kExitNoCluster) << context.output;
-  EXPECT_EQ(Lines(context.output), 1u) << context.output;
-  EXPECT_NE(context.output.find("context 'no-such-context' not found"), std::string::npos) << context.output;
+  ExpectOneLineError(context, kExitNoCluster, "context 'no-such-context' not found");
 
   CliRun usage = RunCli(env.cluster(), {"rotate"});
-  EXPECT_EQ(usage.exit_code, kExitUsage) << usage.output;
-  EXPECT_EQ(Lines(usage.output), 1u) << usage.output;
+  ExpectOneLineError(usage, kExitUsage, "NAME is required");
 
   // A kubeconfig whose server does not answer: no cluster.
   TempDir dir;
@@ -107,12 +109,10 @@ TEST(CliErrors, BadInputIsOneLineAndItsExitCode) {
                                  std::to_string(port) + "', insecure-skip-tls-verify: true}\nusers:\n- name: u\n  user: {token: t}\n"
                                  "contexts:\n- name: x\n  context: {cluster: c, user: u, namespace: default}\ncurrent-context: x\n");
   CliRun down = RunProcess({CliBinary(), "status", "--kubeconfig", kc}, {}, 60);
-  EXPECT_EQ(down.exit_code, kExitNoCluster) << down.output;
-  EXPECT_EQ(Lines(down.output), 1u) << down.output;
+  ExpectOneLineError(down, kExitNoCluster, "error: cannot reach the cluster");
 
   CliRun no_config = RunProcess({CliBinary(), "status", "--kubeconfig", dir.File("absent")}, {}, 60);
-  EXPECT_EQ(no_config.exit_code, kExitNoCluster) << no_config.output;
-  EXPECT_EQ(Lines(no_config.output), 1u) << no_config.output;
+  ExpectOneLineError(no_config, kExitNoCluster, "error: no cluster configuration");
 }
 
 TEST(CliMisc, VersionAndACompletionScriptBashAccepts) {
@@ -130,9 +130,7 @@ TEST(CliMisc, VersionAndACompletionScriptBashAccepts) {
 TEST(CliErrors, NoCrdSaysSo) {
   TestCluster cluster;  // a namespace, no keyroll CRD
   CliRun run = RunCli(cluster, {"status"});
-  EXPECT_EQ(run.exit_code, kExitNotFound) << run.output;
-  EXPECT_EQ(Lines(run.output), 1u) << run.output;
-  EXPECT_NE(run.output.find("is keyroll's CRD installed?"), std::string::npos) << run.output;
+  ExpectOneLineError(run, kExitNotFound, "is keyroll's CRD installed?");
 }
 
 // A user who may read SigningKeyRotations but neither patch them nor read Secrets.
@@ -158,13 +156,9 @@ TEST(CliErrors, NoPermissionIsOneLineAndExitFour) {
   CliRun status = as_viewer({"status"});
   EXPECT_EQ(status.exit_code, kExitOk) << status.output;
   CliRun rotate = as_viewer({"rotate", "payments"});
-  EXPECT_EQ(rotate.exit_code, kExitForbidden) << rotate.output;
-  EXPECT_EQ(Lines(rotate.output), 1u) << rotate.output;
-  EXPECT_NE(rotate.output.find("error: forbidden: "), std::string::npos) << rotate.output;
+  ExpectOneLineError(rotate, kExitForbidden, "error: forbidden: ");
   CliRun why = as_viewer({"why", "payments"});
-  EXPECT_EQ(why.exit_code, kExitForbidden) << why.output;
-  EXPECT_EQ(Lines(why.output), 1u) << why.output;
-  EXPECT_NE(why.output.find("secrets"), std::string::npos) << why.output;
+  ExpectOneLineError(why, kExitForbidden, "secrets");
 }
 
 TEST(CliRotate, WaitEndsRotated) {
