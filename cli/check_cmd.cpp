@@ -23,9 +23,12 @@ struct Line {
 
 std::string Word(Verdict v) {
   switch (v) {
-    case Verdict::Ok: return Green("ok  ");
-    case Verdict::Fail: return Red("FAIL");
-    case Verdict::Unknown: return Yellow("?   ");
+    case Verdict::Ok:
+      return Green("ok  ");
+    case Verdict::Fail:
+      return Red("FAIL");
+    case Verdict::Unknown:
+      return Yellow("?   ");
   }
   return "";
 }
@@ -40,7 +43,8 @@ Line CheckCrd(kube::Client& client) {
   const std::string name = std::string(vocab::kPlural) + "." + std::string(vocab::kGroup);
   auto crd = client.Request("GET", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions/" + name);
   if (!crd) {
-    if (kube::IsNotFound(crd.error())) return {Verdict::Fail, "CRD " + name + " is not installed (kubectl apply -k deploy/)"};
+    if (kube::IsNotFound(crd.error()))
+      return {Verdict::Fail, "CRD " + name + " is not installed (kubectl apply -k deploy/)"};
     if (kube::IsForbidden(crd.error())) return {Verdict::Unknown, "CRD " + name + ": you may not read CRDs"};
     throw FromKube(crd.error(), "CRD " + name);
   }
@@ -71,46 +75,57 @@ Line CheckDeployment(kube::Client& client, const CheckOptions& check, std::strin
     throw FromKube(list.error(), "Deployments");
   }
   if (list->items.empty())
-    return {Verdict::Fail, "operator: no Deployment labelled app.kubernetes.io/name=keyroll" +
-                               (check.operator_namespace.empty() ? std::string(" in any namespace")
-                                                                 : " in \"" + check.operator_namespace + "\"")};
+    return {Verdict::Fail,
+            "operator: no Deployment labelled app.kubernetes.io/name=keyroll" +
+                (check.operator_namespace.empty() ? std::string(" in any namespace")
+                                                  : " in \"" + check.operator_namespace + "\"")};
   const json& d = list->items.front();
   *operator_ns = kube::NamespaceOf(d);
   const json status = d.value("status", json::object());
   std::string counts = std::to_string(status.value("availableReplicas", 0)) + "/" +
                        std::to_string(d.value("spec", json::object()).value("replicas", 1));
   bool available = ConditionTrue(d, "Available");
-  return {available ? Verdict::Ok : Verdict::Fail, "operator: Deployment " + *operator_ns + "/" + kube::NameOf(d) +
-                                                       (available ? " available (" : " not available (") + counts + ")"};
+  return {available ? Verdict::Ok : Verdict::Fail,
+          "operator: Deployment " + *operator_ns + "/" + kube::NameOf(d) +
+              (available ? " available (" : " not available (") + counts + ")"};
 }
 
 Line CheckLease(kube::Client& client, const std::string& ns, const std::string& name) {
-  if (ns.empty()) return {Verdict::Unknown, "leader: no operator namespace to look for Lease \"" + name + "\" in"};
+  if (ns.empty())
+    return {Verdict::Unknown, "leader: no operator namespace to look for Lease \"" + name + "\" in"};
   auto lease = client.Get(kube::resources::kLeases, ns, name);
   if (!lease) {
     if (kube::IsNotFound(lease.error()))
       return {Verdict::Unknown, "leader: no Lease " + ns + "/" + name + " (leader election off?)"};
-    if (kube::IsForbidden(lease.error())) return {Verdict::Unknown, "leader: you may not read Leases in \"" + ns + "\""};
+    if (kube::IsForbidden(lease.error()))
+      return {Verdict::Unknown, "leader: you may not read Leases in \"" + ns + "\""};
     throw FromKube(lease.error(), "Lease " + ns + "/" + name);
   }
   auto r = controller::RecordFromLease(*lease);
-  if (r.holder_identity.empty() || !r.renew_time) return {Verdict::Fail, "leader: Lease " + ns + "/" + name + " has no holder"};
-  auto age = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now() - *r.renew_time);
+  if (r.holder_identity.empty() || !r.renew_time)
+    return {Verdict::Fail, "leader: Lease " + ns + "/" + name + " has no holder"};
+  auto age =
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now() - *r.renew_time);
   bool renewing = age.count() <= r.lease_duration_seconds;
   return {renewing ? Verdict::Ok : Verdict::Fail,
           "leader: " + r.holder_identity + " holds Lease " + ns + "/" + name + ", renewed " + FormatAge(age) +
-              " ago (duration " + std::to_string(r.lease_duration_seconds) + "s)" + (renewing ? "" : ": not renewing")};
+              " ago (duration " + std::to_string(r.lease_duration_seconds) + "s)" +
+              (renewing ? "" : ": not renewing")};
 }
 
 // A SelfSubjectAccessReview: may the current user `verb` `resource` in `ns`?
-Line CheckAccess(kube::Client& client, const std::string& ns, const std::string& verb, const std::string& group,
-                 const std::string& resource, const std::string& for_what) {
-  json review = {{"apiVersion", "authorization.k8s.io/v1"}, {"kind", "SelfSubjectAccessReview"},
-                 {"spec", {{"resourceAttributes", {{"namespace", ns}, {"verb", verb}, {"group", group}, {"resource", resource}}}}}};
-  auto answer = client.Request("POST", "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews", review.dump(),
-                               "application/json");
+Line CheckAccess(kube::Client& client, const std::string& ns, const std::string& verb,
+                 const std::string& group, const std::string& resource, const std::string& for_what) {
+  json review = {{"apiVersion", "authorization.k8s.io/v1"},
+                 {"kind", "SelfSubjectAccessReview"},
+                 {"spec",
+                  {{"resourceAttributes",
+                    {{"namespace", ns}, {"verb", verb}, {"group", group}, {"resource", resource}}}}}};
+  auto answer = client.Request("POST", "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews",
+                               review.dump(), "application/json");
   std::string what = verb + " " + resource + " in \"" + ns + "\" (" + for_what + ")";
-  if (!answer) return {Verdict::Unknown, "cannot ask whether you may " + what + ": " + answer.error().ToString()};
+  if (!answer)
+    return {Verdict::Unknown, "cannot ask whether you may " + what + ": " + answer.error().ToString()};
   const json status = answer->value("status", json::object());
   if (status.value("allowed", false)) return {Verdict::Ok, "you may " + what};
   std::string reason = status.value("reason", "");
@@ -128,8 +143,10 @@ int RunCheck(const GlobalOptions& options, const CheckOptions& check, std::ostre
   lines.push_back(CheckDeployment(client, check, &operator_ns));
   lines.push_back(CheckLease(client, operator_ns, check.lease_name));
   const std::string ns = session.ns.empty() ? "default" : session.ns;
-  lines.push_back(CheckAccess(client, ns, "patch", std::string(vocab::kGroup), std::string(vocab::kPlural), "kubectl keyroll rotate"));
-  lines.push_back(CheckAccess(client, ns, "get", "", "secrets", "why, inspect and verify read the target Secret"));
+  lines.push_back(CheckAccess(client, ns, "patch", std::string(vocab::kGroup), std::string(vocab::kPlural),
+                              "kubectl keyroll rotate"));
+  lines.push_back(
+      CheckAccess(client, ns, "get", "", "secrets", "why, inspect and verify read the target Secret"));
   bool all_ok = true;
   for (const auto& l : lines) {
     out << Word(l.verdict) << "  " << l.text << "\n";

@@ -12,7 +12,7 @@
 namespace keyroll::cli {
 
 struct CheckOptions {
-  std::string operator_namespace;  // "" = look for the operator's Deployment in every namespace
+  std::string operator_namespace;             // "" = look for the operator's Deployment in every namespace
   std::string lease_name = "keyroll-leader";  // the operator's --leader-election-id default
 };
 

@@ -25,25 +25,34 @@ std::string Quoted(const std::string& s) { return "\"" + s + "\""; }
 
 const char* SourceName(ConsumerSource s) {
   switch (s) {
-    case ConsumerSource::Declared: return "declared";
-    case ConsumerSource::Selected: return "selected";
-    case ConsumerSource::Discovered: return "discovered";
+    case ConsumerSource::Declared:
+      return "declared";
+    case ConsumerSource::Selected:
+      return "selected";
+    case ConsumerSource::Discovered:
+      return "discovered";
   }
   return "";
 }
 
 const char* StateName(rotation::ConsumerState s) {
   switch (s) {
-    case rotation::ConsumerState::UpToDate: return "up to date";
-    case rotation::ConsumerState::Stale: return "stale";
-    case rotation::ConsumerState::RollingOut: return "rolling out";
-    case rotation::ConsumerState::RolloutFailed: return "rollout failed";
-    case rotation::ConsumerState::NotFound: return "not found";
+    case rotation::ConsumerState::UpToDate:
+      return "up to date";
+    case rotation::ConsumerState::Stale:
+      return "stale";
+    case rotation::ConsumerState::RollingOut:
+      return "rolling out";
+    case rotation::ConsumerState::RolloutFailed:
+      return "rollout failed";
+    case rotation::ConsumerState::NotFound:
+      return "not found";
   }
   return "";
 }
 
-ConsumerView ViewOf(const rotation::ObservedDeployment& d, rotation::RestartPolicy policy, const std::string& hash) {
+ConsumerView ViewOf(const rotation::ObservedDeployment& d, rotation::RestartPolicy policy,
+                    const std::string& hash) {
   ConsumerView v;
   auto judged = rotation::JudgeConsumer(d, policy, hash);
   v.state = StateName(judged.state);
@@ -53,9 +62,12 @@ ConsumerView ViewOf(const rotation::ObservedDeployment& d, rotation::RestartPoli
   v.found = d.found;
   v.template_keys_hash = d.template_keys_hash.value_or("");
   v.observed_keys_hash = d.observed_keys_hash.value_or("");
-  if (!d.found) v.rollout = "not found";
-  else if (rotation::RolloutFailed(d)) v.rollout = "failed: " + d.progressing_reason;
-  else if (rotation::RolloutComplete(d)) v.rollout = "complete";
+  if (!d.found)
+    v.rollout = "not found";
+  else if (rotation::RolloutFailed(d))
+    v.rollout = "failed: " + d.progressing_reason;
+  else if (rotation::RolloutComplete(d))
+    v.rollout = "complete";
   else
     v.rollout = "in progress (" + std::to_string(d.updated_replicas) + "/" + std::to_string(d.replicas) +
                 " updated, " + std::to_string(d.available_replicas) + " available)";
@@ -125,7 +137,8 @@ rotation::ProviderError ProviderErrorFrom(const std::string& message) {
   if (open == std::string::npos || close == std::string::npos || close < open) return e;
   std::string kind = message.substr(open + 2, close - open - 2);
   e.message = message.substr(close + 3);
-  for (K k : {K::Credentials, K::Unauthorized, K::RateLimited, K::Unavailable, K::Timeout, K::InvalidResponse})
+  for (K k :
+       {K::Credentials, K::Unauthorized, K::RateLimited, K::Unavailable, K::Timeout, K::InvalidResponse})
     if (kind == rotation::ToString(k)) e.kind = k;
   return e;
 }
@@ -166,7 +179,9 @@ std::optional<std::string> ConflictFromStatus(const rotation::Status& status) {
 
 json ReadResource(kube::Client& client, const std::string& ns, const std::string& name) {
   auto r = client.Get(kube::resources::kSigningKeyRotations, ns, name);
-  if (!r) throw FromKubeSkr(r.error(), std::string(vocab::kKind) + " " + Quoted(name) + " in namespace " + Quoted(ns));
+  if (!r)
+    throw FromKubeSkr(r.error(),
+                      std::string(vocab::kKind) + " " + Quoted(name) + " in namespace " + Quoted(ns));
   return std::move(*r);
 }
 

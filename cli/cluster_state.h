@@ -7,11 +7,10 @@
 // (ObservedDeployment): the rest sees ConsumerView.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "operator/kube/client.h"
 #include "operator/rotation/observed.h"
@@ -22,11 +21,11 @@ namespace keyroll::cli {
 struct ConsumerView {
   std::string kind = "Deployment";
   std::string name;
-  std::string source;                  // declared | selected | discovered
+  std::string source;  // declared | selected | discovered
   bool found = true;
-  std::string template_keys_hash;      // pod template keyroll.dev/keys-hash ("" if none)
-  std::string observed_keys_hash;      // keyroll.dev/observed-keys-hash ("" if none)
-  std::string rollout;                 // complete | in progress (u/r updated, a available) | failed: ... | not found
+  std::string template_keys_hash;  // pod template keyroll.dev/keys-hash ("" if none)
+  std::string observed_keys_hash;  // keyroll.dev/observed-keys-hash ("" if none)
+  std::string rollout;  // complete | in progress (u/r updated, a available) | failed: ... | not found
   // Judged as the operator judges it (rotation::JudgeConsumer) against the keysHash of the
   // Secret as it is now: up to date | stale | rolling out | rollout failed | not found.
   std::string state;

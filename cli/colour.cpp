@@ -1,10 +1,10 @@
 // colour.cpp — see colour.h.
 #include "cli/colour.h"
 
+#include <unistd.h>
+
 #include <cstdlib>
 #include <cstring>
-
-#include <unistd.h>
 
 namespace keyroll::cli {
 namespace {

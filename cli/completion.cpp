@@ -18,13 +18,17 @@ std::optional<std::string> CompletionScript(const std::string& shell) {
     return "# kubectl-keyroll bash completion: source <(kubectl keyroll completion bash)\n"
            "_kubectl_keyroll() {\n"
            "  local cur=${COMP_WORDS[COMP_CWORD]}\n"
-           "  COMPREPLY=( $(compgen -W \"" + words + "\" -- \"$cur\") )\n"
+           "  COMPREPLY=( $(compgen -W \"" +
+           words +
+           "\" -- \"$cur\") )\n"
            "}\n"
            "complete -F _kubectl_keyroll kubectl-keyroll\n";
   if (shell == "zsh")
     return "#compdef kubectl-keyroll\n"
            "# kubectl-keyroll zsh completion: source <(kubectl keyroll completion zsh)\n"
-           "_kubectl_keyroll() { compadd -- " + words + " }\n"
+           "_kubectl_keyroll() { compadd -- " +
+           words +
+           " }\n"
            "compdef _kubectl_keyroll kubectl-keyroll\n";
   return std::nullopt;
 }

@@ -23,8 +23,9 @@ CliError FromKube(const kube::KubeError& e, const std::string& what) {
 
 CliError FromKubeSkr(const kube::KubeError& e, const std::string& what) {
   if (kube::IsNotFound(e) && e.name.empty())
-    return {kExitNotFound, "the API server does not serve signingkeyrotations.keyroll.dev: is keyroll's CRD installed? "
-                           "(kubectl keyroll check)"};
+    return {kExitNotFound,
+            "the API server does not serve signingkeyrotations.keyroll.dev: is keyroll's CRD installed? "
+            "(kubectl keyroll check)"};
   return FromKube(e, what);
 }
 

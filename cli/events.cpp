@@ -46,10 +46,9 @@ std::vector<EventView> ResourceEvents(kube::Client& client, const std::string& n
     }
     out.push_back(std::move(v));
   }
-  std::stable_sort(out.begin(), out.end(),
-                   [](const auto& a, const auto& b) {
-                     return std::tie(a.last_timestamp, a.resource_version) < std::tie(b.last_timestamp, b.resource_version);
-                   });
+  std::stable_sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
+    return std::tie(a.last_timestamp, a.resource_version) < std::tie(b.last_timestamp, b.resource_version);
+  });
   return out;
 }
 

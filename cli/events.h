@@ -16,7 +16,7 @@ struct EventView {
   std::string reason;
   std::string message;
   int count = 1;
-  std::string last_timestamp;  // RFC 3339, "" when absent
+  std::string last_timestamp;      // RFC 3339, "" when absent
   long long resource_version = 0;  // tie-break within one second (0 when not a number)
 };
 

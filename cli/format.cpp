@@ -1,10 +1,10 @@
 // format.cpp — see format.h.
 #include "cli/format.h"
 
-#include <algorithm>
-
 #include <date/tz.h>
 #include <yaml-cpp/yaml.h>
+
+#include <algorithm>
 
 #include "cli/colour.h"
 
@@ -39,7 +39,8 @@ void PrintTable(std::ostream& out, const Row& headers, const std::vector<Row>& r
   std::vector<size_t> width(headers.size());
   for (size_t i = 0; i < headers.size(); ++i) width[i] = VisibleLength(headers[i]);
   for (const auto& r : rows)
-    for (size_t i = 0; i < r.size() && i < width.size(); ++i) width[i] = std::max(width[i], VisibleLength(r[i]));
+    for (size_t i = 0; i < r.size() && i < width.size(); ++i)
+      width[i] = std::max(width[i], VisibleLength(r[i]));
   auto line = [&](const Row& r) {
     std::string s;
     for (size_t i = 0; i < r.size(); ++i) {

@@ -2,11 +2,10 @@
 // columns separated by three spaces, ages like 5m or 3d4h).
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <ostream>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "operator/rotation/timestamp.h"
 

@@ -34,19 +34,28 @@ json InspectJson(const ClusterState& state, const std::vector<EventView>& events
       if (r.status.keys) secret["matchesStatus"] = r.status.keys->keys_hash == o.secret.keys_hash;
     }
     out["secret"] = secret;
-    out["restart"] = r.spec.value().consumers.restart == rotation::RestartPolicy::None ? "None" : "RolloutRestart";
+    out["restart"] =
+        r.spec.value().consumers.restart == rotation::RestartPolicy::None ? "None" : "RolloutRestart";
   }
   json consumers = json::array();
   for (const auto& c : state.consumers)
-    consumers.push_back({{"kind", c.kind}, {"name", c.name}, {"source", c.source},
-                         {"templateKeysHash", c.template_keys_hash}, {"observedKeysHash", c.observed_keys_hash},
-                         {"rollout", c.rollout}, {"state", c.state}, {"message", c.message}});
+    consumers.push_back({{"kind", c.kind},
+                         {"name", c.name},
+                         {"source", c.source},
+                         {"templateKeysHash", c.template_keys_hash},
+                         {"observedKeysHash", c.observed_keys_hash},
+                         {"rollout", c.rollout},
+                         {"state", c.state},
+                         {"message", c.message}});
   out["consumers"] = consumers;
   json ev = json::array();
   size_t first = events.size() > kRecentEvents ? events.size() - kRecentEvents : 0;
   for (size_t i = first; i < events.size(); ++i)
-    ev.push_back({{"lastTimestamp", events[i].last_timestamp}, {"type", events[i].type},
-                  {"reason", events[i].reason}, {"message", events[i].message}, {"count", events[i].count}});
+    ev.push_back({{"lastTimestamp", events[i].last_timestamp},
+                  {"type", events[i].type},
+                  {"reason", events[i].reason},
+                  {"message", events[i].message},
+                  {"count", events[i].count}});
   out["events"] = ev;
   return out;
 }
@@ -76,21 +85,27 @@ int RunInspect(const GlobalOptions& options, const std::string& name, std::ostre
       PrintTable(out, {"  DATA KEY", "FINGERPRINT", "ROLE"}, rows);
       out << "  keysHash " << Short(s["keysHash"]);
       if (s.contains("matchesStatus"))
-        out << (s["matchesStatus"].get<bool>() ? " (what keyroll last synced)" : Yellow(" (differs from status.keys)"));
+        out << (s["matchesStatus"].get<bool>() ? " (what keyroll last synced)"
+                                               : Yellow(" (differs from status.keys)"));
       out << "\n";
     }
   }
   out << "\nConsumers (restart: " << j.value("restart", "-") << ")\n";
-  if (j["consumers"].empty()) out << "  none\n";
+  if (j["consumers"].empty())
+    out << "  none\n";
   else {
     std::vector<Row> rows;
     for (const auto& c : j["consumers"])
-      rows.push_back({"  " + c["kind"].get<std::string>(), c["name"], c["source"], Short(c["templateKeysHash"]),
-                      Short(c["observedKeysHash"]), c["rollout"], Paint(c["state"].get<std::string>())});
-    PrintTable(out, {"  KIND", "NAME", "SOURCE", "TEMPLATE KEYS-HASH", "OBSERVED KEYS-HASH", "ROLLOUT", "STATE"}, rows);
+      rows.push_back({"  " + c["kind"].get<std::string>(), c["name"], c["source"],
+                      Short(c["templateKeysHash"]), Short(c["observedKeysHash"]), c["rollout"],
+                      Paint(c["state"].get<std::string>())});
+    PrintTable(out,
+               {"  KIND", "NAME", "SOURCE", "TEMPLATE KEYS-HASH", "OBSERVED KEYS-HASH", "ROLLOUT", "STATE"},
+               rows);
   }
   out << "\nRecent events\n";
-  if (j["events"].empty()) out << "  none\n";
+  if (j["events"].empty())
+    out << "  none\n";
   else {
     std::vector<Row> rows;
     for (const auto& e : j["events"])

@@ -3,10 +3,9 @@
 // state, and the resource's recent events.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <ostream>
 #include <string>
-
-#include <nlohmann/json.hpp>
 
 #include "cli/cluster_state.h"
 #include "cli/events.h"

@@ -1,10 +1,10 @@
 // kubectl-keyroll: the command-line tool for keyroll (a kubectl plugin: `kubectl keyroll`).
 // Flags and wiring only; each command lives in its own *_cmd file. Every failure is one
 // line on stderr and a documented exit code (errors.h).
-#include <iostream>
+#include <spdlog/spdlog.h>
 
 #include <CLI/CLI.hpp>
-#include <spdlog/spdlog.h>
+#include <iostream>
 
 #include "cli/check_cmd.h"
 #include "cli/colour.h"
@@ -41,12 +41,15 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"table", "wide", "json", "yaml"}));
 
   std::string name;
-  auto* status = app.add_subcommand("status", "One line per SigningKeyRotation: phase, keys, rotations, consumers");
+  auto* status =
+      app.add_subcommand("status", "One line per SigningKeyRotation: phase, keys, rotations, consumers");
   status->add_option("NAME", name, "A SigningKeyRotation (default: all in the namespace)");
-  auto* why = app.add_subcommand("why", "The rotation gate on the cluster's state: each policy, the verdict, next steps");
+  auto* why = app.add_subcommand(
+      "why", "The rotation gate on the cluster's state: each policy, the verdict, next steps");
   why->add_option("NAME", name)->required();
   WhyOptions wo;
-  why->add_flag("--read-provider", wo.read_provider, "Read the provider's keys now with the resource's credential Secret");
+  why->add_flag("--read-provider", wo.read_provider,
+                "Read the provider's keys now with the resource's credential Secret");
   why->add_option("--provider-ca-file", wo.provider_ca_file, "Extra CA bundle for the provider's HTTPS");
   RotateOptions ro;
   int timeout_s = 300;
@@ -54,14 +57,18 @@ int main(int argc, char** argv) {
   rotate->add_option("NAME", name)->required();
   rotate->add_flag("--wait", ro.wait, "Follow status and events until rotated, held or failed");
   rotate->add_option("--timeout", timeout_s, "Seconds to wait (default 300)")->check(CLI::PositiveNumber);
-  auto* inspect = app.add_subcommand("inspect", "The Secret's fingerprints, each consumer's keys-hash and rollout, recent events");
+  auto* inspect = app.add_subcommand(
+      "inspect", "The Secret's fingerprints, each consumer's keys-hash and rollout, recent events");
   inspect->add_option("NAME", name)->required();
   CheckOptions co;
   auto* check = app.add_subcommand("check", "CRD installed, operator running, what you may do");
-  check->add_option("--operator-namespace", co.operator_namespace, "Where the operator runs (default: found by label)");
-  check->add_option("--lease-name", co.lease_name, "The operator's --leader-election-id (default keyroll-leader)");
+  check->add_option("--operator-namespace", co.operator_namespace,
+                    "Where the operator runs (default: found by label)");
+  check->add_option("--lease-name", co.lease_name,
+                    "The operator's --leader-election-id (default keyroll-leader)");
   VerifyOptions vo;
-  auto* verify = app.add_subcommand("verify", "Check a QStash delivery's signature against the keys in the Secret");
+  auto* verify =
+      app.add_subcommand("verify", "Check a QStash delivery's signature against the keys in the Secret");
   verify->add_option("NAME", name)->required();
   verify->add_option("--signature", vo.signature, "The Upstash-Signature header value")->required();
   verify->add_option("--body", vo.body_file, "File with the exact request body ('-': stdin)")->required();

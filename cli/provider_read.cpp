@@ -17,8 +17,8 @@ std::string CredentialSecret(const rotation::Spec& spec) {
 
 std::optional<rotation::ObservedProvider> ReadProviderNow(kube::Client& client,
                                                           const rotation::ObservedResource& resource,
-                                                          const std::string& provider_ca_file, rotation::Time now,
-                                                          std::string* why_not) {
+                                                          const std::string& provider_ca_file,
+                                                          rotation::Time now, std::string* why_not) {
   // Asked first, so that a user without the permission is told so, not "provider error".
   const std::string secret = CredentialSecret(resource.spec.value());
   auto probe = client.Get(kube::resources::kSecrets, resource.meta.namespace_, secret);

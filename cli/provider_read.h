@@ -16,7 +16,7 @@ namespace keyroll::cli {
 // the caller keeps what status says (a missing permission is not a provider failure).
 std::optional<rotation::ObservedProvider> ReadProviderNow(kube::Client& client,
                                                           const rotation::ObservedResource& resource,
-                                                          const std::string& provider_ca_file, rotation::Time now,
-                                                          std::string* why_not);
+                                                          const std::string& provider_ca_file,
+                                                          rotation::Time now, std::string* why_not);
 
 }  // namespace keyroll::cli

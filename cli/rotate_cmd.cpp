@@ -51,7 +51,8 @@ RotationVerdict JudgeRotation(const rotation::ObservedResource& r, const std::st
                               int64_t count_before, const std::vector<EventView>& fresh, rotation::Time now,
                               rotation::Time deadline) {
   const rotation::Status& st = r.status;
-  if (!r.spec.ok()) return {RotationOutcome::Failed, "the spec is invalid: " + rotation::JoinFieldErrors(r.spec.error())};
+  if (!r.spec.ok())
+    return {RotationOutcome::Failed, "the spec is invalid: " + rotation::JoinFieldErrors(r.spec.error())};
   for (const auto& e : fresh)
     if (e.reason == vocab::kEventRotationFailed || e.reason == vocab::kEventRotationNotApplied ||
         e.reason == vocab::kEventDrift)
@@ -62,29 +63,34 @@ RotationVerdict JudgeRotation(const rotation::ObservedResource& r, const std::st
                                             st.keys->next_fingerprint + " (rotation " +
                                             std::to_string(st.rotation_count) + ")"};
     const auto* synced = rotation::FindCondition(st.conditions, vocab::kCondKeysSynced);
-    return {RotationOutcome::Failed, "the request was handled without a keyroll rotation" +
-                                         (synced ? " (" + synced->reason + ": " + synced->message + ")" : "")};
+    return {RotationOutcome::Failed,
+            "the request was handled without a keyroll rotation" +
+                (synced ? " (" + synced->reason + ": " + synced->message + ")" : "")};
   }
   if (st.pending_rotation) return {};  // the provider call is in flight
   const auto* allowed = rotation::FindCondition(st.conditions, vocab::kCondRotationAllowed);
   if (!allowed || allowed->status != vocab::kFalse) return {};
   auto interval_end = rotation::MinIntervalEnd(r.spec.value(), st, now);
-  bool outlasts = allowed->reason == vocab::kReasonMinIntervalNotElapsed && interval_end && *interval_end > deadline;
+  bool outlasts =
+      allowed->reason == vocab::kReasonMinIntervalNotElapsed && interval_end && *interval_end > deadline;
   if (now >= deadline || HoldIsFinal(allowed->reason) || outlasts)
     return {RotationOutcome::Held, allowed->reason + ": " + allowed->message};
   return {};
 }
 
-int RunRotate(const GlobalOptions& options, const std::string& name, const RotateOptions& ro, std::ostream& out) {
+int RunRotate(const GlobalOptions& options, const std::string& name, const RotateOptions& ro,
+              std::ostream& out) {
   Session session = Connect(options);
   kube::Client& client = *session.client;
-  const std::string what = std::string(vocab::kKind) + " \"" + name + "\" in namespace \"" + session.ns + "\"";
+  const std::string what =
+      std::string(vocab::kKind) + " \"" + name + "\" in namespace \"" + session.ns + "\"";
   auto before = rotation::ParseResource(ReadResource(client, session.ns, name));
   EventTracker events;
   if (ro.wait) events.Fresh(ResourceEvents(client, session.ns, name));  // the past is not news
 
   const std::string value = NewRequestValue();
-  nlohmann::json patch = {{"metadata", {{"annotations", {{std::string(vocab::kAnnotationRotateRequest), value}}}}}};
+  nlohmann::json patch = {
+      {"metadata", {{"annotations", {{std::string(vocab::kAnnotationRotateRequest), value}}}}}};
   auto patched = client.MergePatch(kube::resources::kSigningKeyRotations, session.ns, name, patch);
   if (!patched) throw FromKubeSkr(patched.error(), what);
   out << "rotation requested: " << vocab::kAnnotationRotateRequest << "=" << value << "\n";
@@ -109,7 +115,8 @@ int RunRotate(const GlobalOptions& options, const std::string& name, const Rotat
         return out << Paint("rotated") << ": " << v.message << "\n", kExitOk;
       case RotationOutcome::Held:
         out << Paint("held") << ": " << v.message << "\n"
-            << "the request stays queued: keyroll rotates once the gate opens (kubectl keyroll why " << name << ")\n";
+            << "the request stays queued: keyroll rotates once the gate opens (kubectl keyroll why " << name
+            << ")\n";
         return kExitHeld;
       case RotationOutcome::Failed:
         return out << Paint("failed") << ": " << v.message << "\n", kExitFailed;
@@ -118,7 +125,9 @@ int RunRotate(const GlobalOptions& options, const std::string& name, const Rotat
     }
     if (over) {
       out << "timed out after " << ro.timeout.count() << "s: the rotation is neither done nor held"
-          << (latest.status.pending_rotation ? " (the provider call is in flight)" : " (is the operator running?)") << "\n";
+          << (latest.status.pending_rotation ? " (the provider call is in flight)"
+                                             : " (is the operator running?)")
+          << "\n";
       return kExitTimeout;
     }
     std::this_thread::sleep_for(ro.poll);

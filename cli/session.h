@@ -12,8 +12,8 @@ namespace keyroll::cli {
 struct GlobalOptions {
   std::string kubeconfig;
   std::string context;
-  std::string ns;              // -n; "" = the context's namespace
-  bool all_namespaces = false;  // -A (status only)
+  std::string ns;                // -n; "" = the context's namespace
+  bool all_namespaces = false;   // -A (status only)
   std::string output = "table";  // -o table|wide|json|yaml
 };
 

@@ -66,7 +66,8 @@ json Summarize(const json& resource, rotation::Time now) {
   if (st.pending_rotation) s["rotationInProgress"] = true;
   s["consumersReady"] = st.consumers_ready;
   s["reason"] = WhyNotReady(st, s["phase"]);
-  if (!r.spec.ok()) s["reason"] = std::string(vocab::kReasonInvalidSpec) + ": " + rotation::JoinFieldErrors(r.spec.error());
+  if (!r.spec.ok())
+    s["reason"] = std::string(vocab::kReasonInvalidSpec) + ": " + rotation::JoinFieldErrors(r.spec.error());
   return s;
 }
 
@@ -98,19 +99,29 @@ int RunStatus(const GlobalOptions& options, const std::string& name, std::ostrea
     return kExitOk;
   }
   const bool wide = options.output == "wide";
-  Row headers = {"NAME", "PHASE", "CURRENT", "NEXT", "KEY AGE", "LAST ROTATION", "NEXT ROTATION", "CONSUMERS", "REASON"};
+  Row headers = {"NAME",          "PHASE",         "CURRENT",   "NEXT",  "KEY AGE",
+                 "LAST ROTATION", "NEXT ROTATION", "CONSUMERS", "REASON"};
   if (options.all_namespaces) headers.insert(headers.begin(), "NAMESPACE");
   if (wide) headers.insert(headers.end() - 1, {"ROTATIONS", "SECRET", "KEYS HASH"});
   std::vector<Row> rows;
   for (const auto& s : summaries) {
-    auto str = [&](const char* k) { return s.contains(k) && s[k].is_string() ? s[k].get<std::string>() : ""; };
+    auto str = [&](const char* k) {
+      return s.contains(k) && s[k].is_string() ? s[k].get<std::string>() : "";
+    };
     std::string age = Dash(str("keyAge"));
     if (s.contains("maxKeyAge")) age += " / " + str("maxKeyAge");
     std::string last = "-";
     if (auto t = rotation::ParseTimestamp(str("lastRotation"))) last = FormatAge(now - *t) + " ago";
     std::string next = s.contains("suspended") ? "suspended" : Dash(str("nextRotationLocal"));
-    Row row = {str("name"), Paint(str("phase")), Dash(str("currentFingerprint")), Dash(str("nextFingerprint")),
-               age, last, next, Dash(str("consumersReady")), Dash(Truncate(str("reason"), wide ? 0 : 60))};
+    Row row = {str("name"),
+               Paint(str("phase")),
+               Dash(str("currentFingerprint")),
+               Dash(str("nextFingerprint")),
+               age,
+               last,
+               next,
+               Dash(str("consumersReady")),
+               Dash(Truncate(str("reason"), wide ? 0 : 60))};
     if (options.all_namespaces) row.insert(row.begin(), str("namespace"));
     if (wide)
       row.insert(row.end() - 1, {std::to_string(s["rotationCount"].get<int64_t>()), Dash(str("secret")),

@@ -3,10 +3,9 @@
 // rotation (the schedule's time zone), consumers ready/total and, when not Ready, why.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <ostream>
 #include <string>
-
-#include <nlohmann/json.hpp>
 
 #include "cli/session.h"
 #include "operator/rotation/timestamp.h"

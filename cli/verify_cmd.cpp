@@ -48,25 +48,29 @@ std::string Explain(const std::string& reason) {
 
 }  // namespace
 
-int RunVerify(const GlobalOptions& options, const std::string& name, const VerifyOptions& v, std::ostream& out) {
+int RunVerify(const GlobalOptions& options, const std::string& name, const VerifyOptions& v,
+              std::ostream& out) {
   std::string body = ReadBody(v.body_file);  // a usage error before any cluster call
   Session session = Connect(options);
   auto resource = rotation::ParseResource(ReadResource(*session.client, session.ns, name));
   if (!resource.spec.ok())
     throw CliError(kExitError, "the spec is invalid: " + rotation::JoinFieldErrors(resource.spec.error()));
   const rotation::Spec& spec = resource.spec.value();
-  if (!rotation::AsQStash(spec)) throw CliError(kExitUsage, "verify checks QStash deliveries; \"" + name + "\" is not a QStash resource");
+  if (!rotation::AsQStash(spec))
+    throw CliError(kExitUsage, "verify checks QStash deliveries; \"" + name + "\" is not a QStash resource");
   const auto& t = spec.target;
   auto secret = session.client->Get(kube::resources::kSecrets, session.ns, t.secret_name);
   if (!secret) throw FromKube(secret.error(), "Secret \"" + t.secret_name + "\"");
   auto current = KeyOf(*secret, t.current_key), next = KeyOf(*secret, t.next_key);
   secret->clear();  // the encoded values are not needed any more
   if (!current || !next)
-    throw CliError(kExitError, "Secret \"" + t.secret_name + "\" lacks " + (current ? t.next_key : t.current_key));
+    throw CliError(kExitError,
+                   "Secret \"" + t.secret_name + "\" lacks " + (current ? t.next_key : t.current_key));
 
   qstash::VerifyOptions vo;
   vo.url = v.url;
-  const std::string cur_fp = rotation::Fingerprint(current->reveal()), next_fp = rotation::Fingerprint(next->reveal());
+  const std::string cur_fp = rotation::Fingerprint(current->reveal()),
+                    next_fp = rotation::Fingerprint(next->reveal());
   auto result = qstash::Receiver(*current, *next).Verify(v.signature, body, vo);
   if (result.ok()) {
     bool by_current = result.key == qstash::VerifiedBy::kCurrent;

@@ -48,14 +48,17 @@ json Policies(const rotation::Observed& o, const rotation::Spec& spec, const rot
   const auto& meta = o.resource.meta;
   const auto& provider = o.provider.keys;
   auto secret = rotation::ClassifySecret(o.secret, meta, provider);
-  std::string hash = provider && secret != rotation::SecretState::Conflict ? provider->keys_hash
+  std::string hash = provider && secret != rotation::SecretState::Conflict    ? provider->keys_hash
                      : !provider && rotation::OwnedByResource(o.secret, meta) ? o.secret.keys_hash
                                                                               : "";
   auto consumers = Judge(o, spec, decided, hash);
   std::optional<rotation::ProviderError> error;
-  if (!provider) error = o.provider.error.value_or(rotation::ProviderError{rotation::ProviderErrorKind::Unavailable, "no answer"});
+  if (!provider)
+    error = o.provider.error.value_or(
+        rotation::ProviderError{rotation::ProviderErrorKind::Unavailable, "no answer"});
   std::string origin;
-  if (const auto* k = rotation::FindCondition(o.resource.status.conditions, vocab::kCondKeysSynced)) origin = k->reason;
+  if (const auto* k = rotation::FindCondition(o.resource.status.conditions, vocab::kCondKeysSynced))
+    origin = k->reason;
   rotation::GateInput in{spec, decided, error, secret, consumers, o.account_conflict_with, origin, now};
   json out = json::array();
   for (const auto& p : rotation::GateChain()) {
@@ -74,8 +77,8 @@ json NextSteps(const rotation::Plan& plan, const rotation::Spec& spec) {
   if (s.op != rotation::SecretOp::None)
     steps.push_back(std::string(s.op == rotation::SecretOp::Create ? "create" : "update") + " Secret \"" +
                     spec.target.secret_name + "\"" +
-                    (s.write_keys ? " with the provider's keys (current " + s.keys.current_fingerprint + ", next " +
-                                        s.keys.next_fingerprint + ")"
+                    (s.write_keys ? " with the provider's keys (current " + s.keys.current_fingerprint +
+                                        ", next " + s.keys.next_fingerprint + ")"
                                   : " (labels, annotations or owner reference)"));
   for (const auto& r : plan.restarts)
     steps.push_back("restart Deployment \"" + r.deployment + "\" to load keys " + r.keys_hash.substr(0, 8));
@@ -97,7 +100,8 @@ json Explain(const ClusterState& state, rotation::Time now) {
   const auto& r = o.resource;
   json out = {{"namespace", r.meta.namespace_}, {"name", r.meta.name}, {"phase", r.status.phase}};
   if (r.status.keys)
-    out["keys"] = {{"current", r.status.keys->current_fingerprint}, {"next", r.status.keys->next_fingerprint}};
+    out["keys"] = {{"current", r.status.keys->current_fingerprint},
+                   {"next", r.status.keys->next_fingerprint}};
   if (r.meta.generation != r.status.observed_generation)
     out["warning"] = "the operator has not reconciled generation " + std::to_string(r.meta.generation) +
                      " yet (status is for " + std::to_string(r.status.observed_generation) + ")";
@@ -106,7 +110,8 @@ json Explain(const ClusterState& state, rotation::Time now) {
     return out;
   }
   if (!r.spec.ok()) {
-    out["verdict"] = std::string(vocab::kReasonInvalidSpec) + ": " + rotation::JoinFieldErrors(r.spec.error());
+    out["verdict"] =
+        std::string(vocab::kReasonInvalidSpec) + ": " + rotation::JoinFieldErrors(r.spec.error());
     return out;
   }
   const rotation::Spec& spec = r.spec.value();
@@ -115,7 +120,8 @@ json Explain(const ClusterState& state, rotation::Time now) {
   out["policies"] = Policies(o, spec, decided, now);
   if (plan.rotate) {
     // Decide records the intent, so its status says RotationPending: the gate itself is open.
-    out["rotationAllowed"] = {{"status", vocab::kTrue}, {"reason", vocab::kReasonAllowed},
+    out["rotationAllowed"] = {{"status", vocab::kTrue},
+                              {"reason", vocab::kReasonAllowed},
                               {"message", "the gate is open: keyroll would rotate now"}};
     out["firstHold"] = "";
   } else if (const auto* c = rotation::FindCondition(decided.conditions, vocab::kCondRotationAllowed)) {
@@ -123,9 +129,13 @@ json Explain(const ClusterState& state, rotation::Time now) {
     out["firstHold"] = c->status == vocab::kTrue ? "" : c->reason;
   }
   rotation::PolicyInput policy{spec.rotation, decided, RotateRequest(r.meta), r.meta.creation_timestamp};
-  if (auto due = rotation::RotationDue(policy, now)) out["due"] = {{"trigger", rotation::ToString(due->kind)}, {"message", due->message}};
-  if (decided.next_rotation_time) out["nextRotation"] = FormatInZone(*decided.next_rotation_time, spec.rotation.time_zone);
-  if (decided.pending_rotation) out["rotationInProgress"] = "a rotation is in flight (started " + rotation::FormatTimestamp(decided.pending_rotation->started_at) + ")";
+  if (auto due = rotation::RotationDue(policy, now))
+    out["due"] = {{"trigger", rotation::ToString(due->kind)}, {"message", due->message}};
+  if (decided.next_rotation_time)
+    out["nextRotation"] = FormatInZone(*decided.next_rotation_time, spec.rotation.time_zone);
+  if (decided.pending_rotation)
+    out["rotationInProgress"] = "a rotation is in flight (started " +
+                                rotation::FormatTimestamp(decided.pending_rotation->started_at) + ")";
   out["next"] = NextSteps(plan, spec);
   return out;
 }
@@ -134,10 +144,12 @@ int RunWhy(const GlobalOptions& options, const std::string& name, const WhyOptio
   Session session = Connect(options);
   const auto now = std::chrono::time_point_cast<rotation::Seconds>(std::chrono::system_clock::now());
   ClusterState state = ReadClusterState(*session.client, session.ns, name, now);
-  bool read = why.read_provider && state.observed.resource.spec.ok() && !state.observed.resource.meta.deleting;
+  bool read =
+      why.read_provider && state.observed.resource.spec.ok() && !state.observed.resource.meta.deleting;
   std::string why_not;
   if (read) {
-    auto provider = ReadProviderNow(*session.client, state.observed.resource, why.provider_ca_file, now, &why_not);
+    auto provider =
+        ReadProviderNow(*session.client, state.observed.resource, why.provider_ca_file, now, &why_not);
     if (provider) state.observed.provider = *provider;
     read = provider.has_value();
   }
@@ -153,13 +165,16 @@ int RunWhy(const GlobalOptions& options, const std::string& name, const WhyOptio
   if (options.output == "json") return out << e.dump(2) << "\n", kExitOk;
   if (options.output == "yaml") return out << ToYaml(e), kExitOk;
 
-  auto str = [](const json& j, const char* k) { return j.contains(k) ? j[k].get<std::string>() : std::string(); };
+  auto str = [](const json& j, const char* k) {
+    return j.contains(k) ? j[k].get<std::string>() : std::string();
+  };
   out << vocab::kKind << " " << str(e, "namespace") << "/" << str(e, "name") << ": phase "
       << Paint(str(e, "phase").empty() ? "Pending" : str(e, "phase"));
   if (e.contains("keys")) out << ", keys " << str(e["keys"], "current") << " / " << str(e["keys"], "next");
   out << "\n";
   out << "Provider keys from " << str(e, "providerKeysFrom");
-  if (e.contains("providerKeys")) out << ": " << str(e["providerKeys"], "current") << " / " << str(e["providerKeys"], "next");
+  if (e.contains("providerKeys"))
+    out << ": " << str(e["providerKeys"], "current") << " / " << str(e["providerKeys"], "next");
   if (e.contains("providerError")) out << ": " << Red("failed (" + str(e, "providerError") + ")");
   out << "\n";
   if (e.contains("warning")) out << Yellow("warning: " + str(e, "warning")) << "\n";
@@ -167,7 +182,8 @@ int RunWhy(const GlobalOptions& options, const std::string& name, const WhyOptio
 
   out << "\nRotation gate (the operator's policies, in order, on the cluster's state now):\n";
   std::vector<Row> rows;
-  for (const auto& p : e["policies"]) rows.push_back({"  " + Paint(str(p, "result")), str(p, "policy"), str(p, "message")});
+  for (const auto& p : e["policies"])
+    rows.push_back({"  " + Paint(str(p, "result")), str(p, "policy"), str(p, "message")});
   PrintTable(out, {"  RESULT", "POLICY", "MESSAGE"}, rows);
   if (e.contains("rotationAllowed")) {
     const auto& ra = e["rotationAllowed"];
@@ -175,9 +191,12 @@ int RunWhy(const GlobalOptions& options, const std::string& name, const WhyOptio
     out << "\nRotationAllowed=" << str(ra, "status") << " (" << str(ra, "reason") << ")"
         << (allowed ? "" : ": " + str(ra, "message")) << "\n";
   }
-  if (e.contains("due")) out << "Rotation due: " << str(e["due"], "message") << "\n";
-  else out << "Rotation due: no" << (e.contains("nextRotation") ? "; next by policy " + str(e, "nextRotation") : "")
-           << " (`kubectl keyroll rotate " << str(e, "name") << "` asks for one)\n";
+  if (e.contains("due"))
+    out << "Rotation due: " << str(e["due"], "message") << "\n";
+  else
+    out << "Rotation due: no"
+        << (e.contains("nextRotation") ? "; next by policy " + str(e, "nextRotation") : "")
+        << " (`kubectl keyroll rotate " << str(e, "name") << "` asks for one)\n";
   if (e.contains("rotationInProgress")) out << str(e, "rotationInProgress") << "\n";
   out << "\nNext, keyroll would:\n";
   if (e["next"].empty()) out << "  nothing (steady state)\n";

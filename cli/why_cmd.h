@@ -5,10 +5,9 @@
 // --read-provider from the provider itself.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <ostream>
 #include <string>
-
-#include <nlohmann/json.hpp>
 
 #include "cli/cluster_state.h"
 #include "cli/session.h"
@@ -19,8 +18,8 @@ namespace keyroll::cli {
 nlohmann::json Explain(const ClusterState& state, rotation::Time now);
 
 struct WhyOptions {
-  bool read_provider = false;     // read the provider now (the resource's credential Secret)
-  std::string provider_ca_file;   // extra CA for the provider's HTTPS (as the operator's flag)
+  bool read_provider = false;    // read the provider now (the resource's credential Secret)
+  std::string provider_ca_file;  // extra CA for the provider's HTTPS (as the operator's flag)
 };
 
 int RunWhy(const GlobalOptions& options, const std::string& name, const WhyOptions& why, std::ostream& out);

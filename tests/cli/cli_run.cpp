@@ -23,7 +23,8 @@ E2EOptions NoOperator() {
 
 std::string CliBinary() { return std::string(KEYROLL_BINARY_DIR) + "/cli/kubectl-keyroll"; }
 
-CliRun RunProcess(std::vector<std::string> argv, std::map<std::string, std::string> env, int timeout_seconds) {
+CliRun RunProcess(std::vector<std::string> argv, std::map<std::string, std::string> env,
+                  int timeout_seconds) {
   static TempDir dir;
   static std::atomic<int> n{0};
   std::string log = dir.File("cli-" + std::to_string(++n) + ".log");
@@ -34,7 +35,8 @@ CliRun RunProcess(std::vector<std::string> argv, std::map<std::string, std::stri
   if (status && WIFEXITED(*status)) r.exit_code = WEXITSTATUS(*status);
   std::string command;
   for (const auto& a : argv) command += a + " ";
-  SaveSuiteArtifact("cli-output", "$ " + command + "\n" + r.output + "\n[exit " + std::to_string(r.exit_code) + "]\n");
+  SaveSuiteArtifact("cli-output",
+                    "$ " + command + "\n" + r.output + "\n[exit " + std::to_string(r.exit_code) + "]\n");
   return r;
 }
 
@@ -58,7 +60,8 @@ CliRun RunCli(const TestCluster& cluster, std::vector<std::string> args, int tim
 }
 
 CliRun RunKubectlPlugin(const TestCluster& cluster, std::vector<std::string> args) {
-  std::string kubectl = std::filesystem::exists("/usr/local/bin/kubectl") ? "/usr/local/bin/kubectl" : "/usr/bin/kubectl";
+  std::string kubectl =
+      std::filesystem::exists("/usr/local/bin/kubectl") ? "/usr/local/bin/kubectl" : "/usr/bin/kubectl";
   std::vector<std::string> argv = {kubectl, "keyroll"};
   for (auto& a : WithCluster(cluster, std::move(args))) argv.push_back(std::move(a));
   const char* path = std::getenv("PATH");

@@ -4,10 +4,9 @@
 #pragma once
 
 #include <map>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "tests/support/cluster.h"
 #include "tests/support/e2e_environment.h"
@@ -16,8 +15,8 @@
 namespace keyroll::testing {
 
 struct CliRun {
-  int exit_code = -1;  // -1: did not exit by itself in time
-  std::string output;  // stdout and stderr together
+  int exit_code = -1;           // -1: did not exit by itself in time
+  std::string output;           // stdout and stderr together
   nlohmann::json Json() const;  // the output parsed (throws when it is not JSON)
 };
 

@@ -37,7 +37,8 @@ TEST(CliStatus, ShowsPhaseFingerprintsAndConsumers) {
   KEYROLL_E2E_REQUIRE_OPERATOR();
   E2EEnvironment env;
   ReadyPayments(env, {{"schedule", "0 3 * * 1"}, {"timeZone", "Europe/Berlin"}, {"maxKeyAge", "720h"}});
-  json skr = env.WaitSkr("payments", [](const json& s) { return StrAt(s, "/status/consumersReady") == "1/1"; });
+  json skr =
+      env.WaitSkr("payments", [](const json& s) { return StrAt(s, "/status/consumersReady") == "1/1"; });
   const std::string current = StrAt(skr, "/status/keys/currentFingerprint");
 
   CliRun table = RunCli(env.cluster(), {"status"});
@@ -47,7 +48,8 @@ TEST(CliStatus, ShowsPhaseFingerprintsAndConsumers) {
   EXPECT_NE(table.output.find("Ready"), std::string::npos);
   EXPECT_NE(table.output.find(current), std::string::npos);
   EXPECT_NE(table.output.find("/ 720h"), std::string::npos) << table.output;
-  EXPECT_NE(table.output.find("CET"), std::string::npos) << "next rotation in the schedule's zone: " << table.output;
+  EXPECT_NE(table.output.find("CET"), std::string::npos)
+      << "next rotation in the schedule's zone: " << table.output;
   EXPECT_NE(table.output.find("1/1"), std::string::npos);
   EXPECT_EQ(table.output.find("\033["), std::string::npos) << "no colour when not on a terminal";
 
@@ -82,7 +84,8 @@ TEST(CliStatus, NotReadyResourceSaysWhyInAFewWords) {
   E2EEnvironment env;
   json skr = MakeQStashSkr("payments", env.qstash_url(), kSecret, {"ghost"});
   env.CreateSkr(skr);
-  env.WaitSkr("payments", [](const json& s) { return HasCondition(s, "RotationAllowed", "False", "ConsumerNotFound"); });
+  env.WaitSkr("payments",
+              [](const json& s) { return HasCondition(s, "RotationAllowed", "False", "ConsumerNotFound"); });
   CliRun run = RunCli(env.cluster(), {"status", "payments", "-o", "json"});
   ASSERT_EQ(run.exit_code, kExitOk) << run.output;
   std::string reason = run.Json().at(0)["reason"];
@@ -104,10 +107,12 @@ TEST(CliErrors, BadInputIsOneLineAndItsExitCode) {
   // A kubeconfig whose server does not answer: no cluster.
   TempDir dir;
   int port = FreePort();
-  std::string kc = dir.Write("kubeconfig",
-                             "apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster: {server: 'https://127.0.0.1:" +
-                                 std::to_string(port) + "', insecure-skip-tls-verify: true}\nusers:\n- name: u\n  user: {token: t}\n"
-                                 "contexts:\n- name: x\n  context: {cluster: c, user: u, namespace: default}\ncurrent-context: x\n");
+  std::string kc = dir.Write(
+      "kubeconfig",
+      "apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster: {server: 'https://127.0.0.1:" +
+          std::to_string(port) +
+          "', insecure-skip-tls-verify: true}\nusers:\n- name: u\n  user: {token: t}\n"
+          "contexts:\n- name: x\n  context: {cluster: c, user: u, namespace: default}\ncurrent-context: x\n");
   CliRun down = RunProcess({CliBinary(), "status", "--kubeconfig", kc}, {}, 60);
   ExpectOneLineError(down, kExitNoCluster, "error: cannot reach the cluster");
 
@@ -119,8 +124,9 @@ TEST(CliMisc, VersionAndACompletionScriptBashAccepts) {
   CliRun version = RunProcess({CliBinary(), "version"}, {}, 30);
   EXPECT_EQ(version.exit_code, kExitOk);
   EXPECT_EQ(version.output.rfind("kubectl-keyroll ", 0), 0u) << version.output;
-  CliRun bash = RunProcess({"/bin/bash", "-c", "source <('" + CliBinary() + "' completion bash) && complete -p kubectl-keyroll"},
-                           {}, 30);
+  CliRun bash = RunProcess(
+      {"/bin/bash", "-c", "source <('" + CliBinary() + "' completion bash) && complete -p kubectl-keyroll"},
+      {}, 30);
   EXPECT_EQ(bash.exit_code, 0) << bash.output;
   EXPECT_NE(bash.output.find("_kubectl_keyroll"), std::string::npos) << bash.output;
   CliRun fish = RunProcess({CliBinary(), "completion", "fish"}, {}, 30);
@@ -181,7 +187,8 @@ TEST(CliRotate, WaitEndsHeldWithThePolicyThatHoldsIt) {
   KEYROLL_E2E_REQUIRE_OPERATOR();
   E2EEnvironment env;
   ReadyPayments(env, {{"suspend", true}});
-  env.WaitSkr("payments", [](const json& s) { return HasCondition(s, "RotationAllowed", "False", "Suspended"); });
+  env.WaitSkr("payments",
+              [](const json& s) { return HasCondition(s, "RotationAllowed", "False", "Suspended"); });
   CliRun run = RunCli(env.cluster(), {"rotate", "payments", "--wait", "--timeout", "30"}, 60);
   EXPECT_EQ(run.exit_code, kExitHeld) << run.output;
   EXPECT_NE(run.output.find("held: Suspended"), std::string::npos) << run.output;
@@ -189,10 +196,12 @@ TEST(CliRotate, WaitEndsHeldWithThePolicyThatHoldsIt) {
 
   // A hold that may clear by itself (a consumer rolling out) is held only at the deadline.
   PatchSkr(env.kube(), env.ns(), "payments", {{"spec", {{"rotation", {{"suspend", false}}}}}});
-  env.WaitSkr("payments", [](const json& s) { return IsReadyAndSynced(s) && s["status"]["rotationCount"] == 1; });
+  env.WaitSkr("payments",
+              [](const json& s) { return IsReadyAndSynced(s) && s["status"]["rotationCount"] == 1; });
   env.deployments().Hold("api");
   RequestRotation(env.kube(), env.ns(), "payments", "second");
-  env.WaitSkr("payments", [](const json& s) { return HasCondition(s, "RotationAllowed", "False", "ConsumerStale"); });
+  env.WaitSkr("payments",
+              [](const json& s) { return HasCondition(s, "RotationAllowed", "False", "ConsumerStale"); });
   CliRun stale = RunCli(env.cluster(), {"rotate", "payments", "--wait", "--timeout", "3"}, 60);
   EXPECT_EQ(stale.exit_code, kExitHeld) << stale.output;
   EXPECT_NE(stale.output.find("held: ConsumerStale"), std::string::npos) << stale.output;

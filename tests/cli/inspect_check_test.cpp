@@ -28,7 +28,8 @@ TEST(CliInspect, FingerprintsConsumersHashesAndEvents) {
   CliRun run = RunCli(env.cluster(), {"inspect", "payments", "-o", "json"});
   ASSERT_EQ(run.exit_code, cli::kExitOk) << run.output;
   json j = run.Json();
-  EXPECT_EQ(j["secret"]["fingerprints"]["QSTASH_CURRENT_SIGNING_KEY"], StrAt(skr, "/status/keys/currentFingerprint"));
+  EXPECT_EQ(j["secret"]["fingerprints"]["QSTASH_CURRENT_SIGNING_KEY"],
+            StrAt(skr, "/status/keys/currentFingerprint"));
   EXPECT_EQ(j["secret"]["keysHash"], StrAt(skr, "/status/keys/keysHash"));
   EXPECT_EQ(j["secret"]["matchesStatus"], true);
   ASSERT_EQ(j["consumers"].size(), 1u) << run.output;
@@ -58,15 +59,21 @@ TEST(CliCheck, CrdOperatorDeploymentAndLeaderLease) {
   json d = MakeDeployment("keyroll", "none", SecretUse::kNone, {{"app.kubernetes.io/name", "keyroll"}}, 1);
   env.CreateDeployment(d);
   CliRun run;
-  ASSERT_TRUE(WaitUntil([&] {
-    run = RunCli(env.cluster(), {"check", "--operator-namespace", env.ns()});
-    return run.exit_code == cli::kExitOk;
-  }, std::chrono::seconds(20))) << run.output;
-  EXPECT_NE(run.output.find("ok    CRD signingkeyrotations.keyroll.dev installed: serves v1alpha1"), std::string::npos)
+  ASSERT_TRUE(WaitUntil(
+      [&] {
+        run = RunCli(env.cluster(), {"check", "--operator-namespace", env.ns()});
+        return run.exit_code == cli::kExitOk;
+      },
+      std::chrono::seconds(20)))
       << run.output;
-  EXPECT_NE(run.output.find("ok    operator: Deployment " + env.ns() + "/keyroll available"), std::string::npos)
+  EXPECT_NE(run.output.find("ok    CRD signingkeyrotations.keyroll.dev installed: serves v1alpha1"),
+            std::string::npos)
       << run.output;
-  EXPECT_NE(run.output.find("holds Lease " + env.ns() + "/keyroll-leader, renewed"), std::string::npos) << run.output;
+  EXPECT_NE(run.output.find("ok    operator: Deployment " + env.ns() + "/keyroll available"),
+            std::string::npos)
+      << run.output;
+  EXPECT_NE(run.output.find("holds Lease " + env.ns() + "/keyroll-leader, renewed"), std::string::npos)
+      << run.output;
   // The fake API server has no SelfSubjectAccessReview: the CLI says it cannot tell.
   EXPECT_NE(run.output.find("whether you may patch signingkeyrotations"), std::string::npos) << run.output;
 }
@@ -77,7 +84,8 @@ TEST(CliWhyReadProvider, ReadsTheProviderWithTheResourcesToken) {
   json skr = ReadyPayments(env);
   TempDir dir;
   std::string ca = dir.Write("qstash-ca.crt", env.qstash().ca_cert_pem());
-  CliRun run = RunCli(env.cluster(), {"why", "payments", "--read-provider", "--provider-ca-file", ca, "-o", "json"});
+  CliRun run =
+      RunCli(env.cluster(), {"why", "payments", "--read-provider", "--provider-ca-file", ca, "-o", "json"});
   ASSERT_EQ(run.exit_code, cli::kExitOk) << run.output;
   json why = run.Json();
   EXPECT_EQ(why["providerKeys"]["current"], StrAt(skr, "/status/keys/currentFingerprint")) << run.output;

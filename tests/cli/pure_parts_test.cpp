@@ -16,16 +16,21 @@ using nlohmann::json;
 using rotation::Seconds;
 
 json Resource(const json& status) {
-  return {{"apiVersion", "keyroll.dev/v1alpha1"}, {"kind", "SigningKeyRotation"},
+  return {{"apiVersion", "keyroll.dev/v1alpha1"},
+          {"kind", "SigningKeyRotation"},
           {"metadata", {{"name", "payments"}, {"namespace", "ns"}, {"generation", 1}}},
-          {"spec", {{"provider", {{"qstash", {{"tokenSecretRef", {{"name", "qstash"}}}}}}},
-                    {"target", {{"secretName", "keys"}}},
-                    {"rotation", {{"schedule", "0 3 * * 1"}, {"timeZone", "Europe/Berlin"}, {"maxKeyAge", "720h"}}}}},
+          {"spec",
+           {{"provider", {{"qstash", {{"tokenSecretRef", {{"name", "qstash"}}}}}}},
+            {"target", {{"secretName", "keys"}}},
+            {"rotation", {{"schedule", "0 3 * * 1"}, {"timeZone", "Europe/Berlin"}, {"maxKeyAge", "720h"}}}}},
           {"status", status}};
 }
 
 json Allowed(const std::string& status, const std::string& reason) {
-  return {{"type", "RotationAllowed"}, {"status", status}, {"reason", reason}, {"message", reason + " says why"},
+  return {{"type", "RotationAllowed"},
+          {"status", status},
+          {"reason", reason},
+          {"message", reason + " says why"},
           {"lastTransitionTime", "2026-12-01T00:00:00Z"}};
 }
 
@@ -37,8 +42,10 @@ RotationVerdict Judge(const json& status, const std::vector<EventView>& events =
 }
 
 TEST(CliJudgeRotation, RotatedWhenTheRequestIsHandledAndCounted) {
-  json st = {{"rotationCount", 4}, {"lastHandledRotateRequest", "req-1"},
-             {"keys", {{"currentFingerprint", "aaaa1111"}, {"nextFingerprint", "bbbb2222"}, {"keysHash", "h"}}}};
+  json st = {
+      {"rotationCount", 4},
+      {"lastHandledRotateRequest", "req-1"},
+      {"keys", {{"currentFingerprint", "aaaa1111"}, {"nextFingerprint", "bbbb2222"}, {"keysHash", "h"}}}};
   auto v = Judge(st);
   EXPECT_EQ(v.outcome, RotationOutcome::Rotated);
   EXPECT_NE(v.message.find("aaaa1111"), std::string::npos);
@@ -50,7 +57,8 @@ TEST(CliJudgeRotation, FinalHoldsAtOnceOthersOnlyAtTheDeadline) {
   auto v = Judge({{"conditions", {Allowed("False", "ConsumerStale")}}}, {}, true);
   EXPECT_EQ(v.outcome, RotationOutcome::Held);
   EXPECT_EQ(v.message, "ConsumerStale: ConsumerStale says why");
-  EXPECT_EQ(Judge({{"conditions", {Allowed("True", "Allowed")}}}, {}, true).outcome, RotationOutcome::Waiting);
+  EXPECT_EQ(Judge({{"conditions", {Allowed("True", "Allowed")}}}, {}, true).outcome,
+            RotationOutcome::Waiting);
 }
 
 TEST(CliJudgeRotation, AMinIntervalThatOutlastsTheWaitIsHeldAtOnce) {
@@ -68,7 +76,8 @@ TEST(CliJudgeRotation, AMinIntervalThatOutlastsTheWaitIsHeldAtOnce) {
 TEST(CliJudgeRotation, FailedOnAFailureEventOrAHandledRequestWithoutRotation) {
   EventView e{"ev", "Warning", "RotationFailed", "rotate call failed (Unavailable): 503", 1, "", 0};
   EXPECT_EQ(Judge(json::object(), {e}).outcome, RotationOutcome::Failed);
-  EXPECT_EQ(Judge({{"rotationCount", 3}, {"lastHandledRotateRequest", "req-1"}}).outcome, RotationOutcome::Failed);
+  EXPECT_EQ(Judge({{"rotationCount", 3}, {"lastHandledRotateRequest", "req-1"}}).outcome,
+            RotationOutcome::Failed);
 }
 
 TEST(CliJudgeRotation, WaitsWhileTheProviderCallIsInFlight) {
@@ -85,12 +94,20 @@ TEST(CliEvents, FreshCountsNewEventsAndRepeats) {
 }
 
 TEST(CliStatusSummary, FingerprintsAgeScheduleInItsZoneAndReason) {
-  json st = {{"phase", "WaitingForConsumers"}, {"consumersReady", "1/2"},
+  json st = {{"phase", "WaitingForConsumers"},
+             {"consumersReady", "1/2"},
              {"nextRotationTime", "2026-12-07T02:00:00Z"},
-             {"keys", {{"currentFingerprint", "aaaa1111"}, {"nextFingerprint", "bbbb2222"}, {"keysHash", "h"},
-                       {"syncedAt", "2026-12-01T00:00:00Z"}}},
-             {"conditions", {{{"type", "Ready"}, {"status", "False"}, {"reason", "ConsumerStale"},
-                              {"message", "api rolling out"}, {"lastTransitionTime", "2026-12-01T00:00:00Z"}}}}};
+             {"keys",
+              {{"currentFingerprint", "aaaa1111"},
+               {"nextFingerprint", "bbbb2222"},
+               {"keysHash", "h"},
+               {"syncedAt", "2026-12-01T00:00:00Z"}}},
+             {"conditions",
+              {{{"type", "Ready"},
+                {"status", "False"},
+                {"reason", "ConsumerStale"},
+                {"message", "api rolling out"},
+                {"lastTransitionTime", "2026-12-01T00:00:00Z"}}}}};
   auto now = rotation::ParseTimestamp("2026-12-03T04:00:00Z").value();
   json s = Summarize(Resource(st), now);
   EXPECT_EQ(s["keyAge"], "2d4h");

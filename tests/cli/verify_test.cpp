@@ -65,17 +65,20 @@ class CliVerify : public ::testing::Test {
     env_->CreateSkr(MakeQStashSkr("payments", env_->qstash_url(), kSecret));
     auto account = env_->account();  // the Secret keyroll would write (never printed)
     CreateObject(env_->kube(), kube::resources::kSecrets, env_->ns(),
-                 {{"apiVersion", "v1"}, {"kind", "Secret"}, {"metadata", {{"name", kSecret}}},
-                  {"data", {{"QSTASH_CURRENT_SIGNING_KEY", kube::EncodeBase64(account.current)},
-                            {"QSTASH_NEXT_SIGNING_KEY", kube::EncodeBase64(account.next)}}}});
+                 {{"apiVersion", "v1"},
+                  {"kind", "Secret"},
+                  {"metadata", {{"name", kSecret}}},
+                  {"data",
+                   {{"QSTASH_CURRENT_SIGNING_KEY", kube::EncodeBase64(account.current)},
+                    {"QSTASH_NEXT_SIGNING_KEY", kube::EncodeBase64(account.next)}}}});
   }
 
   // Publishes `body` through the fake to the destination; returns what it delivered.
   Delivery Publish(const std::string& body) {
     httplib::Client http(env_->qstash_url());
     http.enable_server_certificate_verification(false);  // this test is about signatures
-    auto res = http.Post("/v2/publish/" + destination_.url(), {{"Authorization", "Bearer " + env_->token()}}, body,
-                         "application/json");
+    auto res = http.Post("/v2/publish/" + destination_.url(), {{"Authorization", "Bearer " + env_->token()}},
+                         body, "application/json");
     EXPECT_TRUE(res && res->status == 201) << (res ? res->body : "no answer");
     Delivery d = destination_.last();
     EXPECT_EQ(d.body, body);
@@ -84,7 +87,8 @@ class CliVerify : public ::testing::Test {
 
   CliRun Verify(const Delivery& d, const std::string& body, const std::string& url) {
     std::string file = dir_.Write("body-" + std::to_string(++n_), body);
-    CliRun run = RunCli(env_->cluster(), {"verify", "payments", "--signature", d.signature, "--body", file, "--url", url});
+    CliRun run = RunCli(env_->cluster(),
+                        {"verify", "payments", "--signature", d.signature, "--body", file, "--url", url});
     for (const auto& secret : env_->qstash().AllSecrets())
       EXPECT_EQ(run.output.find(secret), std::string::npos) << "verify printed a key or token";
     return run;

@@ -36,7 +36,8 @@ json FirstHoldOfChain(const json& why) {
 // Waits for the operator's RotationAllowed=False/`reason`, then asks the CLI.
 void ExpectWhyAgrees(E2EEnvironment& env, const std::string& name, const std::string& reason) {
   json skr = env.WaitSkr(
-      name, [&](const json& s) { return HasCondition(s, "RotationAllowed", "False", reason); }, std::chrono::seconds(40));
+      name, [&](const json& s) { return HasCondition(s, "RotationAllowed", "False", reason); },
+      std::chrono::seconds(40));
   ASSERT_TRUE(HasCondition(skr, "RotationAllowed", "False", reason)) << ConditionSummary(skr);
   // The operator's message may still move on (a planned restart becomes a rollout in
   // progress): compare with the condition as it is when the CLI looks, a few times at most.
@@ -47,7 +48,9 @@ void ExpectWhyAgrees(E2EEnvironment& env, const std::string& name, const std::st
     run = RunCli(env.cluster(), {"why", name, "-o", "json"});
     ASSERT_EQ(run.exit_code, cli::kExitOk) << run.output;
     why = run.Json();
-    if (why["rotationAllowed"]["message"] == op["message"] && op == FindCondition(env.Skr(name), "RotationAllowed")) break;
+    if (why["rotationAllowed"]["message"] == op["message"] &&
+        op == FindCondition(env.Skr(name), "RotationAllowed"))
+      break;
     std::this_thread::sleep_for(std::chrono::milliseconds(500));
   }
   EXPECT_EQ(why["firstHold"], reason) << run.output;
@@ -98,13 +101,16 @@ std::vector<HoldCase> EveryPolicy() {
        }},
       {"ProviderUnavailable", "ProviderError",
        [](E2EEnvironment& env) {
-         CreateApiAndSkr(env, {{"spec", {{"provider", {{"qstash", {{"tokenSecretRef", {{"name", "absent"}}}}}}}}}});
+         CreateApiAndSkr(
+             env, {{"spec", {{"provider", {{"qstash", {{"tokenSecretRef", {{"name", "absent"}}}}}}}}}});
          return std::string("payments");
        }},
       {"SecretConflict", "SecretConflict",
        [](E2EEnvironment& env) {
          CreateObject(env.kube(), kube::resources::kSecrets, env.ns(),
-                      {{"apiVersion", "v1"}, {"kind", "Secret"}, {"metadata", {{"name", kSecret}}},
+                      {{"apiVersion", "v1"},
+                       {"kind", "Secret"},
+                       {"metadata", {{"name", kSecret}}},
                        {"data", {{"other", kube::EncodeBase64("not keyroll's")}}}});
          CreateApiAndSkr(env);
          return std::string("payments");
@@ -154,7 +160,9 @@ TEST_P(CliWhyAgrees, WithTheOperatorsRotationAllowed) {
 }
 
 INSTANTIATE_TEST_SUITE_P(EveryGatePolicy, CliWhyAgrees, ::testing::ValuesIn(EveryPolicy()),
-                         [](const ::testing::TestParamInfo<HoldCase>& info) { return std::string(info.param.policy); });
+                         [](const ::testing::TestParamInfo<HoldCase>& info) {
+                           return std::string(info.param.policy);
+                         });
 
 // The tenth policy (SecretDiffersFromProvider) is held still only without the operator.
 TEST(CliWhyAgreesWithDecide, CoversEveryPolicyOfTheChain) {
@@ -171,26 +179,42 @@ void WriteHandBuiltState(E2EEnvironment& env, json skr, const std::string& a, co
                          const std::string& c, const std::string& d) {
   const std::string stamp = rotation::FormatTimestamp(
       std::chrono::time_point_cast<rotation::Seconds>(std::chrono::system_clock::now()));
-  skr["status"] = {{"observedGeneration", 1}, {"phase", "Ready"},
-                   {"keys", {{"currentFingerprint", rotation::Fingerprint(a)}, {"nextFingerprint", rotation::Fingerprint(b)},
-                             {"keysHash", rotation::KeysHash(a, b)}, {"syncedAt", stamp}}},
-                   {"conditions", {{{"type", "KeysSynced"}, {"status", "True"}, {"reason", "Synced"},
-                                    {"message", "synced"}, {"lastTransitionTime", stamp}, {"observedGeneration", 1}}}}};
+  skr["status"] = {{"observedGeneration", 1},
+                   {"phase", "Ready"},
+                   {"keys",
+                    {{"currentFingerprint", rotation::Fingerprint(a)},
+                     {"nextFingerprint", rotation::Fingerprint(b)},
+                     {"keysHash", rotation::KeysHash(a, b)},
+                     {"syncedAt", stamp}}},
+                   {"conditions",
+                    {{{"type", "KeysSynced"},
+                      {"status", "True"},
+                      {"reason", "Synced"},
+                      {"message", "synced"},
+                      {"lastTransitionTime", stamp},
+                      {"observedGeneration", 1}}}}};
   auto written = env.kube().UpdateStatus(kube::resources::kSigningKeyRotations, env.ns(), skr);
   if (!written) throw std::runtime_error(written.error().ToString());
-  CreateObject(env.kube(), kube::resources::kSecrets, env.ns(),
-               {{"apiVersion", "v1"}, {"kind", "Secret"},
-                {"metadata", {{"name", kSecret}, {"labels", {{"app.kubernetes.io/managed-by", "keyroll"}}},
-                              {"annotations", {{"keyroll.dev/owner", "payments"}, {"keyroll.dev/keys-hash", rotation::KeysHash(c, d)}}}}},
-                {"data", {{"QSTASH_CURRENT_SIGNING_KEY", kube::EncodeBase64(c)},
-                          {"QSTASH_NEXT_SIGNING_KEY", kube::EncodeBase64(d)}}}});
+  CreateObject(
+      env.kube(), kube::resources::kSecrets, env.ns(),
+      {{"apiVersion", "v1"},
+       {"kind", "Secret"},
+       {"metadata",
+        {{"name", kSecret},
+         {"labels", {{"app.kubernetes.io/managed-by", "keyroll"}}},
+         {"annotations",
+          {{"keyroll.dev/owner", "payments"}, {"keyroll.dev/keys-hash", rotation::KeysHash(c, d)}}}}},
+       {"data",
+        {{"QSTASH_CURRENT_SIGNING_KEY", kube::EncodeBase64(c)},
+         {"QSTASH_NEXT_SIGNING_KEY", kube::EncodeBase64(d)}}}});
 }
 
 TEST(CliWhyAgreesWithDecide, SecretDiffersFromProvider) {
   KEYROLL_E2E_REQUIRE_OPERATOR();
   E2EEnvironment env(NoOperator());
   json skr = env.CreateSkr(MakeQStashSkr("payments", env.qstash_url(), kSecret));
-  const std::string a = "sig_providercurrent", b = "sig_providernext", c = "sig_secretcurrent", d = "sig_secretnext";
+  const std::string a = "sig_providercurrent", b = "sig_providernext", c = "sig_secretcurrent",
+                    d = "sig_secretnext";
   const auto now = std::chrono::time_point_cast<rotation::Seconds>(std::chrono::system_clock::now());
   WriteHandBuiltState(env, skr, a, b, c, d);
 
@@ -198,17 +222,20 @@ TEST(CliWhyAgreesWithDecide, SecretDiffersFromProvider) {
   o.resource = rotation::ParseResource(env.Skr("payments"));
   o.secret.exists = true;
   o.secret.labels = {{"app.kubernetes.io/managed-by", "keyroll"}};
-  o.secret.annotations = {{"keyroll.dev/owner", "payments"}, {"keyroll.dev/keys-hash", rotation::KeysHash(c, d)}};
+  o.secret.annotations = {{"keyroll.dev/owner", "payments"},
+                          {"keyroll.dev/keys-hash", rotation::KeysHash(c, d)}};
   o.secret.current_fingerprint = rotation::Fingerprint(c);
   o.secret.next_fingerprint = rotation::Fingerprint(d);
   o.secret.keys_hash = rotation::KeysHash(c, d);
   o.secret.data_fingerprints = {{"QSTASH_CURRENT_SIGNING_KEY", *o.secret.current_fingerprint},
                                 {"QSTASH_NEXT_SIGNING_KEY", *o.secret.next_fingerprint}};
   o.provider.read_at = now;
-  o.provider.keys = rotation::ProviderKeys{rotation::Fingerprint(a), rotation::Fingerprint(b), rotation::KeysHash(a, b)};
+  o.provider.keys =
+      rotation::ProviderKeys{rotation::Fingerprint(a), rotation::Fingerprint(b), rotation::KeysHash(a, b)};
   rotation::Plan plan = rotation::Decide(o, now);
   ASSERT_TRUE(plan.status);
-  const auto* expected = rotation::FindCondition(plan.status->conditions, rotation::vocab::kCondRotationAllowed);
+  const auto* expected =
+      rotation::FindCondition(plan.status->conditions, rotation::vocab::kCondRotationAllowed);
   ASSERT_NE(expected, nullptr);
   ASSERT_EQ(expected->reason, "SecretDiffersFromProvider");
 
@@ -237,13 +264,15 @@ TEST(CliWhyNext, RestartsAConsumerThenRotatesWhenDue) {
   ASSERT_EQ(stale.exit_code, cli::kExitOk) << stale.output;
   json why = stale.Json();
   EXPECT_EQ(why["firstHold"], "ConsumerStale") << stale.output;
-  EXPECT_NE(why["next"].dump().find("restart Deployment \\\"api\\\" to load keys " + hash.substr(0, 8)), std::string::npos)
+  EXPECT_NE(why["next"].dump().find("restart Deployment \\\"api\\\" to load keys " + hash.substr(0, 8)),
+            std::string::npos)
       << stale.output;
   EXPECT_EQ(why["due"]["trigger"], "RequestID") << stale.output;
 
   // The restart keyroll would make, made by hand; the simulator completes the rollout.
-  auto patched = env.kube().MergePatch(kube::resources::kDeployments, env.ns(), "api",
-                                       {{"spec", {{"template", {{"metadata", {{"annotations", {{"keyroll.dev/keys-hash", hash}}}}}}}}}});
+  auto patched = env.kube().MergePatch(
+      kube::resources::kDeployments, env.ns(), "api",
+      {{"spec", {{"template", {{"metadata", {{"annotations", {{"keyroll.dev/keys-hash", hash}}}}}}}}}});
   ASSERT_TRUE(patched) << patched.error().ToString();
   ASSERT_TRUE(WaitUntil([&] { return env.deployments().LastRolledHash("api") == hash; }));
   CliRun open = RunCli(env.cluster(), {"why", "payments", "-o", "json"});
