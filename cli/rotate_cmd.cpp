@@ -85,6 +85,10 @@ int RunRotate(const GlobalOptions& options, const std::string& name, const Rotat
   const std::string what =
       std::string(vocab::kKind) + " \"" + name + "\" in namespace \"" + session.ns + "\"";
   auto before = rotation::ParseResource(ReadResource(client, session.ns, name));
+  // A request on an invalid spec would only wait: say so and change nothing.
+  if (!before.spec.ok())
+    throw CliError(kExitFailed, "not requested: the spec is invalid: " +
+                                    rotation::JoinFieldErrors(before.spec.error()));
   EventTracker events;
   if (ro.wait) events.Fresh(ResourceEvents(client, session.ns, name));  // the past is not news
 

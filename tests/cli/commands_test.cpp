@@ -230,6 +230,14 @@ TEST(CliRotate, WithoutWaitOnlyRequests) {
   std::string value = StrAt(env.Skr("payments"), "/metadata/annotations/keyroll.dev~1rotate-request");
   EXPECT_FALSE(value.empty());
   EXPECT_NE(run.output.find(value), std::string::npos) << run.output;
+
+  // An invalid spec: nothing is requested (a request would only wait).
+  json broken = MakeQStashSkr("broken", env.qstash_url(), "other-keys");
+  broken["spec"]["rotation"]["schedule"] = "0 3 * *";
+  env.CreateSkr(broken);
+  ExpectOneLineError(RunCli(env.cluster(), {"rotate", "broken", "--wait"}), kExitFailed,
+                     "not requested: the spec is invalid: spec.rotation.schedule");
+  EXPECT_EQ(StrAt(env.Skr("broken"), "/metadata/annotations/keyroll.dev~1rotate-request"), "");
 }
 
 }  // namespace
