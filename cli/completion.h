@@ -5,10 +5,16 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace keyroll::cli {
 
 // nullopt for an unknown shell.
 std::optional<std::string> CompletionScript(const std::string& shell);
+
+// For `kubectl keyroll <TAB>` (kubectl 1.26+ runs kubectl_complete-keyroll, which calls
+// `kubectl-keyroll __complete ARGS... CURRENT`): the candidates, one a line, then cobra's
+// ":4" directive (no file names). Subcommands first, flags for a word starting with '-'.
+std::string CompleteWords(const std::vector<std::string>& args);
 
 }  // namespace keyroll::cli

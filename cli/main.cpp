@@ -27,6 +27,10 @@ constexpr const char* kExitCodes =
 
 int main(int argc, char** argv) {
   using namespace keyroll::cli;
+  // Hidden, before parsing (its words are partial flags): kubectl's plugin completion
+  // (cli/kubectl_complete-keyroll) asks this.
+  if (argc >= 2 && std::string_view(argv[1]) == "__complete")
+    return std::cout << CompleteWords(std::vector<std::string>(argv + 2, argv + argc)), kExitOk;
   CLI::App app{"kubectl keyroll: look at and operate keyroll's SigningKeyRotations", "kubectl-keyroll"};
   app.footer(kExitCodes);
   app.require_subcommand(1);

@@ -87,8 +87,8 @@ int RunRotate(const GlobalOptions& options, const std::string& name, const Rotat
   auto before = rotation::ParseResource(ReadResource(client, session.ns, name));
   // A request on an invalid spec would only wait: say so and change nothing.
   if (!before.spec.ok())
-    throw CliError(kExitFailed, "not requested: the spec is invalid: " +
-                                    rotation::JoinFieldErrors(before.spec.error()));
+    throw CliError(kExitFailed,
+                   "not requested: the spec is invalid: " + rotation::JoinFieldErrors(before.spec.error()));
   EventTracker events;
   if (ro.wait) events.Fresh(ResourceEvents(client, session.ns, name));  // the past is not news
 

@@ -59,14 +59,19 @@ CliRun RunCli(const TestCluster& cluster, std::vector<std::string> args, int tim
   return RunProcess(argv, {}, timeout_seconds);
 }
 
-CliRun RunKubectlPlugin(const TestCluster& cluster, std::vector<std::string> args) {
+CliRun RunKubectl(std::vector<std::string> args) {
   std::string kubectl =
       std::filesystem::exists("/usr/local/bin/kubectl") ? "/usr/local/bin/kubectl" : "/usr/bin/kubectl";
-  std::vector<std::string> argv = {kubectl, "keyroll"};
-  for (auto& a : WithCluster(cluster, std::move(args))) argv.push_back(std::move(a));
+  args.insert(args.begin(), kubectl);
   const char* path = std::getenv("PATH");
   std::string plugin_dir = std::filesystem::path(CliBinary()).parent_path();
-  return RunProcess(argv, {{"PATH", plugin_dir + ":" + (path ? path : "/usr/bin:/bin")}}, 60);
+  return RunProcess(args, {{"PATH", plugin_dir + ":" + (path ? path : "/usr/bin:/bin")}}, 60);
+}
+
+CliRun RunKubectlPlugin(const TestCluster& cluster, std::vector<std::string> args) {
+  std::vector<std::string> argv = {"keyroll"};
+  for (auto& a : WithCluster(cluster, std::move(args))) argv.push_back(std::move(a));
+  return RunKubectl(argv);
 }
 
 }  // namespace keyroll::testing

@@ -29,6 +29,8 @@ std::string CliBinary();  // build/cli/kubectl-keyroll
 CliRun RunCli(const TestCluster& cluster, std::vector<std::string> args, int timeout_seconds = 60);
 // The same through the real kubectl, with the plugin's directory first on PATH.
 CliRun RunKubectlPlugin(const TestCluster& cluster, std::vector<std::string> args);
+// Any kubectl command with the plugin's directory first on PATH (no kubeconfig flags).
+CliRun RunKubectl(std::vector<std::string> args);
 // Any argv (the kubeconfig flags are the caller's).
 CliRun RunProcess(std::vector<std::string> argv, std::map<std::string, std::string> env, int timeout_seconds);
 

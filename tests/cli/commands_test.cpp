@@ -133,6 +133,16 @@ TEST(CliMisc, VersionAndACompletionScriptBashAccepts) {
   EXPECT_EQ(fish.exit_code, kExitUsage) << fish.output;
 }
 
+// kubectl (1.26+) completes `kubectl keyroll ...` through kubectl_complete-keyroll on PATH.
+TEST(CliMisc, KubectlCompletesThePluginsCommandsAndFlags) {
+  CliRun commands = RunKubectl({"__complete", "keyroll", ""});
+  EXPECT_EQ(commands.exit_code, 0) << commands.output;
+  EXPECT_NE(commands.output.find("status\nwhy\nrotate\n"), std::string::npos) << commands.output;
+  EXPECT_NE(commands.output.find("ShellCompDirectiveNoFileComp"), std::string::npos) << commands.output;
+  CliRun flags = RunKubectl({"__complete", "keyroll", "rotate", "payments", "--wa"});
+  EXPECT_NE(flags.output.find("--wait\n:4"), std::string::npos) << flags.output;
+}
+
 TEST(CliErrors, NoCrdSaysSo) {
   TestCluster cluster;  // a namespace, no keyroll CRD
   CliRun run = RunCli(cluster, {"status"});
