@@ -219,6 +219,14 @@ int main(int argc, char** argv) {
                 "keyroll's log: %s\n",
                 world.kubeconfig_path().c_str(), world.kubeconfig_path().c_str(),
                 world.kubeconfig_path().c_str(), world.keyroll_log_path().c_str());
+    // The kubectl plugin (cli/), found on PATH as kubectl-keyroll once build/cli is there.
+    const std::string kubeconfig = world.kubeconfig_path();
+    const char* kc = kubeconfig.c_str();
+    std::printf("With the plugin on PATH (export PATH=$PWD/build/cli:$PATH):\n"
+                "  kubectl keyroll status -n demo --kubeconfig %s\n"
+                "  kubectl keyroll why payments -n demo --kubeconfig %s\n"
+                "  kubectl keyroll rotate payments --wait -n demo --kubeconfig %s\n",
+                kc, kc, kc);
     if (once) return ok ? 0 : 1;
     std::printf("Press Ctrl-C to stop.\n");
     std::fflush(stdout);
