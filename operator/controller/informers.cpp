@@ -40,8 +40,14 @@ Informers::Informers(kube::Client& client, const std::string& watch_namespace,
     for (const auto& key : index_.Remove(o)) enqueue_(key);
     enqueue_(kube::ObjectKey(o));
   };
+  kube::InformerOptions resource_options =
+      options(kube::resources::kSigningKeyRotations, ProjectSigningKeyRotation, "");
+  resource_options.absent_hint =
+      "the SigningKeyRotation CRD (signingkeyrotations.keyroll.dev) is not installed: install it with "
+      "`kubectl apply -f crds/keyroll.dev_signingkeyrotations.yaml` (or the Helm chart, installCRDs: true); "
+      "keyroll is not ready until it is, and starts working as soon as it appears";
   resources_ = std::make_unique<kube::Informer>(
-      client, options(kube::resources::kSigningKeyRotations, ProjectSigningKeyRotation, ""),
+      client, resource_options,
       kube::InformerHandlers{upsert, [upsert](const json&, const json& o) { upsert(o); }, remove});
 
   auto on_secret = [this](const json& o) { EnqueueOwnerOfSecret(o); };

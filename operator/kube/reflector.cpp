@@ -60,6 +60,10 @@ bool Reflector::ListAndReplace() {
     synced_ = true;
     return false;
   }
+  if (!rv && !options_.absent_hint.empty() && IsNotFound(rv.error())) {
+    if (!absent_.exchange(true)) spdlog::error("{}", options_.absent_hint);
+    return false;
+  }
   if (!rv) {
     ++stats_.errors;
     spdlog::warn("list {}: {}", options_.resource.plural, rv.error().ToString());

@@ -32,6 +32,10 @@ struct ReflectorOptions {
   // absent_recheck, so the type is picked up when it is installed, without a restart.
   bool may_be_absent = false;
   std::chrono::milliseconds absent_recheck{10000};
+  // A required type that may not be installed yet (keyroll's own CRD): a 404 list is said
+  // once, as an error with this hint (what is missing, how to install it), and tried again
+  // every absent_recheck; the reflector stays unsynced (not ready) meanwhile.
+  std::string absent_hint;
 };
 
 struct ReflectorStats {

@@ -6,7 +6,7 @@ namespace keyroll::testing {
 
 E2EEnvironment::E2EEnvironment(E2EOptions options) : options_(std::move(options)) {
   cluster_ = std::make_unique<TestCluster>(options_.cluster);
-  ApplyKeyrollCrd(kube(), ns());
+  if (options_.apply_keyroll_crd) ApplyKeyrollCrd(kube(), ns());
   qstash_ = std::make_unique<fakes::FakeQStash>();
   qstash_->Start();
   token_ = qstash_->CreateAccount();

@@ -39,6 +39,7 @@ struct E2EOptions {
   // false: no WorkloadSimulator (it polls the namespace every ~50 ms; benchmarks at scale
   // bring their own and must not count its requests). workloads() is then unusable.
   bool simulate_workloads = true;
+  bool apply_keyroll_crd = true;  // false: the cluster starts without keyroll's CRD
 };
 
 class E2EEnvironment {
