@@ -2,6 +2,7 @@
 // with plain GET/LIST calls (a CLI has no informer caches).
 #include "cli/cluster_state.h"
 
+#include <map>
 #include <set>
 
 #include "cli/errors.h"
@@ -10,6 +11,7 @@
 #include "operator/rotation/consumer_state.h"
 #include "operator/rotation/discovery.h"
 #include "operator/rotation/parse_spec.h"
+#include "operator/rotation/rollout.h"
 #include "operator/rotation/selector.h"
 #include "operator/rotation/vocabulary.h"
 
@@ -45,16 +47,24 @@ const char* StateName(rotation::ConsumerState s) {
       return "rolling out";
     case rotation::ConsumerState::RolloutFailed:
       return "rollout failed";
+    case rotation::ConsumerState::CannotComplete:
+      return "cannot complete";
     case rotation::ConsumerState::NotFound:
       return "not found";
   }
   return "";
 }
 
-ConsumerView ViewOf(const rotation::ObservedDeployment& d, rotation::RestartPolicy policy,
+// Judged as the operator judges it (decide.cpp): rollouts against the Secret's keysHash, Jobs
+// against when the current keys were written (status.keys.syncedAt).
+ConsumerView ViewOf(const rotation::ObservedWorkload& d, const rotation::Spec& spec, const rotation::Status& status,
                     const std::string& hash) {
   ConsumerView v;
-  auto judged = rotation::JudgeConsumer(d, policy, hash);
+  const std::optional<rotation::Time> written =
+      status.keys && status.keys->synced_at ? status.keys->synced_at : std::nullopt;
+  auto judged = rotation::RollsOut(d.kind) ? rotation::JudgeConsumer(d, spec.consumers.restart, hash)
+                                           : rotation::JudgeJob(d, spec.consumers.running_jobs, written);
+  v.kind = std::string(rotation::KindName(d.kind));
   v.state = StateName(judged.state);
   v.message = judged.message;
   v.name = d.name;
@@ -62,15 +72,19 @@ ConsumerView ViewOf(const rotation::ObservedDeployment& d, rotation::RestartPoli
   v.found = d.found;
   v.template_keys_hash = d.template_keys_hash.value_or("");
   v.observed_keys_hash = d.observed_keys_hash.value_or("");
-  if (!d.found)
+  if (!d.found) {
     v.rollout = "not found";
-  else if (rotation::RolloutFailed(d))
-    v.rollout = "failed: " + d.progressing_reason;
-  else if (rotation::RolloutComplete(d))
-    v.rollout = "complete";
-  else
-    v.rollout = "in progress (" + std::to_string(d.updated_replicas) + "/" + std::to_string(d.replicas) +
-                " updated, " + std::to_string(d.available_replicas) + " available)";
+  } else if (!rotation::RollsOut(d.kind)) {
+    v.rollout = d.kind == rotation::WorkloadKind::CronJob ? "reads the keys when its Jobs start"
+                : d.finished                               ? "finished"
+                : d.active > 0                             ? "running"
+                                                           : "not started";
+  } else {
+    auto r = rotation::JudgeRollout(d);
+    v.rollout = r.progress == rotation::RolloutProgress::Complete ? "complete"
+                : r.progress == rotation::RolloutProgress::Failed ? "failed: " + r.message
+                                                                  : r.message;
+  }
   return v;
 }
 
@@ -87,46 +101,61 @@ void ReadSecret(kube::Client& client, const rotation::Spec& spec, ClusterState& 
   out.observed.secret = controller::ObserveSecret(projected, t.current_key, t.next_key, meta.uid).value();
 }
 
-std::vector<json> ListDeployments(kube::Client& client, const std::string& ns) {
-  auto list = client.ListAll(kube::resources::kDeployments, ns, {}, controller::ProjectDeployment);
-  if (!list) throw FromKube(list.error(), "Deployments in " + Quoted(ns));
+// Every workload of a kind in the namespace, projected as the operator's caches keep them.
+// nullopt: the kind is not served (Argo Rollouts not installed).
+std::optional<std::vector<json>> ListWorkloads(kube::Client& client, rotation::WorkloadKind kind,
+                                               const std::string& ns) {
+  auto list = client.ListAll(controller::ResourceOf(kind), ns, {}, controller::ProjectWorkload);
+  if (!list && kind == rotation::WorkloadKind::Rollout && kube::IsNotFound(list.error())) return std::nullopt;
+  if (!list)
+    throw FromKube(list.error(), std::string(rotation::KindName(kind)) + "s in " + Quoted(ns));
   return std::move(list->items);
 }
 
 void ReadConsumers(kube::Client& client, const rotation::Spec& spec, ClusterState& out) {
+  using rotation::WorkloadKind;
   const std::string& ns = out.observed.resource.meta.namespace_;
-  std::optional<std::vector<json>> all;
-  std::set<std::string> seen;
-  auto& consumers = out.observed.consumers;
-  auto add = [&](const json& d, ConsumerSource source) {
-    if (seen.insert(kube::NameOf(d)).second) consumers.push_back(controller::ObserveDeployment(d, source));
+  std::map<WorkloadKind, std::optional<std::vector<json>>> listed;  // listed once per kind
+  auto all = [&](WorkloadKind kind) -> const std::optional<std::vector<json>>& {
+    auto it = listed.find(kind);
+    if (it == listed.end()) it = listed.emplace(kind, ListWorkloads(client, kind, ns)).first;
+    return it->second;
   };
-  for (const auto& ref : spec.consumers.deployments) {
+  std::set<std::pair<WorkloadKind, std::string>> seen;
+  auto& consumers = out.observed.consumers;
+  auto add = [&](WorkloadKind kind, const json& w, ConsumerSource source) {
+    if (seen.insert({kind, kube::NameOf(w)}).second)
+      consumers.push_back(controller::ObserveWorkload(w, kind, source));
+  };
+  for (const auto& ref : spec.consumers.workloads) {
+    const std::string kind_name(rotation::KindName(ref.kind));
     if (!ref.name.empty()) {
-      auto d = client.Get(kube::resources::kDeployments, ns, ref.name);
-      if (d) {
-        add(controller::ProjectDeployment(*d), ConsumerSource::Declared);
-      } else if (!kube::IsNotFound(d.error())) {
-        throw FromKube(d.error(), "Deployment " + Quoted(ref.name));
-      } else if (seen.insert(ref.name).second) {
-        rotation::ObservedDeployment missing;
+      auto w = client.Get(controller::ResourceOf(ref.kind), ns, ref.name);
+      if (w) {
+        add(ref.kind, controller::ProjectWorkload(*w), ConsumerSource::Declared);
+      } else if (!kube::IsNotFound(w.error())) {
+        throw FromKube(w.error(), kind_name + " " + Quoted(ref.name));
+      } else if (seen.insert({ref.kind, ref.name}).second) {
+        rotation::ObservedWorkload missing;
+        missing.kind = ref.kind;
         missing.name = ref.name;
         missing.found = false;
+        missing.kind_not_served = ref.kind == WorkloadKind::Rollout && !all(ref.kind);
         consumers.push_back(missing);
       }
     } else if (ref.selector) {
-      if (!all) all = ListDeployments(client, ns);
-      for (const auto& d : *all)
-        if (rotation::Matches(*ref.selector, controller::LabelsOf(d))) add(d, ConsumerSource::Selected);
+      if (const auto& listed_kind = all(ref.kind))
+        for (const auto& w : *listed_kind)
+          if (rotation::Matches(*ref.selector, controller::LabelsOf(w))) add(ref.kind, w, ConsumerSource::Selected);
     }
   }
-  if (spec.consumers.discover) {
-    if (!all) all = ListDeployments(client, ns);
-    for (const auto& d : *all)
-      if (rotation::DeploymentReadsSecret(d, spec.target.secret_name)) add(d, ConsumerSource::Discovered);
-  }
+  if (spec.consumers.discover)
+    for (WorkloadKind kind : rotation::kWorkloadKinds)
+      if (const auto& listed_kind = all(kind))
+        for (const auto& w : *listed_kind)
+          if (rotation::WorkloadReadsSecret(w, spec.target.secret_name)) add(kind, w, ConsumerSource::Discovered);
   for (const auto& d : consumers)
-    out.consumers.push_back(ViewOf(d, spec.consumers.restart, out.observed.secret.keys_hash));
+    out.consumers.push_back(ViewOf(d, spec, out.observed.resource.status, out.observed.secret.keys_hash));
 }
 
 // "cannot read the provider's keys (Kind): message" (decide_status.cpp) back into an error.

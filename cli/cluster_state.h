@@ -4,7 +4,7 @@
 // operator last read), not from the provider.
 //
 // This is the only file of cli/ that knows the consumer model of operator/rotation
-// (ObservedDeployment): the rest sees ConsumerView.
+// (ObservedWorkload): the rest sees ConsumerView.
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -25,9 +25,10 @@ struct ConsumerView {
   bool found = true;
   std::string template_keys_hash;  // pod template keyroll.dev/keys-hash ("" if none)
   std::string observed_keys_hash;  // keyroll.dev/observed-keys-hash ("" if none)
-  std::string rollout;  // complete | in progress (u/r updated, a available) | failed: ... | not found
+  std::string rollout;  // complete | the rollout's state in a few words | failed: ... | not found
   // Judged as the operator judges it (rotation::JudgeConsumer) against the keysHash of the
-  // Secret as it is now: up to date | stale | rolling out | rollout failed | not found.
+  // Secret as it is now: up to date | stale | rolling out | rollout failed | cannot complete |
+  // not found.
   std::string state;
   std::string message;
 };

@@ -11,6 +11,7 @@
 #include "operator/rotation/conditions.h"
 #include "operator/rotation/decide.h"
 #include "operator/rotation/gate.h"
+#include "operator/rotation/judge_consumers.h"
 #include "operator/rotation/policy.h"
 #include "operator/rotation/secret_plan.h"
 #include "operator/rotation/vocabulary.h"
@@ -27,19 +28,15 @@ std::string RotateRequest(const rotation::ResourceMeta& meta) {
   return it == meta.annotations.end() ? "" : it->second;
 }
 
-// The consumers judged as Decide judges them; messages are the ones Decide wrote to status
-// (so a planned restart reads "restarting ..." there too).
+// The consumers judged as Decide judges them (rotation::JudgeConsumers); messages are the
+// ones Decide wrote to status (so a planned restart reads "restarting ..." there too).
 std::vector<rotation::ConsumerJudgement> Judge(const rotation::Observed& o, const rotation::Spec& spec,
-                                               const rotation::Status& decided, const std::string& hash) {
-  auto sorted = o.consumers;
-  std::sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
-  std::vector<rotation::ConsumerJudgement> out;
-  for (const auto& d : sorted) {
-    if (!out.empty() && out.back().name == d.name) continue;
-    out.push_back(rotation::JudgeConsumer(d, spec.consumers.restart, hash));
+                                               const rotation::Status& decided, const std::string& hash,
+                                               rotation::Time now) {
+  auto out = rotation::JudgeConsumers(o, spec, hash, now);
+  for (auto& j : out)
     for (const auto& c : decided.consumers)
-      if (c.name == d.name && !c.up_to_date) out.back().message = c.message;
-  }
+      if (c.kind == rotation::KindName(j.kind) && c.name == j.name && !c.up_to_date) j.message = c.message;
   return out;
 }
 
@@ -51,7 +48,7 @@ json Policies(const rotation::Observed& o, const rotation::Spec& spec, const rot
   std::string hash = provider && secret != rotation::SecretState::Conflict    ? provider->keys_hash
                      : !provider && rotation::OwnedByResource(o.secret, meta) ? o.secret.keys_hash
                                                                               : "";
-  auto consumers = Judge(o, spec, decided, hash);
+  auto consumers = Judge(o, spec, decided, hash, now);
   std::optional<rotation::ProviderError> error;
   if (!provider)
     error = o.provider.error.value_or(
@@ -81,7 +78,8 @@ json NextSteps(const rotation::Plan& plan, const rotation::Spec& spec) {
                                         ", next " + s.keys.next_fingerprint + ")"
                                   : " (labels, annotations or owner reference)"));
   for (const auto& r : plan.restarts)
-    steps.push_back("restart Deployment \"" + r.deployment + "\" to load keys " + r.keys_hash.substr(0, 8));
+    steps.push_back("restart " + std::string(rotation::KindName(r.kind)) + " \"" + r.name + "\" to load keys " +
+                    r.keys_hash.substr(0, 8));
   bool said = false;
   for (const auto& e : plan.events)
     if (e.reason == vocab::kEventRotationStarted) steps.push_back("rotate: " + e.message), said = true;

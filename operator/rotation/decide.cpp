@@ -3,10 +3,10 @@
 #include "operator/rotation/decide.h"
 
 #include <algorithm>
-#include <tuple>
 
 #include "operator/rotation/conditions.h"
 #include "operator/rotation/decide_internal.h"
+#include "operator/rotation/judge_consumers.h"
 #include "operator/rotation/revoke.h"
 #include "operator/rotation/secret_plan.h"
 #include "operator/rotation/vocabulary.h"
@@ -69,68 +69,20 @@ bool NeedsProviderRead(const Observed& o, const Spec& spec, Time now) {
   return false;
 }
 
-// Restart patches a consumer may get for one keysHash. More means something keeps removing
-// keyroll's annotation (a GitOps tool that syncs the template back, Reloader#333-style):
-// fighting it only rolls the workload again and again.
-constexpr int64_t kMaxRestartAttempts = 3;
-
-// The restart patches already made for `hash` on this consumer, as the status recorded them.
-// A spec change (a new generation: e.g. after the GitOps tool was told to ignore the
-// annotation) starts the count again.
-int64_t RestartsSoFar(const DecideContext& c, const ConsumerJudgement& j, const std::string& hash) {
-  const Status& old = c.o.resource.status;
-  if (old.observed_generation != c.o.resource.meta.generation) return 0;
-  for (const auto& s : old.consumers)
-    if (s.kind == KindName(j.kind) && s.name == j.name) return s.restarted_keys_hash == hash ? s.restarts : 0;
-  return 0;
-}
-
-std::string RevertedMessage(const ConsumerJudgement& j) {
-  return "keyroll set keyroll.dev/keys-hash on its pod template " + std::to_string(j.restarts) +
-         " times and each time something removed it again (a GitOps sync?); keyroll stopped patching it. "
-         "Tell the tool to ignore that annotation (Argo CD: ignoreDifferences with jsonPointers "
-         "/spec/template/metadata/annotations/keyroll.dev~1keys-hash; Flux: keep the annotation out of the "
-         "managed fields, e.g. with a kustomize patch or ssa: Ignore), or use consumers.restart: None; then "
-         "edit the SigningKeyRotation's spec to let keyroll try again";
-}
-
-// Judge consumers against `hash`, then spend the restart budget on those lacking it.
+// Judge consumers against `hash` (judge_consumers.h), then spend the restart budget on those
+// lacking it.
 std::vector<ConsumerJudgement> JudgeAndRestart(DecideContext& c, const std::string& hash, bool may_restart) {
-  // By name, then kind (a Deployment and a StatefulSet may share a name).
-  auto key = [](const ObservedWorkload& w) { return std::tie(w.name, w.kind); };
-  std::vector<ObservedWorkload> sorted = c.o.consumers;
-  std::sort(sorted.begin(), sorted.end(), [&](const auto& a, const auto& b) { return key(a) < key(b); });
-  sorted.erase(std::unique(sorted.begin(), sorted.end(), [&](const auto& a, const auto& b) { return key(a) == key(b); }),
-               sorted.end());
-  std::vector<ConsumerJudgement> out;
+  std::vector<ConsumerJudgement> out = JudgeConsumers(c.o, c.spec, hash, c.now);
   int in_flight = 0;
-  // When the keys consumers must hold were written: as the status recorded them, or now (they
-  // are being written). A Job that started before holds the keys of before.
-  const auto& old_keys = c.o.resource.status.keys;
-  const std::optional<Time> keys_written_at =
-      old_keys && old_keys->keys_hash == hash && old_keys->synced_at ? *old_keys->synced_at : c.now;
-  for (const auto& d : sorted) {
-    if (!RollsOut(d.kind)) {
-      // A finished Job reads nothing any more: not a consumer (completed Jobs linger).
-      if (!d.finished) out.push_back(JudgeJob(d, c.spec.consumers.running_jobs, keys_written_at));
-      continue;
-    }
-    ConsumerJudgement j = JudgeConsumer(d, c.spec.consumers.restart, hash);
-    j.restarts = RestartsSoFar(c, j, hash);
-    if (j.restarts > 0) j.restarted_keys_hash = hash;
-    if (j.needs_restart && j.restarts >= kMaxRestartAttempts) {
-      j.needs_restart = false;
-      j.state = ConsumerState::CannotComplete;
-      j.message = RevertedMessage(j);
-      const ConsumerStatus* before = nullptr;
-      for (const auto& s : c.o.resource.status.consumers)
-        if (s.kind == KindName(j.kind) && s.name == j.name) before = &s;
-      if (!before || before->message != j.message)
-        AddEvent(c, vocab::kEventWarning, vocab::kEventConsumerRestartReverted,
-                 std::string(KindName(j.kind)) + " \"" + j.name + "\": " + j.message);
-    }
+  for (const auto& j : out) {
     in_flight += j.restart_in_flight;
-    out.push_back(std::move(j));
+    if (!RestartReverted(j)) continue;
+    const ConsumerStatus* before = nullptr;  // said once, when it first happens
+    for (const auto& s : c.o.resource.status.consumers)
+      if (s.kind == KindName(j.kind) && s.name == j.name) before = &s;
+    if (!before || before->message != j.message)
+      AddEvent(c, vocab::kEventWarning, vocab::kEventConsumerRestartReverted,
+               std::string(KindName(j.kind)) + " \"" + j.name + "\": " + j.message);
   }
   if (!may_restart || hash.empty() || c.spec.consumers.restart != RestartPolicy::RolloutRestart) return out;
   int budget = c.spec.consumers.max_concurrent_restarts - in_flight;

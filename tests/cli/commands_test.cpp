@@ -208,7 +208,7 @@ TEST(CliRotate, WaitEndsHeldWithThePolicyThatHoldsIt) {
   PatchSkr(env.kube(), env.ns(), "payments", {{"spec", {{"rotation", {{"suspend", false}}}}}});
   env.WaitSkr("payments",
               [](const json& s) { return IsReadyAndSynced(s) && s["status"]["rotationCount"] == 1; });
-  env.deployments().Hold("api");
+  env.workloads().Hold("api");
   RequestRotation(env.kube(), env.ns(), "payments", "second");
   env.WaitSkr("payments",
               [](const json& s) { return HasCondition(s, "RotationAllowed", "False", "ConsumerStale"); });

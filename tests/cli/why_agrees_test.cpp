@@ -119,7 +119,7 @@ std::vector<HoldCase> EveryPolicy() {
        [](E2EEnvironment& env) {
          CreateApiAndSkr(env);
          WaitReady(env);
-         env.deployments().Hold("api");
+         env.workloads().Hold("api");
          if (!env.qstash().ConsoleRotate(env.token())) throw std::runtime_error("console rotation failed");
          return std::string("payments");
        }},
@@ -130,13 +130,20 @@ std::vector<HoldCase> EveryPolicy() {
        }},
       {"ConsumerRolloutFailed", "ConsumerRolloutFailed",
        [](E2EEnvironment& env) {
-         env.deployments().Fail("api");
+         env.workloads().Fail("api");
+         CreateApiAndSkr(env);
+         return std::string("payments");
+       }},
+      {"ConsumerCannotComplete", "ConsumerCannotComplete",
+       [](E2EEnvironment& env) {
+         // Discovered; its pods load new keys only when deleted (updateStrategy OnDelete).
+         env.CreateWorkload(MakeStatefulSet("ledger", kSecret, SecretUse::kEnvFrom, 2, "OnDelete"));
          CreateApiAndSkr(env);
          return std::string("payments");
        }},
       {"ConsumerStale", "ConsumerStale",
        [](E2EEnvironment& env) {
-         env.deployments().Hold("api");
+         env.workloads().Hold("api");
          CreateApiAndSkr(env);
          return std::string("payments");
        }},
@@ -274,7 +281,7 @@ TEST(CliWhyNext, RestartsAConsumerThenRotatesWhenDue) {
       kube::resources::kDeployments, env.ns(), "api",
       {{"spec", {{"template", {{"metadata", {{"annotations", {{"keyroll.dev/keys-hash", hash}}}}}}}}}});
   ASSERT_TRUE(patched) << patched.error().ToString();
-  ASSERT_TRUE(WaitUntil([&] { return env.deployments().LastRolledHash("api") == hash; }));
+  ASSERT_TRUE(WaitUntil([&] { return env.workloads().LastRolledHash("api") == hash; }));
   CliRun open = RunCli(env.cluster(), {"why", "payments", "-o", "json"});
   ASSERT_EQ(open.exit_code, cli::kExitOk) << open.output;
   why = open.Json();

@@ -29,7 +29,9 @@ using std::chrono::seconds;
 constexpr const char* kAgent = "keyroll/";
 
 // The policies a request rate follows (operator/kube/backoff.h, operator/controller/manager.cpp):
-constexpr int kInformers = 3;                 // SigningKeyRotations, Secrets, Deployments
+// SigningKeyRotations, Secrets, and one per workload kind (Deployments, StatefulSets, DaemonSets,
+// Jobs, CronJobs; Rollouts only list, every 10 s, while Argo Rollouts is not installed).
+constexpr int kInformers = 8;
 constexpr int kRequestsPerWatchCycle = 2;     // a relist and a watch
 constexpr double kReflectorMinWaitS = 0.8;    // the reflector's first backoff after a failure
 constexpr double kQueueBaseDelayS = 0.2;      // the workqueue's first per-key backoff

@@ -37,8 +37,8 @@ TEST(Decide, FirstSyncCreatesSecretAndRestartsConsumers) {
   EXPECT_EQ(p.secret.annotations.at("keyroll.dev/owner"), "payments");
   EXPECT_EQ(p.secret.annotations.at("keyroll.dev/keys-hash"), s.PK().keys_hash);
   ASSERT_EQ(p.restarts.size(), 2u);
-  EXPECT_EQ(p.restarts[0], (ConsumerRestart{"api", s.PK().keys_hash}));
-  EXPECT_EQ(p.restarts[1], (ConsumerRestart{"worker", s.PK().keys_hash}));
+  EXPECT_EQ(p.restarts[0], (ConsumerRestart{WorkloadKind::Deployment, "api", s.PK().keys_hash}));
+  EXPECT_EQ(p.restarts[1], (ConsumerRestart{WorkloadKind::Deployment, "worker", s.PK().keys_hash}));
   EXPECT_TRUE(HasEvent(p, v::kEventKeysSynced));
   EXPECT_TRUE(HasEvent(p, v::kEventConsumerRestarted));
   ASSERT_TRUE(p.status);

@@ -16,8 +16,8 @@ struct World {
   Status status;
   std::optional<ProviderError> provider_error;
   SecretState secret = SecretState::InSync;
-  std::vector<ConsumerJudgement> consumers = {{WorkloadKind::Deployment, "api", ConsumerState::UpToDate, "", false, false},
-                                              {WorkloadKind::Deployment, "worker", ConsumerState::UpToDate, "", false, false}};
+  std::vector<ConsumerJudgement> consumers = {{WorkloadKind::Deployment, "api", ConsumerState::UpToDate, "", false, false, 0, ""},
+                                              {WorkloadKind::Deployment, "worker", ConsumerState::UpToDate, "", false, false, 0, ""}};
   std::optional<std::string> conflict;
   std::string origin = "Synced";
   Time now = T("2026-02-02T10:00:00Z");
@@ -88,7 +88,7 @@ TEST(Gate, ChainNamesArePolicyNames) {
 TEST(Gate, LongConsumerListsAreBounded) {
   World w;
   w.consumers.clear();
-  for (int i = 0; i < 50; ++i) w.consumers.push_back({WorkloadKind::Deployment, "d" + std::to_string(i), ConsumerState::Stale, "x", true, false});
+  for (int i = 0; i < 50; ++i) w.consumers.push_back({WorkloadKind::Deployment, "d" + std::to_string(i), ConsumerState::Stale, "x", true, false, 0, ""});
   auto got = EvaluateGate(w.In());
   ASSERT_TRUE(got);
   EXPECT_NE(got->message.find("and 45 more"), std::string::npos);

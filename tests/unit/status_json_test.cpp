@@ -20,7 +20,7 @@ Status Full() {
   s.last_handled_request_id = "2026-11-22";
   s.last_handled_rotate_request = "manual-1";
   s.pending_rotation = PendingRotation{T("2026-11-22T03:00:01Z"), "3f2a9c1e", "9b0d77a2", "Schedule", "r", "m"};
-  s.consumers = {{"Deployment", "api", true, ""}, {"Deployment", "worker", false, "rollout in progress"}};
+  s.consumers = {{"Deployment", "api", true, "", 0, ""}, {"StatefulSet", "worker", false, "rollout in progress", 2, "abc123"}};
   s.consumers_ready = "1/2";
   s.conditions = {{"Ready", "False", 4, T("2026-11-22T03:00:01Z"), "RotationPending", "rotation in progress"},
                   {"KeysSynced", "True", 4, T("2026-11-20T00:00:00Z"), "Synced", "ok"}};
@@ -37,6 +37,10 @@ TEST(StatusJson, FullRoundTrip) {
   EXPECT_EQ(j["lastHandledRequestID"], "2026-11-22");
   EXPECT_EQ(j["conditions"][0]["lastTransitionTime"], "2026-11-22T03:00:01Z");
   EXPECT_EQ(j["consumers"][1]["upToDate"], false);
+  EXPECT_EQ(j["consumers"][1]["kind"], "StatefulSet");
+  EXPECT_EQ(j["consumers"][1]["restarts"], 2);
+  EXPECT_EQ(j["consumers"][1]["restartedKeysHash"], "abc123");
+  EXPECT_FALSE(j["consumers"][0].contains("restarts")) << "left out when 0";
   EXPECT_EQ(j["consumersReady"], "1/2");
 }
 
