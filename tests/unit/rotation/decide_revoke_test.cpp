@@ -5,7 +5,7 @@
 
 #include "operator/rotation/revoke.h"
 #include "operator/rotation/status_json.h"
-#include "tests/unit/rotation_fixtures.h"
+#include "tests/unit/rotation/rotation_fixtures.h"
 
 namespace keyroll::rotation {
 namespace {

@@ -4,7 +4,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "tests/unit/kube_wire_capture.h"
+#include "tests/unit/kube/kube_wire_capture.h"
 
 namespace keyroll::kube {
 namespace {

@@ -4,7 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "operator/rotation/conditions.h"
-#include "tests/unit/rotation_fixtures.h"
+#include "tests/unit/rotation/rotation_fixtures.h"
 
 namespace keyroll::rotation {
 namespace {

@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include "tests/unit/rotation_fixtures.h"
+#include "tests/unit/rotation/rotation_fixtures.h"
 
 namespace keyroll::rotation {
 namespace {
