@@ -41,7 +41,7 @@ TEST(BindAddress, RejectsNonsenseWithAClearMessage) {
 
 TEST(MetricsServer, ServesPrometheusTextOnAnEphemeralPort) {
   Metrics metrics("test");
-  metrics.RotationDone("success");
+  metrics.RotationDone("succeeded");
   MetricsServer server(metrics);
   std::string error;
   ASSERT_TRUE(server.Start(Loopback(), &error)) << error;
@@ -52,12 +52,12 @@ TEST(MetricsServer, ServesPrometheusTextOnAnEphemeralPort) {
   ASSERT_TRUE(res) << httplib::to_string(res.error());
   EXPECT_EQ(res->status, 200);
   EXPECT_EQ(res->get_header_value("Content-Type").rfind("text/plain; version=0.0.4", 0), 0u);
-  EXPECT_NE(res->body.find("keyroll_rotations_total{result=\"success\"} 1"), std::string::npos);
+  EXPECT_NE(res->body.find("keyroll_rotations_total{result=\"succeeded\"} 1"), std::string::npos);
 
-  metrics.RotationDone("success");  // a scrape sees current values
+  metrics.RotationDone("succeeded");  // a scrape sees current values
   res = client.Get("/metrics");
   ASSERT_TRUE(res);
-  EXPECT_NE(res->body.find("keyroll_rotations_total{result=\"success\"} 2"), std::string::npos);
+  EXPECT_NE(res->body.find("keyroll_rotations_total{result=\"succeeded\"} 2"), std::string::npos);
 
   EXPECT_EQ(client.Get("/nothing-here")->status, 404);
   server.Stop();

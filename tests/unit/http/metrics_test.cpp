@@ -4,8 +4,12 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
+#include <sstream>
+
 #include "operator/controller/queue_metrics.h"
 #include "operator/controller/workqueue.h"
+#include "operator/rotation/metric_vocabulary.h"
 
 namespace keyroll::http {
 namespace {
@@ -44,10 +48,43 @@ TEST(Metrics, ExposesEveryFamilyWithHelpAndType) {
   EXPECT_TRUE(Contains(text, "keyroll_reconcile_total{result=\"error\"} 0"));
 }
 
+// The `result` values of one family's series in a scrape.
+std::set<std::string> Results(const std::string& text, const std::string& family) {
+  std::set<std::string> out;
+  const std::string prefix = family + "{result=\"";
+  std::istringstream lines(text);
+  for (std::string line; std::getline(lines, line);)
+    if (line.rfind(prefix, 0) == 0) out.insert(line.substr(prefix.size(), line.find('"', prefix.size()) - prefix.size()));
+  return out;
+}
+
+template <typename List>
+bool Listed(const List& list, const std::string& value) {
+  for (std::string_view v : list)
+    if (v == value) return true;
+  return false;
+}
+
+// A series started at 0 with a result nothing reports would stay 0 forever (it was
+// "success" while Decide reports "succeeded"): every pre-created result is one the core
+// emits (metric_results_test.cpp checks that the lists are what Decide emits).
+TEST(Metrics, PreCreatesOnlyResultsThatAreCounted) {
+  namespace vocab = rotation::vocab;
+  const std::string text = Metrics().Serialize();
+  const auto rotations = Results(text, "keyroll_rotations_total");
+  EXPECT_EQ(rotations, (std::set<std::string>{"succeeded", "failed"})) << text;
+  for (const auto& r : rotations) EXPECT_TRUE(Listed(vocab::kRotationResults, r)) << r;
+  for (const auto& r : Results(text, "keyroll_revocations_total"))
+    EXPECT_TRUE(Listed(vocab::kRevokeResults, r)) << r;
+  const auto reconciles = Results(text, "keyroll_reconcile_total");
+  EXPECT_EQ(reconciles, (std::set<std::string>{"success", "error"})) << text;
+  for (const auto& r : reconciles) EXPECT_TRUE(Listed(vocab::kReconcileResults, r)) << r;
+}
+
 TEST(Metrics, CountsRotationsReconcilesAndProviderRequests) {
   Metrics m;
-  m.RotationDone("success");
-  m.RotationDone("success");
+  m.RotationDone("succeeded");
+  m.RotationDone("succeeded");
   m.RotationDone("failed");
   m.ReconcileDone("success", 0.02);
   m.ReconcileDone("error", 3.0);
@@ -55,7 +92,7 @@ TEST(Metrics, CountsRotationsReconcilesAndProviderRequests) {
   m.ProviderRequest("qstash", "rotate", "timeout");
   m.SetLeader(true);
   std::string text = m.Serialize();
-  EXPECT_TRUE(Contains(text, "keyroll_rotations_total{result=\"success\"} 2"));
+  EXPECT_TRUE(Contains(text, "keyroll_rotations_total{result=\"succeeded\"} 2"));
   EXPECT_TRUE(Contains(text, "keyroll_rotations_total{result=\"failed\"} 1"));
   EXPECT_TRUE(Contains(text, "keyroll_reconcile_total{result=\"error\"} 1"));
   EXPECT_TRUE(Contains(text, "keyroll_reconcile_duration_seconds_count 2"));
