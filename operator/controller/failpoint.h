@@ -1,6 +1,7 @@
 // failpoint: named points in the code where tests make the operator crash or stall, to
-// check that it recovers from a crash at exactly that step. Inert unless the environment
-// variable KEYROLL_FAILPOINTS is set, e.g.
+// check that it recovers from a crash at exactly that step. Only keyroll-failpoints and the
+// tests have them (failpoint.cpp); the shipped keyroll links no_failpoints.cpp instead, where
+// Failpoint() never fires. Inert unless the environment variable KEYROLL_FAILPOINTS is set, e.g.
 //   KEYROLL_FAILPOINTS="after-intent-written=kill,before-rotate=sleep(500),after-rotate=kill@2"
 // Actions: kill (SIGKILL this process, as a crash would), sleep(MS), error (Failpoint()
 // returns true; the caller fails the step). "@N" fires only on the Nth hit of that point.
