@@ -37,7 +37,7 @@ std::string Tail(const std::string& s, size_t n = 3000) { return s.size() > n ? 
 
 }  // namespace
 
-// The harness runs keyroll-failpoints: keyroll with failpoints (operator/controller/failpoint.h),
+// The harness runs keyroll-failpoints: keyroll with failpoints (operator/runtime/failpoint.h),
 // which the shipped binary does not have; the robustness suite sets KEYROLL_FAILPOINTS.
 bool KeyrollBinaryAvailable() {
   try {

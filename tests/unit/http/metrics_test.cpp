@@ -7,8 +7,8 @@
 #include <set>
 #include <sstream>
 
-#include "operator/controller/queue_metrics.h"
-#include "operator/controller/workqueue.h"
+#include "operator/runtime/queue_metrics.h"
+#include "operator/runtime/workqueue.h"
 #include "operator/rotation/metric_vocabulary.h"
 
 namespace keyroll::http {

@@ -1,6 +1,6 @@
 // The shipped keyroll's failpoints: none. Linked instead of failpoint.cpp (see
 // CMakeLists.txt), so no environment variable can make the operator kill itself.
-#include "operator/controller/failpoint.h"
+#include "operator/runtime/failpoint.h"
 
 namespace keyroll::controller {
 

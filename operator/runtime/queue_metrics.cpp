@@ -1,4 +1,4 @@
-#include "operator/controller/queue_metrics.h"
+#include "operator/runtime/queue_metrics.h"
 
 namespace keyroll::controller {
 

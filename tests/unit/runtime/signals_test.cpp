@@ -1,6 +1,6 @@
 // Signals: SIGTERM/SIGINT request a clean shutdown; a second signal exits at once with 1.
 // Checked in a child process (this test binary re-run in child mode).
-#include "operator/controller/signals.h"
+#include "operator/runtime/signals.h"
 
 #include <signal.h>
 #include <sys/wait.h>

@@ -11,7 +11,7 @@
 #include <thread>
 #include <vector>
 
-#include "operator/controller/workqueue.h"
+#include "operator/runtime/workqueue.h"
 
 namespace keyroll::controller {
 

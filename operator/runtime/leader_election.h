@@ -20,8 +20,8 @@
 #include <string>
 #include <thread>
 
-#include "operator/controller/leader_election_record.h"
-#include "operator/controller/logging.h"
+#include "operator/runtime/leader_election_record.h"
+#include "operator/log/logging.h"
 #include "operator/kube/client.h"
 
 namespace keyroll::controller {

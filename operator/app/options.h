@@ -10,7 +10,7 @@
 
 #include <spdlog/common.h>
 
-#include "operator/controller/logging.h"
+#include "operator/log/logging.h"
 #include "operator/http/bind_address.h"
 
 namespace keyroll::controller {

@@ -1,4 +1,4 @@
-#include "operator/controller/workqueue.h"
+#include "operator/runtime/workqueue.h"
 
 #include <algorithm>
 #include <cmath>

@@ -1,4 +1,4 @@
-#include "operator/controller/logging.h"
+#include "operator/log/logging.h"
 
 #include <chrono>
 #include <ctime>

@@ -3,7 +3,7 @@
 
 #include <memory>
 
-#include "operator/controller/workqueue.h"
+#include "operator/runtime/workqueue.h"
 #include "operator/http/metrics.h"
 
 namespace keyroll::controller {

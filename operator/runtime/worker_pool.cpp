@@ -1,8 +1,8 @@
-#include "operator/controller/worker_pool.h"
+#include "operator/runtime/worker_pool.h"
 
 #include <exception>
 
-#include "operator/controller/logging.h"
+#include "operator/log/logging.h"
 
 namespace keyroll::controller {
 

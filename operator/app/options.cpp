@@ -1,4 +1,4 @@
-#include "operator/controller/options.h"
+#include "operator/app/options.h"
 
 #include <sstream>
 

@@ -1,5 +1,5 @@
 // Flags: defaults, every flag parsed, help/version, and clear errors with exit code 2.
-#include "operator/controller/options.h"
+#include "operator/app/options.h"
 
 #include <gtest/gtest.h>
 

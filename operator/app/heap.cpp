@@ -1,5 +1,5 @@
 // heap.cpp — see heap.h.
-#include "operator/controller/heap.h"
+#include "operator/app/heap.h"
 
 #include <malloc.h>
 

@@ -1,6 +1,6 @@
 // Failpoints: inert by default; "kill@N" SIGKILLs the process exactly at the Nth hit (checked
 // in a child process: this test binary re-run in child mode); error and sleep actions.
-#include "operator/controller/failpoint.h"
+#include "operator/runtime/failpoint.h"
 
 #include <signal.h>
 #include <sys/wait.h>
@@ -12,7 +12,7 @@
 
 #include <gtest/gtest.h>
 
-#include "operator/controller/logging.h"
+#include "operator/log/logging.h"
 #include "tests/support/process.h"
 #include "tests/support/temp_dir.h"
 

@@ -1,4 +1,4 @@
-#include "operator/controller/leader_election_record.h"
+#include "operator/runtime/leader_election_record.h"
 
 #include <cctype>
 #include <cstdio>

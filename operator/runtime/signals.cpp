@@ -1,4 +1,4 @@
-#include "operator/controller/signals.h"
+#include "operator/runtime/signals.h"
 
 #include <fcntl.h>
 #include <signal.h>

@@ -1,6 +1,6 @@
 // Logging: one valid JSON object per line whatever the message holds; readable text lines;
 // level filtering; fields from a Logger.
-#include "operator/controller/logging.h"
+#include "operator/log/logging.h"
 
 #include <mutex>
 #include <regex>

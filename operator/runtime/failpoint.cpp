@@ -1,4 +1,4 @@
-#include "operator/controller/failpoint.h"
+#include "operator/runtime/failpoint.h"
 
 #include <signal.h>
 #include <unistd.h>
@@ -9,7 +9,7 @@
 #include <mutex>
 #include <thread>
 
-#include "operator/controller/logging.h"
+#include "operator/log/logging.h"
 
 namespace keyroll::controller {
 

@@ -1,4 +1,4 @@
-#include "operator/controller/leader_election.h"
+#include "operator/runtime/leader_election.h"
 
 #include <unistd.h>
 
@@ -6,7 +6,7 @@
 #include <random>
 #include <stdexcept>
 
-#include "operator/controller/failpoint.h"
+#include "operator/runtime/failpoint.h"
 
 namespace keyroll::controller {
 

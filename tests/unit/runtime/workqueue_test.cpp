@@ -1,5 +1,5 @@
 // Workqueue and WorkerPool: dedup, one worker per key, delays, backoff, shutdown.
-#include "operator/controller/workqueue.h"
+#include "operator/runtime/workqueue.h"
 
 #include <atomic>
 #include <map>
@@ -9,7 +9,7 @@
 
 #include <gtest/gtest.h>
 
-#include "operator/controller/worker_pool.h"
+#include "operator/runtime/worker_pool.h"
 #include "tests/support/wait.h"
 
 namespace keyroll::controller {

@@ -1,10 +1,10 @@
 // The pure half of leader election: MicroTime, the Lease record in client-go's shape, lease
 // validity on the local clock, and the acquire/renew/takeover/release decisions.
-#include "operator/controller/leader_election_record.h"
+#include "operator/runtime/leader_election_record.h"
 
 #include <gtest/gtest.h>
 
-#include "operator/controller/leader_election.h"
+#include "operator/runtime/leader_election.h"
 
 namespace keyroll::controller {
 namespace {
