@@ -116,13 +116,7 @@ TEST(DecidePending, RotateAnswerLostButHappenedIsRecognisedWithoutWaiting) {
 TEST(DecidePending, FailedRotateKeepsIntentEmitsWarningAndNeverRetriesBlindly) {
   Sim s = SettledWithRequest("r2");
   // Intent written, rotate call answered 500 and did NOT happen.
-  Plan intent = Decide(s.o, s.now);
-  if (intent.read_provider) {
-    s.Read();
-    intent = Decide(s.o, s.now);
-  }
-  ASSERT_TRUE(intent.rotate);
-  s.o.resource.status = *intent.status;
+  ASSERT_TRUE(s.WriteIntent().rotate);
   s.o.rotate_outcome = RotateOutcome{std::nullopt, ProviderError{ProviderErrorKind::Unavailable, "HTTP 500"}};
   Plan after = Decide(s.o, s.now);
   s.o.rotate_outcome.reset();

@@ -58,13 +58,7 @@ TEST(MetricResults, DecideEmitsExactlyTheListedRotationResults) {
   }
   {  // The rotate call fails.
     Sim s = Requested();
-    Plan intent = Decide(s.o, s.now);
-    if (intent.read_provider) {
-      s.Read();
-      intent = Decide(s.o, s.now);
-    }
-    ASSERT_TRUE(intent.rotate);
-    s.o.resource.status = *intent.status;
+    ASSERT_TRUE(s.WriteIntent().rotate);
     s.o.rotate_outcome = RotateOutcome{std::nullopt, ProviderError{ProviderErrorKind::Unavailable, "HTTP 500"}};
     s.Record(Decide(s.o, s.now));
     Collect(s, "rotationResult", seen);

@@ -114,6 +114,19 @@ struct Sim {
     if (p.status) o.resource.status = *p.status;
   }
 
+  // Decides (reading the provider when asked) up to a plan that rotates and applies its
+  // status: the intent is written, the rotate call not made yet.
+  Plan WriteIntent() {
+    Plan intent = Decide(o, now);
+    if (intent.read_provider) {
+      Read();
+      intent = Decide(o, now);
+    }
+    EXPECT_TRUE(intent.rotate);
+    ApplyStatus(intent);
+    return intent;
+  }
+
   // Where a reconcile may be cut short (a crash), for crash-safety tests.
   enum class Crash { None, BeforeIntent, AfterIntent, AfterRotateCall, RotateAnswerLost,
                      AfterSecretWrite, AfterRestarts };
