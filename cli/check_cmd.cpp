@@ -4,7 +4,7 @@
 #include "cli/colour.h"
 #include "cli/errors.h"
 #include "cli/format.h"
-#include "operator/controller/leader_election_record.h"
+#include "operator/runtime/leader_election_record.h"
 #include "operator/rotation/vocabulary.h"
 
 namespace keyroll::cli {

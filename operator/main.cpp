@@ -6,12 +6,12 @@
 #include <memory>
 #include <string>
 
-#include "operator/controller/heap.h"
-#include "operator/controller/leader_election.h"
-#include "operator/controller/logging.h"
+#include "operator/app/heap.h"
+#include "operator/runtime/leader_election.h"
+#include "operator/log/logging.h"
 #include "operator/controller/manager.h"
-#include "operator/controller/options.h"
-#include "operator/controller/signals.h"
+#include "operator/app/options.h"
+#include "operator/runtime/signals.h"
 #include "operator/http/metrics.h"
 #include "operator/http/metrics_server.h"
 #include "operator/http/probe_server.h"

@@ -1,7 +1,7 @@
 // fresh_reader.cpp — see fresh_reader.h.
 #include "operator/controller/fresh_reader.h"
 
-#include "operator/controller/logging.h"
+#include "operator/log/logging.h"
 
 namespace keyroll::controller {
 

@@ -1,7 +1,7 @@
 // manager.cpp — see manager.h.
 #include "operator/controller/manager.h"
 
-#include "operator/controller/queue_metrics.h"
+#include "operator/runtime/queue_metrics.h"
 
 namespace keyroll::controller {
 

@@ -3,8 +3,8 @@
 
 #include <algorithm>
 
-#include "operator/controller/failpoint.h"
-#include "operator/controller/logging.h"
+#include "operator/runtime/failpoint.h"
+#include "operator/log/logging.h"
 #include "operator/controller/projections.h"
 #include "operator/controller/secret_writer.h"
 #include "operator/rotation/conditions.h"

@@ -23,7 +23,7 @@
 #include "operator/controller/informers.h"
 #include "operator/controller/observe.h"
 #include "operator/controller/provider_cache.h"
-#include "operator/controller/worker_pool.h"
+#include "operator/runtime/worker_pool.h"
 #include "operator/http/metrics.h"
 #include "operator/kube/events.h"
 #include "operator/rotation/plan.h"

@@ -2,6 +2,8 @@
 
 #include <prometheus/text_serializer.h>
 
+#include "operator/rotation/metric_vocabulary.h"
+
 #include <algorithm>
 #include <cstdio>
 
@@ -9,6 +11,7 @@ namespace keyroll::http {
 
 namespace {
 
+namespace vocab = rotation::vocab;
 using prometheus::BuildCounter;
 using prometheus::BuildGauge;
 using prometheus::BuildHistogram;
@@ -20,6 +23,8 @@ const Histogram::BucketBoundaries kReconcileBuckets = {0.005, 0.01, 0.025, 0.05,
 // Queue waits range from microseconds to the maximum backoff.
 const Histogram::BucketBoundaries kQueueBuckets = {1e-5, 1e-4, 1e-3, 0.01, 0.1,
                                                    1,    10,   100,  1000};
+
+std::string Name(std::string_view vocabulary_word) { return std::string(vocabulary_word); }
 
 double UnixSeconds(std::chrono::system_clock::time_point t) {
   return std::chrono::duration<double>(t.time_since_epoch()).count();
@@ -40,7 +45,7 @@ void AppendEscaped(std::string& out, const std::string& value) {
 
 // One sample line: name{name="...",namespace="..."} value. %.16g is the precision
 // prometheus-cpp writes values with (max_digits10 - 1).
-void AppendSample(std::string& out, const char* family, const std::string& key, double value) {
+void AppendSample(std::string& out, std::string_view family, const std::string& key, double value) {
   const size_t nul = key.find('\0');
   out += family;
   out += "{name=\"";
@@ -57,66 +62,67 @@ Metrics::Metrics(const std::string& version, WallClock now)
     : registry_(std::make_shared<prometheus::Registry>()),
       now_(now ? std::move(now) : WallClock([] { return std::chrono::system_clock::now(); })),
       rotations_(BuildCounter()
-                     .Name("keyroll_rotations_total")
+                     .Name(Name(vocab::kMetricRotationsTotal))
                      .Help("Key rotations performed, by result.")
                      .Register(*registry_)),
       revocations_(BuildCounter()
-                       .Name("keyroll_revocations_total")
+                       .Name(Name(vocab::kMetricRevocationsTotal))
                        .Help("Revocations of the previous key (rotation.revokePrevious), by result.")
                        .Register(*registry_)),
       reconciles_(BuildCounter()
-                      .Name("keyroll_reconcile_total")
+                      .Name(Name(vocab::kMetricReconcileTotal))
                       .Help("Reconciles of SigningKeyRotations, by result.")
                       .Register(*registry_)),
       reconcile_duration_(BuildHistogram()
-                              .Name("keyroll_reconcile_duration_seconds")
+                              .Name(Name(vocab::kMetricReconcileDuration))
                               .Help("Time one reconcile took.")
                               .Register(*registry_)
                               .Add({}, kReconcileBuckets)),
       provider_requests_(BuildCounter()
-                             .Name("keyroll_provider_requests_total")
+                             .Name(Name(vocab::kMetricProviderRequestsTotal))
                              .Help("Requests to provider APIs, by provider, operation and "
                                    "HTTP status (or error/timeout).")
                              .Register(*registry_)),
       queue_depth_(BuildGauge()
-                       .Name("keyroll_workqueue_depth")
+                       .Name(Name(vocab::kMetricWorkqueueDepth))
                        .Help("Keys in the workqueue waiting for a worker.")
                        .Register(*registry_)
                        .Add({})),
       queue_adds_(BuildCounter()
-                      .Name("keyroll_workqueue_adds_total")
+                      .Name(Name(vocab::kMetricWorkqueueAddsTotal))
                       .Help("Keys added to the workqueue.")
                       .Register(*registry_)
                       .Add({})),
       queue_retries_(BuildCounter()
-                         .Name("keyroll_workqueue_retries_total")
+                         .Name(Name(vocab::kMetricWorkqueueRetriesTotal))
                          .Help("Keys re-added with backoff after a failed reconcile.")
                          .Register(*registry_)
                          .Add({})),
       queue_latency_(BuildHistogram()
-                         .Name("keyroll_workqueue_queue_duration_seconds")
+                         .Name(Name(vocab::kMetricWorkqueueQueueDuration))
                          .Help("Time a key waited in the workqueue before a worker took it.")
                          .Register(*registry_)
                          .Add({}, kQueueBuckets)),
       work_duration_(BuildHistogram()
-                         .Name("keyroll_workqueue_work_duration_seconds")
+                         .Name(Name(vocab::kMetricWorkqueueWorkDuration))
                          .Help("Time a worker spent on a key.")
                          .Register(*registry_)
                          .Add({}, kQueueBuckets)),
       leader_(BuildGauge()
-                  .Name("keyroll_leader_is_leader")
+                  .Name(Name(vocab::kMetricLeaderIsLeader))
                   .Help("1 while this replica holds the leader Lease, else 0.")
                   .Register(*registry_)
                   .Add({})) {
   BuildGauge()
-      .Name("keyroll_build_info")
+      .Name(Name(vocab::kMetricBuildInfo))
       .Help("Always 1; the version label says which keyroll is running.")
       .Register(*registry_)
       .Add({{"version", version.empty() ? "unknown" : version}})
       .Set(1);
   // Known results start at 0, so rate() and alerts work before the first event.
-  for (const char* result : {"success", "failed"}) rotations_.Add({{"result", result}});
-  for (const char* result : {"success", "error"}) reconciles_.Add({{"result", result}});
+  for (auto result : {vocab::kRotationResultSucceeded, vocab::kRotationResultFailed})
+    rotations_.Add({{"result", Name(result)}});
+  for (auto result : vocab::kReconcileResults) reconciles_.Add({{"result", Name(result)}});
 }
 
 void Metrics::RotationDone(const std::string& result) { rotations_.Add({{"result", result}}).Increment(); }
@@ -164,23 +170,23 @@ void Metrics::SetLeader(bool leader) { leader_.Set(leader ? 1 : 0); }
 
 void Metrics::AppendResourceSeries(std::chrono::system_clock::time_point now, std::string& out) const {
   struct Gauge {
-    const char* name;
+    std::string_view name;
     const char* help;
     std::function<std::optional<double>(const ResourceSeries&)> value;
   };
   const Gauge gauges[] = {
-      {"keyroll_consumers_stale", "Consumers of a SigningKeyRotation that do not yet run its Secret's keys.",
+      {vocab::kMetricConsumersStale, "Consumers of a SigningKeyRotation that do not yet run its Secret's keys.",
        [](const ResourceSeries& r) -> std::optional<double> {
          if (!r.consumers_stale) return std::nullopt;
          return *r.consumers_stale;
        }},
       // Key age grows between reconciles, so it is computed when scraped.
-      {"keyroll_key_age_seconds", "Seconds since the current signing key of a SigningKeyRotation became current.",
+      {vocab::kMetricKeyAgeSeconds, "Seconds since the current signing key of a SigningKeyRotation became current.",
        [now](const ResourceSeries& r) -> std::optional<double> {
          if (!r.key_current_since) return std::nullopt;
          return std::max(0.0, std::chrono::duration<double>(now - *r.key_current_since).count());
        }},
-      {"keyroll_last_rotation_timestamp_seconds", "Unix time of the last rotation of a SigningKeyRotation.",
+      {vocab::kMetricLastRotationTimestamp, "Unix time of the last rotation of a SigningKeyRotation.",
        [](const ResourceSeries& r) -> std::optional<double> {
          if (!r.last_rotation) return std::nullopt;
          return UnixSeconds(*r.last_rotation);
@@ -193,7 +199,7 @@ void Metrics::AppendResourceSeries(std::chrono::system_clock::time_point now, st
       auto value = g.value(r);
       if (!value) continue;
       if (!header) {
-        out += std::string("# HELP ") + g.name + " " + g.help + "\n# TYPE " + g.name + " gauge\n";
+        out += "# HELP " + Name(g.name) + " " + g.help + "\n# TYPE " + Name(g.name) + " gauge\n";
         header = true;
       }
       AppendSample(out, g.name, key, *value);

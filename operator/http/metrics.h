@@ -1,24 +1,11 @@
 // metrics: every Prometheus metric keyroll exports, owned by one Metrics object and
 // rendered in the text exposition format by prometheus-cpp's TextSerializer.
-//
-//   keyroll_rotations_total{result}                 counter: rotations (success|failed start at 0;
-//                                                   other results appear when first used)
-//   keyroll_reconcile_total{result}                 counter: reconciles (success|error start at 0)
-//   keyroll_reconcile_duration_seconds              histogram
-//   keyroll_provider_requests_total{provider,op,code}  counter: code is the HTTP status or
-//                                                   "error"/"timeout" when there was none
-//   keyroll_consumers_stale{namespace,name}         gauge: consumers of that SigningKeyRotation
-//                                                   not yet up to date with its Secret
-//   keyroll_key_age_seconds{namespace,name}         gauge: age of the current key, computed at
-//                                                   scrape time from the time it became current
-//   keyroll_last_rotation_timestamp_seconds{namespace,name}  gauge: unix time of the last rotation
-//   keyroll_workqueue_depth                         gauge: keys waiting for a worker
-//   keyroll_workqueue_adds_total                    counter
-//   keyroll_workqueue_retries_total                 counter: rate-limited re-adds
-//   keyroll_workqueue_queue_duration_seconds        histogram: Add -> Get
-//   keyroll_workqueue_work_duration_seconds         histogram: Get -> Done
-//   keyroll_leader_is_leader                        gauge: 1 while this replica leads
-//   keyroll_build_info{version}                     gauge: always 1
+// Names and result label values are the vocabulary's (operator/rotation/vocabulary.h,
+// metric_vocabulary.h: kMetric*, k*Results); what each metric means is its HELP text in
+// metrics.cpp. Result counters start at 0 for the results that matter to alerts
+// (rotations: succeeded|failed; reconciles: success|error); other results appear when
+// first counted. Provider requests are labelled {provider,op,code}, code being the HTTP
+// status or "error"/"timeout" when there was none; per-resource gauges {namespace,name}.
 // Labelled families appear in the output once they have a series.
 // Per-resource series ({namespace,name}) are removed with RemoveResource when the
 // SigningKeyRotation is deleted, so a deleted resource stops being reported. They are kept

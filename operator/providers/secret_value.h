@@ -27,7 +27,7 @@ class SecretValue {
   friend bool operator!=(const SecretValue& a, const SecretValue& b) { return !(a == b); }
 
   // Streaming a secret is a compile error, not a leak. (fmt finds no formatter either:
-  // tests/unit/secret_value_test.cpp checks both with static_asserts.)
+  // tests/unit/providers/secret_value_test.cpp checks both with static_asserts.)
   friend std::ostream& operator<<(std::ostream&, const SecretValue&) = delete;
 
  private:

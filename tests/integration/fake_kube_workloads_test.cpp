@@ -6,7 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "tests/integration/fake_kube_fixture.h"
-#include "tests/unit/kube_wire_capture.h"
+#include "tests/unit/kube/kube_wire_capture.h"
 
 namespace keyroll::fakes {
 namespace {
@@ -62,9 +62,10 @@ TEST_F(FakeKubeTest, WorkloadKindsGetTheDefaultsAndStatusOfARealServer) {
     EXPECT_EQ(WithUid(got["metadata"].value("labels", json()), got_uid),
               WithUid(want.answer["metadata"].value("labels", json()), want_uid));
     EXPECT_EQ(got["metadata"].value("annotations", json()), want.answer["metadata"].value("annotations", json()));
-    if (want.answer["spec"].contains("template"))
+    if (want.answer["spec"].contains("template")) {
       EXPECT_EQ(WithUid(got["spec"]["template"]["metadata"].value("labels", json()), got_uid),
                 WithUid(want.answer["spec"]["template"]["metadata"].value("labels", json()), want_uid));
+    }
   }
 }
 

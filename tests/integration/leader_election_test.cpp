@@ -3,7 +3,7 @@
 // leads; a killed leader (no release) is replaced after its lease runs out; a released lease
 // is taken over at once; 409s on renew are survived; failed renewals past the renew deadline
 // end leadership. Fault injection (409, 500) runs only on the fake.
-#include "operator/controller/leader_election.h"
+#include "operator/runtime/leader_election.h"
 
 #include <atomic>
 #include <memory>

@@ -47,7 +47,9 @@ TEST(Dashboard, HasThePanelsOperatorsNeed) {
     EXPECT_TRUE(ids.insert(panel["id"].get<int>()).second) << "duplicate panel id";
     EXPECT_TRUE(panel.contains("gridPos"));
     (panel["type"] == "row" ? rows : titles).insert(panel["title"].get<std::string>());
-    if (panel["type"] != "row") EXPECT_FALSE(panel["targets"].empty()) << panel["title"];
+    if (panel["type"] != "row") {
+      EXPECT_FALSE(panel["targets"].empty()) << panel["title"];
+    }
   }
   for (const char* title : {"Resources by state", "Key age against maxKeyAge", "Rotations over time",
                             "Why rotations wait", "Consumer rollouts", "Provider requests",

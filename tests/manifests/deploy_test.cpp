@@ -141,7 +141,7 @@ TEST(Deploy, RbacHasNoWildcardsAndNoDelete) {
       }
     }
   }
-  EXPECT_EQ(rules, 7);
+  EXPECT_EQ(rules, 9);  // 8 ClusterRole rules (one per API group and purpose) and the Lease Role
 }
 
 TEST(Deploy, BindingsGiveTheRolesToTheOperatorServiceAccount) {

@@ -223,7 +223,7 @@ TEST(HelmChart, RbacRulesEqualDeployClusterRole) {
   YAML::Node deploy = DeployDocument("deploy/rbac.yaml", "ClusterRole")["rules"];
   ASSERT_TRUE(chart.IsSequence());
   EXPECT_EQ(YAML::Dump(chart), YAML::Dump(deploy));
-  EXPECT_EQ(chart.size(), 6u);
+  EXPECT_EQ(chart.size(), 8u);
 }
 
 TEST(HelmChart, DefaultsMatchDeployManifests) {

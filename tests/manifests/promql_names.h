@@ -1,10 +1,11 @@
 // promql_names: which metric names a PromQL expression reads, and which names keyroll exports
-// (the list at the top of operator/http/metrics.h, histograms with their _bucket, _sum and
-// _count series, plus every "keyroll_..." name operator/http/metrics.cpp registers). Used by
+// (the vocabulary's metric names, which operator/http/metrics.cpp registers; histograms with
+// their _bucket, _sum and _count series). Used by
 // the alert and dashboard tests. Header-only.
 #pragma once
 
 #include <cctype>
+#include <map>
 #include <regex>
 #include <set>
 #include <sstream>
@@ -15,23 +16,26 @@
 namespace keyroll::testing::manifests {
 
 inline std::set<std::string> ExportedMetrics() {
+  // Every metric name of the vocabulary (kMetricX = "keyroll_..."), which metrics.cpp registers.
+  std::map<std::string, std::string> names;  // constant -> metric name
+  static const std::regex constant(R"x((kMetric\w+) = "(keyroll_[a-z_]+)")x");
+  for (const char* file : {"operator/rotation/vocabulary.h", "operator/rotation/metric_vocabulary.h"}) {
+    const std::string text = ReadFile(SourcePath(file));
+    for (auto it = std::sregex_iterator(text.begin(), text.end(), constant); it != std::sregex_iterator(); ++it)
+      names[(*it)[1]] = (*it)[2];
+  }
   std::set<std::string> out;
-  static const std::regex line(R"(^//\s+(keyroll_[a-z_]+)(\{[^}]*\})?\s+(\S+))");
-  std::istringstream lines(ReadFile(SourcePath("operator/http/metrics.h")));
-  for (std::string text; std::getline(lines, text);) {
-    std::smatch m;
-    if (!std::regex_search(text, m, line)) continue;
-    out.insert(m[1]);
-    if (m[3].str().rfind("histogram", 0) == 0) {
-      for (const char* suffix : {"_bucket", "_sum", "_count"}) out.insert(m[1].str() + suffix);
-    }
-  }
+  for (const auto& [k, name] : names) out.insert(name);
+  // Histograms (BuildHistogram().Name(Name(vocab::kMetricX))) also have _bucket, _sum, _count.
   const std::string source = ReadFile(SourcePath("operator/http/metrics.cpp"));
+  static const std::regex histogram(R"(BuildHistogram\(\)\s*\.Name\(Name\(vocab::(kMetric\w+)\)\))");
+  for (auto it = std::sregex_iterator(source.begin(), source.end(), histogram); it != std::sregex_iterator(); ++it)
+    if (auto n = names.find((*it)[1]); n != names.end())
+      for (const char* suffix : {"_bucket", "_sum", "_count"}) out.insert(n->second + suffix);
+  // And any name metrics.cpp spells out itself.
   static const std::regex literal(R"x("(keyroll_[a-z_]+)")x");
-  for (auto it = std::sregex_iterator(source.begin(), source.end(), literal);
-       it != std::sregex_iterator(); ++it) {
+  for (auto it = std::sregex_iterator(source.begin(), source.end(), literal); it != std::sregex_iterator(); ++it)
     out.insert((*it)[1]);
-  }
   return out;
 }
 

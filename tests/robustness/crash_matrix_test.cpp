@@ -1,5 +1,5 @@
 // Crash matrix (issue 6, part 1): kill -9 the operator at every failpoint of reconcile and
-// rotation (operator/controller/failpoint.h lists them) and check that it recovers. One
+// rotation (operator/runtime/failpoint.h lists them) and check that it recovers. One
 // scenario per way through the code: a first sync (new resource), a rotation request
 // (spec.rotation.requestID or the rotate-request annotation), an out-of-band rotation (the
 // provider's console), and leader election. For each kill point the test stops keyroll,

@@ -37,9 +37,11 @@ std::string Tail(const std::string& s, size_t n = 3000) { return s.size() > n ? 
 
 }  // namespace
 
+// The harness runs keyroll-failpoints: keyroll with failpoints (operator/runtime/failpoint.h),
+// which the shipped binary does not have; the robustness suite sets KEYROLL_FAILPOINTS.
 bool KeyrollBinaryAvailable() {
   try {
-    BuiltBinary("keyroll");
+    BuiltBinary("keyroll-failpoints");
     return true;
   } catch (const std::exception&) {
     return false;
@@ -65,7 +67,7 @@ KeyrollOperator::~KeyrollOperator() {
 
 void KeyrollOperator::Start(const std::map<std::string, std::string>& env, std::chrono::milliseconds timeout) {
   ProcessOptions po;
-  po.argv = {BuiltBinary("keyroll"), "--kubeconfig", options_.kubeconfig, "--log-format", "json",
+  po.argv = {BuiltBinary("keyroll-failpoints"), "--kubeconfig", options_.kubeconfig, "--log-format", "json",
              "--log-level", "debug", "--metrics-bind-address", "127.0.0.1:0",
              "--health-probe-bind-address", "127.0.0.1:0"};
   if (!options_.watch_namespace.empty()) po.argv.insert(po.argv.end(), {"--namespace", options_.watch_namespace});
