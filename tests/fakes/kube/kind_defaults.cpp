@@ -56,21 +56,26 @@ void DeploymentDefaults(json& d) {
   SetIfMissing(spec, "progressDeadlineSeconds", 600);
 }
 
+// spec.updateStrategy of a StatefulSet or DaemonSet: type RollingUpdate unless set, and then
+// rollingUpdate's fields from `rolling_update` where missing (OnDelete gets none).
+void UpdateStrategyDefaults(json& spec, const json& rolling_update) {
+  SetIfMissing(spec, "updateStrategy", json::object());
+  json& strategy = spec["updateStrategy"];
+  if (!strategy.is_object()) return;
+  SetIfMissing(strategy, "type", "RollingUpdate");
+  if (strategy["type"] != "RollingUpdate") return;
+  SetIfMissing(strategy, "rollingUpdate", json::object());
+  if (!strategy["rollingUpdate"].is_object()) return;
+  for (const auto& [key, value] : rolling_update.items()) SetIfMissing(strategy["rollingUpdate"], key.c_str(), value);
+}
+
 // As 201-create-statefulset.txt: the defaults and the status a real server gives a new one.
 void StatefulSetDefaults(json& s, bool creating) {
   json& spec = s["spec"];
   if (!spec.is_object()) spec = json::object();
   SetIfMissing(spec, "replicas", 1);
   SetIfMissing(spec, "podManagementPolicy", "OrderedReady");
-  SetIfMissing(spec, "updateStrategy", json::object());
-  json& strategy = spec["updateStrategy"];
-  if (strategy.is_object()) {
-    SetIfMissing(strategy, "type", "RollingUpdate");
-    if (strategy["type"] == "RollingUpdate") {
-      SetIfMissing(strategy, "rollingUpdate", json::object());
-      if (strategy["rollingUpdate"].is_object()) SetIfMissing(strategy["rollingUpdate"], "partition", 0);
-    }
-  }
+  UpdateStrategyDefaults(spec, {{"partition", 0}});
   SetIfMissing(spec, "revisionHistoryLimit", 10);
   SetIfMissing(spec, "persistentVolumeClaimRetentionPolicy", {{"whenDeleted", "Retain"}, {"whenScaled", "Retain"}});
   if (creating) s["status"] = {{"replicas", 0}, {"availableReplicas", 0}};
@@ -80,18 +85,7 @@ void StatefulSetDefaults(json& s, bool creating) {
 void DaemonSetDefaults(json& d, const json* current) {
   json& spec = d["spec"];
   if (!spec.is_object()) spec = json::object();
-  SetIfMissing(spec, "updateStrategy", json::object());
-  json& strategy = spec["updateStrategy"];
-  if (strategy.is_object()) {
-    SetIfMissing(strategy, "type", "RollingUpdate");
-    if (strategy["type"] == "RollingUpdate") {
-      SetIfMissing(strategy, "rollingUpdate", json::object());
-      if (strategy["rollingUpdate"].is_object()) {
-        SetIfMissing(strategy["rollingUpdate"], "maxUnavailable", 1);
-        SetIfMissing(strategy["rollingUpdate"], "maxSurge", 0);
-      }
-    }
-  }
+  UpdateStrategyDefaults(spec, {{"maxUnavailable", 1}, {"maxSurge", 0}});
   SetIfMissing(spec, "revisionHistoryLimit", 10);
   const char* kTemplateGeneration = "deprecated.daemonset.template.generation";
   json& annotations = d["metadata"]["annotations"];
