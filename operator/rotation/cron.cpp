@@ -103,7 +103,8 @@ Result<bool, Error> ParseField(std::string_view field, const FieldSpec& f, std::
         if (hi < lo)
           return Err{std::string(f.name) + ": range " + std::string(range) + " runs backwards"};
       } else if (slash.size() == 2) {
-        hi = f.max == 7 ? 6 : f.max;  // "N/S" means N-max/S
+        // "N/S" means N-max/S; for day-of-week max is 6 (7 is Sunday's alias), except "7/S".
+        hi = f.max == 7 ? std::max(lo, 6) : f.max;
       }
     }
     for (int v = lo; v <= hi; v += step) bits.set(static_cast<size_t>(v == 7 && f.max == 7 ? 0 : v));
