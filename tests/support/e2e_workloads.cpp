@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "operator/rotation/workload.h"
+
 namespace keyroll::testing {
 namespace {
 
@@ -12,10 +14,6 @@ constexpr int kDaemonSetNodes = 2;
 std::string TemplateHash(const json& w) {
   return w.value("/spec/template/metadata/annotations"_json_pointer, json::object())
       .value("keyroll.dev/keys-hash", "");
-}
-
-std::string Display(const std::string& kind, const std::string& name) {
-  return kind == "Deployment" ? name : kind + "/" + name;
 }
 
 json DeploymentComplete(int64_t generation, int replicas) {
@@ -167,7 +165,7 @@ void WorkloadSimulator::StepKind(const kube::ResourceRef& resource, const std::s
   if (!list) return;  // the namespace may be going away; try again
   auto now = std::chrono::steady_clock::now();
   for (const auto& w : list->items) {
-    const std::string name = Display(kind, kube::NameOf(w));
+    const std::string name = rotation::DisplayName(*rotation::KindFromName(kind), kube::NameOf(w));
     const int64_t gen = w.value("/metadata/generation"_json_pointer, int64_t{0});
     const json observed_json = w.value("/status/observedGeneration"_json_pointer, json(0));
     const int64_t observed = observed_json.is_string() ? std::stoll(observed_json.get<std::string>())
