@@ -8,10 +8,10 @@
 #include "cli/cluster_state.h"
 #include "cli/colour.h"
 #include "cli/errors.h"
-#include "operator/kube/base64.h"
+#include "operator/base/encoding.h"
 #include "operator/providers/qstash/receiver.h"
 #include "operator/providers/secret_value.h"
-#include "operator/rotation/fingerprint.h"
+#include "operator/base/fingerprint.h"
 #include "operator/rotation/parse_spec.h"
 #include "operator/rotation/vocabulary.h"
 
@@ -35,7 +35,7 @@ std::optional<SecretValue> KeyOf(const nlohmann::json& secret, const std::string
   if (data == secret.end() || !data->is_object()) return std::nullopt;
   auto it = data->find(key);
   if (it == data->end() || !it->is_string()) return std::nullopt;
-  auto decoded = kube::DecodeBase64(it->get<std::string>());
+  auto decoded = base::Base64Decode(it->get<std::string>());
   if (!decoded) return std::nullopt;
   return SecretValue(std::move(*decoded));
 }
@@ -69,8 +69,8 @@ int RunVerify(const GlobalOptions& options, const std::string& name, const Verif
 
   qstash::VerifyOptions vo;
   vo.url = v.url;
-  const std::string cur_fp = rotation::Fingerprint(current->reveal()),
-                    next_fp = rotation::Fingerprint(next->reveal());
+  const std::string cur_fp = base::Fingerprint(current->reveal()),
+                    next_fp = base::Fingerprint(next->reveal());
   auto result = qstash::Receiver(*current, *next).Verify(v.signature, body, vo);
   if (result.ok()) {
     bool by_current = result.key == qstash::VerifiedBy::kCurrent;

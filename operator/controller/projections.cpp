@@ -3,8 +3,8 @@
 
 #include <cstdlib>
 
-#include "operator/kube/base64.h"
-#include "operator/rotation/fingerprint.h"
+#include "operator/base/encoding.h"
+#include "operator/base/fingerprint.h"
 #include "operator/rotation/vocabulary.h"
 
 namespace keyroll::controller {
@@ -140,9 +140,9 @@ json ProjectSecret(const json& full, const std::vector<KeyPair>& pairs) {
   if (const json* data = Field(full, "data"); data && data->is_object()) {
     for (auto it = data->begin(); it != data->end(); ++it) {
       if (!it.value().is_string()) continue;
-      auto decoded = kube::DecodeBase64(it.value().get<std::string>());
+      auto decoded = base::Base64Decode(it.value().get<std::string>());
       if (!decoded) continue;
-      fingerprints[it.key()] = rotation::Fingerprint(*decoded);
+      fingerprints[it.key()] = base::Fingerprint(*decoded);
       values[it.key()] = std::move(*decoded);
     }
   }
@@ -152,7 +152,7 @@ json ProjectSecret(const json& full, const std::vector<KeyPair>& pairs) {
   json hashes = json::object();
   for (const auto& [cur, next] : all) {
     auto c = values.find(cur), n = values.find(next);
-    if (c != values.end() && n != values.end()) hashes[PairKey(cur, next)] = rotation::KeysHash(c->second, n->second);
+    if (c != values.end() && n != values.end()) hashes[PairKey(cur, next)] = base::KeysHash(c->second, n->second);
   }
   for (auto& [k, v] : values) std::fill(v.begin(), v.end(), '\0');
   out["keyroll"] = {{"fingerprints", fingerprints}, {"pairHashes", hashes}};

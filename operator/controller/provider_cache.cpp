@@ -1,9 +1,10 @@
 // provider_cache.cpp — see provider_cache.h.
 #include "operator/controller/provider_cache.h"
 
-#include "operator/kube/base64.h"
+#include "operator/base/encoding.h"
 #include "operator/providers/auth0/client.h"
-#include "operator/providers/crypto.h"
+#include "operator/base/crypto.h"
+#include "operator/base/encoding.h"
 #include "operator/providers/fingerprint.h"
 #include "operator/providers/qstash/client.h"
 
@@ -48,7 +49,7 @@ std::optional<std::string> SecretEntry(const nlohmann::json& secret, const std::
   if (data == secret.end() || !data->is_object()) return std::nullopt;
   auto v = data->find(key);
   if (v == data->end() || !v->is_string()) return std::nullopt;
-  return kube::DecodeBase64(v->get<std::string>());
+  return base::Base64Decode(v->get<std::string>());
 }
 
 // A handle that says why there is no provider.
@@ -84,7 +85,7 @@ std::string SpecDigest(const rotation::Provider& provider) {
                           &a->client_secret_ref.client_secret_key, &a->audience, &a->ca_bundle})
       add(*f);
   }
-  return providers::Sha256(text);
+  return base::Sha256(text);
 }
 
 // Trailing newlines are a common accident of `kubectl create secret --from-file`.
@@ -128,7 +129,7 @@ ProviderHandle ProviderCache::ConnectAuth0(const std::string& resource_key, cons
   const std::string& client_secret = credentials.second.reveal();
   // One client per resource while its configuration stays the same: the client caches its
   // management token (Auth0 counts and limits the tokens a client fetches).
-  const std::string config = providers::HexLower(providers::Sha256(
+  const std::string config = base::HexLower(base::Sha256(
       auth0.domain + "\n" + auth0.audience + "\n" + auth0.ca_bundle + "\n" + id + "\n" + client_secret));
   {
     std::unique_lock lock(mu_);

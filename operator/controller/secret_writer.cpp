@@ -1,7 +1,7 @@
 // secret_writer.cpp — see secret_writer.h.
 #include "operator/controller/secret_writer.h"
 
-#include "operator/kube/base64.h"
+#include "operator/base/encoding.h"
 #include "operator/rotation/vocabulary.h"
 
 namespace keyroll::controller {
@@ -35,9 +35,9 @@ void Apply(json& secret, const rotation::ResourceMeta& owner, const rotation::Se
   else meta["ownerReferences"] = refs;
   if (w.write_keys && raw) {
     if (!secret["data"].is_object()) secret["data"] = json::object();
-    secret["data"][w.current_key] = kube::EncodeBase64(raw->current.reveal());
-    secret["data"][w.next_key] = kube::EncodeBase64(raw->next.reveal());
-    for (const auto& [key, value] : raw->extra_data) secret["data"][key] = kube::EncodeBase64(value.reveal());
+    secret["data"][w.current_key] = base::Base64Encode(raw->current.reveal());
+    secret["data"][w.next_key] = base::Base64Encode(raw->next.reveal());
+    for (const auto& [key, value] : raw->extra_data) secret["data"][key] = base::Base64Encode(value.reveal());
   }
 }
 

@@ -4,9 +4,9 @@
 
 #include <ctime>
 
-#include <openssl/evp.h>
-
 #include <spdlog/spdlog.h>
+
+#include "operator/base/crypto.h"
 
 namespace keyroll::kube {
 
@@ -20,11 +20,9 @@ std::string NowRfc3339() {
 }
 
 EventRecorder::AggregationKey EventRecorder::KeyOf(const std::string& text) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int n = 0;
+  const std::string digest = base::Sha256(text);
   AggregationKey key{};
-  if (EVP_Digest(text.data(), text.size(), digest, &n, EVP_sha256(), nullptr) == 1 && n >= key.size())
-    std::copy_n(digest, key.size(), key.begin());
+  std::copy_n(digest.begin(), std::min(digest.size(), key.size()), key.begin());
   return key;
 }
 

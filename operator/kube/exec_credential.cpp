@@ -14,7 +14,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "operator/kube/base64.h"
+#include "operator/base/encoding.h"
 
 extern char** environ;
 
@@ -92,7 +92,7 @@ std::string ExecInfo(const ExecConfig& exec, const std::string& server, const st
   nlohmann::json spec = {{"interactive", false}};
   if (exec.provide_cluster_info) {
     spec["cluster"] = {{"server", server}};
-    if (!ca_pem.empty()) spec["cluster"]["certificate-authority-data"] = EncodeBase64(ca_pem);
+    if (!ca_pem.empty()) spec["cluster"]["certificate-authority-data"] = base::Base64Encode(ca_pem);
   }
   nlohmann::json info = {{"apiVersion", exec.api_version}, {"kind", "ExecCredential"}, {"spec", spec}};
   return info.dump();

@@ -5,7 +5,7 @@
 
 #include <yaml-cpp/yaml.h>
 
-#include "operator/kube/base64.h"
+#include "operator/base/encoding.h"
 
 namespace keyroll::kube {
 namespace {
@@ -51,7 +51,7 @@ Result<std::string> DataOrFile(const YAML::Node& n, const std::string& key,
                                const std::string& base_dir, const std::string& what) {
   std::string data = Scalar(n, (key + "-data").c_str());
   if (!data.empty()) {
-    auto decoded = DecodeBase64(data);
+    auto decoded = base::Base64Decode(data);
     if (!decoded) return ConfigError(what + ": " + key + "-data is not valid base64");
     return *decoded;
   }

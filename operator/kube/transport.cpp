@@ -1,5 +1,6 @@
 #include "operator/kube/transport.h"
 
+#include "operator/base/pem.h"
 #include "operator/kube/errors.h"
 
 #include <signal.h>
@@ -8,7 +9,6 @@
 #include <thread>
 
 #include <openssl/err.h>
-#include <openssl/pem.h>
 #include <openssl/x509.h>
 #include <openssl/x509_vfy.h>
 
@@ -24,37 +24,6 @@ struct Transport::Conn {
 };
 
 namespace {
-
-// The PEM certificates in `pem` as a new X509_STORE (owned by the caller), or null.
-X509_STORE* StoreFromPem(const std::string& pem, int* count) {
-  BIO* bio = BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size()));
-  X509_STORE* store = X509_STORE_new();
-  *count = 0;
-  while (X509* cert = PEM_read_bio_X509(bio, nullptr, nullptr, nullptr)) {
-    X509_STORE_add_cert(store, cert);
-    X509_free(cert);
-    ++*count;
-  }
-  ERR_clear_error();
-  BIO_free(bio);
-  return store;
-}
-
-X509* CertFromPem(const std::string& pem) {
-  BIO* bio = BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size()));
-  X509* cert = PEM_read_bio_X509(bio, nullptr, nullptr, nullptr);
-  BIO_free(bio);
-  ERR_clear_error();
-  return cert;
-}
-
-EVP_PKEY* KeyFromPem(const std::string& pem) {
-  BIO* bio = BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size()));
-  EVP_PKEY* key = PEM_read_bio_PrivateKey(bio, nullptr, nullptr, nullptr);
-  BIO_free(bio);
-  ERR_clear_error();
-  return key;
-}
 
 // A directory under /dev/null can never exist: looking certificates up in it finds none.
 constexpr const char* kNoCertificateDirectory = "/dev/null/keyroll-no-extra-certificates";
@@ -131,9 +100,8 @@ Result<std::unique_ptr<Transport>> Transport::Create(const Config& config, Trans
   }
   // Check the TLS material once, up front, so a broken kubeconfig fails clearly.
   if (!config.ca_pem.empty()) {
-    int n = 0;
-    t->trust_ = StoreFromPem(config.ca_pem, &n);
-    if (n == 0) return ConfigError(config.source + ": the certificate authority is not PEM certificates");
+    t->trust_ = X509_STORE_new();
+    if (base::AddCertificatesFromPem(t->trust_, config.ca_pem) == 0) return ConfigError(config.source + ": the certificate authority is not PEM certificates");
   } else if (t->https_ && !config.insecure_skip_tls_verify) {
     t->trust_ = X509_STORE_new();  // no CA in the kubeconfig: the system roots, as client-go
     X509_STORE_set_default_paths(t->trust_);
@@ -147,12 +115,8 @@ Result<std::unique_ptr<Transport>> Transport::Create(const Config& config, Trans
     ERR_clear_error();
   }
   if (!config.client_cert_pem.empty()) {
-    X509* c = CertFromPem(config.client_cert_pem);
-    EVP_PKEY* k = KeyFromPem(config.client_key_pem);
-    bool ok = c && k;
-    X509_free(c);
-    EVP_PKEY_free(k);
-    if (!ok) return ConfigError(config.source + ": the client certificate or key is not valid PEM");
+    if (!base::CertificateFromPem(config.client_cert_pem) || !base::PrivateKeyFromPem(config.client_key_pem))
+      return ConfigError(config.source + ": the client certificate or key is not valid PEM");
   }
   if (config.insecure_skip_tls_verify && t->https_) {
     spdlog::warn("TLS verification of {} is disabled (insecure-skip-tls-verify)", config.server);
@@ -167,16 +131,10 @@ Result<std::unique_ptr<httplib::ClientImpl>> Transport::NewClient(std::chrono::m
     if (!cert) return cert.error();
     std::unique_ptr<httplib::SSLClient> ssl;
     if (cert->has_value()) {
-      X509* c = CertFromPem((*cert)->cert_pem);
-      EVP_PKEY* k = KeyFromPem((*cert)->key_pem);
-      if (!c || !k) {
-        X509_free(c);
-        EVP_PKEY_free(k);
-        return ConfigError("the client certificate or key is not valid PEM");
-      }
-      ssl = std::make_unique<httplib::SSLClient>(host_, port_, c, k);  // the context takes references
-      X509_free(c);
-      EVP_PKEY_free(k);
+      base::X509Ptr c = base::CertificateFromPem((*cert)->cert_pem);
+      base::PkeyPtr k = base::PrivateKeyFromPem((*cert)->key_pem);
+      if (!c || !k) return ConfigError("the client certificate or key is not valid PEM");
+      ssl = std::make_unique<httplib::SSLClient>(host_, port_, c.get(), k.get());  // the context takes references
     } else {
       ssl = std::make_unique<httplib::SSLClient>(host_, port_);
     }

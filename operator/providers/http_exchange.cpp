@@ -8,7 +8,8 @@
 #include <mutex>
 #include <vector>
 
-#include "operator/providers/crypto.h"
+#include "operator/base/crypto.h"
+#include "operator/base/encoding.h"
 
 namespace keyroll::providers {
 namespace {
@@ -118,7 +119,7 @@ Result<HttpAnswer> Exchange(const BaseUrl& url, const TlsOptions& tls, const Htt
   }
   // The trusted CAs are part of the endpoint: a connection verified against one bundle is
   // never lent to a client that trusts another.
-  const std::string endpoint = url.Normalised() + "\n" + HexLower(Sha256(*pem)) + "\n" +
+  const std::string endpoint = url.Normalised() + "\n" + base::HexLower(base::Sha256(*pem)) + "\n" +
                                std::to_string(timeouts.connect.count()) + "/" +
                                std::to_string(timeouts.read.count());
   if (ClientPtr pooled = SharedPool().Take(endpoint)) {

@@ -12,6 +12,7 @@
 #include <utility>
 #include <variant>
 
+#include "operator/base/result.h"
 #include "operator/providers/secret_value.h"
 
 namespace keyroll::providers {
@@ -50,23 +51,7 @@ struct ProviderError {
 
 // A value or a ProviderError.
 template <typename T>
-class Result {
- public:
-  Result(T value) : v_(std::move(value)) {}               // NOLINT: implicit on purpose
-  Result(ProviderError error) : v_(std::move(error)) {}   // NOLINT
-  bool ok() const { return v_.index() == 0; }
-  explicit operator bool() const { return ok(); }
-  T& value() { return std::get<0>(v_); }
-  const T& value() const { return std::get<0>(v_); }
-  T& operator*() { return value(); }
-  const T& operator*() const { return value(); }
-  T* operator->() { return &value(); }
-  const T* operator->() const { return &value(); }
-  const ProviderError& error() const { return std::get<1>(v_); }
-
- private:
-  std::variant<T, ProviderError> v_;
-};
+using Result = base::Result<T, ProviderError>;
 
 // Called once per HTTP request a client makes: op ("get_keys", "rotate") and the status code,
 // or 0 when no answer arrived. For keyroll_provider_requests_total{provider,op,code}.

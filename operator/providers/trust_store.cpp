@@ -1,13 +1,14 @@
 // trust_store.cpp — see trust_store.h.
 #include "operator/providers/trust_store.h"
 
-#include <openssl/pem.h>
 #include <openssl/x509.h>
 
 #include <atomic>
 #include <cstdlib>
 #include <map>
 #include <mutex>
+
+#include "operator/base/pem.h"
 
 namespace keyroll::providers {
 namespace {
@@ -37,15 +38,8 @@ X509_STORE* BuildSystemStore() {
 // The system certificates (already parsed) plus those of `pem`; nullptr when `pem` has none.
 X509_STORE* BuildCustomStore(X509_STORE* system, const std::string& pem) {
   ++parses;
-  BIO* bio = BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size()));
-  if (bio == nullptr) return nullptr;
   X509_STORE* store = X509_STORE_new();
-  int custom = 0;
-  while (X509* cert = PEM_read_bio_X509(bio, nullptr, nullptr, nullptr)) {
-    if (X509_STORE_add_cert(store, cert) == 1) ++custom;
-    X509_free(cert);
-  }
-  BIO_free(bio);
+  const int custom = base::AddCertificatesFromPem(store, pem);
   if (custom == 0) {
     X509_STORE_free(store);
     return nullptr;

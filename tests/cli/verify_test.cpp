@@ -9,7 +9,7 @@
 #include <thread>
 
 #include "cli/errors.h"
-#include "operator/kube/base64.h"
+#include "operator/base/encoding.h"
 #include "tests/cli/cli_run.h"
 #include "tests/support/e2e_environment.h"
 
@@ -69,8 +69,8 @@ class CliVerify : public ::testing::Test {
                   {"kind", "Secret"},
                   {"metadata", {{"name", kSecret}}},
                   {"data",
-                   {{"QSTASH_CURRENT_SIGNING_KEY", kube::EncodeBase64(account.current)},
-                    {"QSTASH_NEXT_SIGNING_KEY", kube::EncodeBase64(account.next)}}}});
+                   {{"QSTASH_CURRENT_SIGNING_KEY", base::Base64Encode(account.current)},
+                    {"QSTASH_NEXT_SIGNING_KEY", base::Base64Encode(account.next)}}}});
   }
 
   // Publishes `body` through the fake to the destination; returns what it delivered.

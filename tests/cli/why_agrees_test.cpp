@@ -11,10 +11,10 @@
 #include <thread>
 
 #include "cli/errors.h"
-#include "operator/kube/base64.h"
+#include "operator/base/encoding.h"
 #include "operator/rotation/conditions.h"
 #include "operator/rotation/decide.h"
-#include "operator/rotation/fingerprint.h"
+#include "operator/base/fingerprint.h"
 #include "operator/rotation/gate.h"
 #include "operator/rotation/parse_spec.h"
 #include "operator/rotation/vocabulary.h"
@@ -111,7 +111,7 @@ std::vector<HoldCase> EveryPolicy() {
                       {{"apiVersion", "v1"},
                        {"kind", "Secret"},
                        {"metadata", {{"name", kSecret}}},
-                       {"data", {{"other", kube::EncodeBase64("not keyroll's")}}}});
+                       {"data", {{"other", base::Base64Encode("not keyroll's")}}}});
          CreateApiAndSkr(env);
          return std::string("payments");
        }},
@@ -189,9 +189,9 @@ void WriteHandBuiltState(E2EEnvironment& env, json skr, const std::string& a, co
   skr["status"] = {{"observedGeneration", 1},
                    {"phase", "Ready"},
                    {"keys",
-                    {{"currentFingerprint", rotation::Fingerprint(a)},
-                     {"nextFingerprint", rotation::Fingerprint(b)},
-                     {"keysHash", rotation::KeysHash(a, b)},
+                    {{"currentFingerprint", base::Fingerprint(a)},
+                     {"nextFingerprint", base::Fingerprint(b)},
+                     {"keysHash", base::KeysHash(a, b)},
                      {"syncedAt", stamp}}},
                    {"conditions",
                     {{{"type", "KeysSynced"},
@@ -210,10 +210,10 @@ void WriteHandBuiltState(E2EEnvironment& env, json skr, const std::string& a, co
         {{"name", kSecret},
          {"labels", {{"app.kubernetes.io/managed-by", "keyroll"}}},
          {"annotations",
-          {{"keyroll.dev/owner", "payments"}, {"keyroll.dev/keys-hash", rotation::KeysHash(c, d)}}}}},
+          {{"keyroll.dev/owner", "payments"}, {"keyroll.dev/keys-hash", base::KeysHash(c, d)}}}}},
        {"data",
-        {{"QSTASH_CURRENT_SIGNING_KEY", kube::EncodeBase64(c)},
-         {"QSTASH_NEXT_SIGNING_KEY", kube::EncodeBase64(d)}}}});
+        {{"QSTASH_CURRENT_SIGNING_KEY", base::Base64Encode(c)},
+         {"QSTASH_NEXT_SIGNING_KEY", base::Base64Encode(d)}}}});
 }
 
 TEST(CliWhyAgreesWithDecide, SecretDiffersFromProvider) {
@@ -230,15 +230,15 @@ TEST(CliWhyAgreesWithDecide, SecretDiffersFromProvider) {
   o.secret.exists = true;
   o.secret.labels = {{"app.kubernetes.io/managed-by", "keyroll"}};
   o.secret.annotations = {{"keyroll.dev/owner", "payments"},
-                          {"keyroll.dev/keys-hash", rotation::KeysHash(c, d)}};
-  o.secret.current_fingerprint = rotation::Fingerprint(c);
-  o.secret.next_fingerprint = rotation::Fingerprint(d);
-  o.secret.keys_hash = rotation::KeysHash(c, d);
+                          {"keyroll.dev/keys-hash", base::KeysHash(c, d)}};
+  o.secret.current_fingerprint = base::Fingerprint(c);
+  o.secret.next_fingerprint = base::Fingerprint(d);
+  o.secret.keys_hash = base::KeysHash(c, d);
   o.secret.data_fingerprints = {{"QSTASH_CURRENT_SIGNING_KEY", *o.secret.current_fingerprint},
                                 {"QSTASH_NEXT_SIGNING_KEY", *o.secret.next_fingerprint}};
   o.provider.read_at = now;
   o.provider.keys =
-      rotation::ProviderKeys{rotation::Fingerprint(a), rotation::Fingerprint(b), rotation::KeysHash(a, b)};
+      rotation::ProviderKeys{base::Fingerprint(a), base::Fingerprint(b), base::KeysHash(a, b)};
   rotation::Plan plan = rotation::Decide(o, now);
   ASSERT_TRUE(plan.status);
   const auto* expected =
@@ -264,7 +264,7 @@ TEST(CliWhyNext, RestartsAConsumerThenRotatesWhenDue) {
   env.CreateDeployment(MakeDeployment("api", kSecret, SecretUse::kEnvFrom));
   json spec = MakeQStashSkr("payments", env.qstash_url(), kSecret, {"api"});
   spec["spec"]["rotation"]["requestID"] = "r-1";  // not handled yet: a rotation is due
-  const std::string a = "sig_providercurrent", b = "sig_providernext", hash = rotation::KeysHash(a, b);
+  const std::string a = "sig_providercurrent", b = "sig_providernext", hash = base::KeysHash(a, b);
   WriteHandBuiltState(env, env.CreateSkr(spec), a, b, a, b);
 
   CliRun stale = RunCli(env.cluster(), {"why", "payments", "-o", "json"});

@@ -6,7 +6,7 @@
 // over the client secrets, management tokens and private keys.
 #include <gtest/gtest.h>
 
-#include "operator/rotation/fingerprint.h"
+#include "operator/base/fingerprint.h"
 #include "tests/support/e2e_environment.h"
 #include "tests/support/wait.h"
 
@@ -50,7 +50,7 @@ TEST(E2EAuth0Sync, SecretHoldsCertificatesAndJwksAndStatusShowsKids) {
   EXPECT_EQ(StrAt(skr, "/status/keys/nextKid"), state.next_kid);
   EXPECT_EQ(StrAt(skr, "/status/keys/previousKid"), "");
   EXPECT_EQ(StrAt(skr, "/status/keys/currentFingerprint"),
-            rotation::Fingerprint(tenant.CanonicalCert(state.current_kid)));
+            base::Fingerprint(tenant.CanonicalCert(state.current_kid)));
   auto row = TableRow(GetSkrTable(env.kube(), env.ns(), "tenant"));
   EXPECT_EQ(row["Phase"], "Ready");
   EXPECT_EQ(row["Current"], StrAt(skr, "/status/keys/currentFingerprint"));

@@ -4,7 +4,7 @@
 // A failed rollout (ProgressDeadlineExceeded) blocks the same way.
 #include <gtest/gtest.h>
 
-#include "operator/rotation/fingerprint.h"
+#include "operator/base/fingerprint.h"
 #include "tests/support/e2e_environment.h"
 #include "tests/support/wait.h"
 
@@ -57,7 +57,7 @@ TEST(E2EConsumerGate, StaleConsumerBlocksRotationUntilItsRolloutCompletes) {
   EXPECT_TRUE(after.current == before.next);  // the old next became current
   EXPECT_TRUE(env.SecretMatchesProvider(kSecret));
   EXPECT_EQ(skr["status"]["rotationCount"], 1);
-  std::string hash = rotation::KeysHash(after.current, after.next);
+  std::string hash = base::KeysHash(after.current, after.next);
   EXPECT_EQ(skr["status"]["keys"]["keysHash"], hash);
   for (const char* d : {"api", "web"}) {
     EXPECT_TRUE(WaitUntil([&] { return env.workloads().LastRolledHash(d) == hash; })) << d;

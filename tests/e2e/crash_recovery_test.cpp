@@ -12,7 +12,7 @@
 // rotated or retried blindly, the Secret still equals the provider's keys.
 #include <gtest/gtest.h>
 
-#include "operator/rotation/fingerprint.h"
+#include "operator/base/fingerprint.h"
 #include "tests/support/e2e_environment.h"
 #include "tests/support/wait.h"
 
@@ -61,7 +61,7 @@ TEST_P(E2ECrashRecovery, KilledMidRotationRecoversWithExactlyOneRotation) {
   EXPECT_TRUE(after.current == before.next);
   EXPECT_TRUE(env.SecretMatchesProvider(kSecret));
   EXPECT_EQ(got["status"]["rotationCount"], 1);
-  std::string hash = rotation::KeysHash(after.current, after.next);
+  std::string hash = base::KeysHash(after.current, after.next);
   EXPECT_EQ(got["status"]["keys"]["keysHash"], hash);
   for (const char* d : {"api", "worker", "StatefulSet/accounts"}) {
     EXPECT_TRUE(WaitUntil([&] { return env.workloads().LastRolledHash(d) == hash; })) << d;

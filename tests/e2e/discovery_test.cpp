@@ -4,7 +4,7 @@
 // the Secret is left alone.
 #include <gtest/gtest.h>
 
-#include "operator/rotation/fingerprint.h"
+#include "operator/base/fingerprint.h"
 #include "tests/support/e2e_environment.h"
 #include "tests/support/wait.h"
 
@@ -31,7 +31,7 @@ TEST(E2EDiscovery, UndeclaredConsumerBlocksRotationUntilRolledOut) {
   env.CreateSkr(MakeQStashSkr("payments", env.qstash_url(), kSecret, {"api"}));
 
   auto acc = env.account();
-  std::string hash = rotation::KeysHash(acc.current, acc.next);
+  std::string hash = base::KeysHash(acc.current, acc.next);
   ASSERT_TRUE(WaitUntil([&] {
     return env.workloads().LastRolledHash("api") == hash && env.workloads().LastRolledHash("cron") == hash;
   })) << "declared and discovered consumers are restarted with the keys";

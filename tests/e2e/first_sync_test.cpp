@@ -3,7 +3,7 @@
 // fingerprints, and `kubectl get skr` (the Table view) shows Phase/Current/Next/Consumers.
 #include <gtest/gtest.h>
 
-#include "operator/rotation/fingerprint.h"
+#include "operator/base/fingerprint.h"
 #include "tests/support/e2e_environment.h"
 #include "tests/support/wait.h"
 
@@ -27,7 +27,7 @@ TEST(E2EFirstSync, SecretHoldsProviderKeysAndStatusIsReady) {
   ASSERT_TRUE(data.has_value());
   EXPECT_TRUE((*data)["QSTASH_CURRENT_SIGNING_KEY"] == acc.current);  // no key values in failure output
   EXPECT_TRUE((*data)["QSTASH_NEXT_SIGNING_KEY"] == acc.next);
-  std::string keys_hash = rotation::KeysHash(acc.current, acc.next);
+  std::string keys_hash = base::KeysHash(acc.current, acc.next);
 
   auto secret = *GetObject(env.kube(), kube::resources::kSecrets, env.ns(), "qstash-signing-keys");
   auto owners = secret.value("/metadata/ownerReferences"_json_pointer, json::array());
@@ -39,8 +39,8 @@ TEST(E2EFirstSync, SecretHoldsProviderKeysAndStatusIsReady) {
   EXPECT_EQ(secret["metadata"]["annotations"]["keyroll.dev/owner"], "payments");
   EXPECT_EQ(secret["metadata"]["annotations"]["keyroll.dev/keys-hash"], keys_hash);
 
-  EXPECT_EQ(skr["status"]["keys"]["currentFingerprint"], rotation::Fingerprint(acc.current));
-  EXPECT_EQ(skr["status"]["keys"]["nextFingerprint"], rotation::Fingerprint(acc.next));
+  EXPECT_EQ(skr["status"]["keys"]["currentFingerprint"], base::Fingerprint(acc.current));
+  EXPECT_EQ(skr["status"]["keys"]["nextFingerprint"], base::Fingerprint(acc.next));
   EXPECT_EQ(skr["status"]["keys"]["keysHash"], keys_hash);
   for (const char* type : {"Ready", "KeysSynced", "ConsumersUpToDate"}) {
     EXPECT_TRUE(HasCondition(skr, type, "True")) << type << ": " << ConditionSummary(skr);
@@ -51,8 +51,8 @@ TEST(E2EFirstSync, SecretHoldsProviderKeysAndStatusIsReady) {
 
   auto row = TableRow(GetSkrTable(env.kube(), env.ns(), "payments"));
   EXPECT_EQ(row["Phase"], "Ready");
-  EXPECT_EQ(row["Current"], rotation::Fingerprint(acc.current));
-  EXPECT_EQ(row["Next"], rotation::Fingerprint(acc.next));
+  EXPECT_EQ(row["Current"], base::Fingerprint(acc.current));
+  EXPECT_EQ(row["Next"], base::Fingerprint(acc.next));
   EXPECT_EQ(row["Consumers"], "1/1");
 
   EXPECT_GE(CountEvents(SkrEvents(env.kube(), env.ns(), "payments"), "KeysSynced"), 1);

@@ -3,8 +3,8 @@
 // its gate check, and the SecrecyScanner finding planted leaks (plain and base64).
 #include <gtest/gtest.h>
 
-#include "operator/kube/base64.h"
-#include "operator/rotation/fingerprint.h"
+#include "operator/base/encoding.h"
+#include "operator/base/fingerprint.h"
 #include "tests/support/e2e_environment.h"
 #include "tests/support/wait.h"
 
@@ -63,7 +63,7 @@ TEST(E2EHarness, RecorderSeesConsoleRotationsAndJudgesTheGate) {
   ASSERT_TRUE(WaitUntil([&] { return env.rotations().Rotations().size() == 1; }));
   auto r = env.rotations().Rotations().front();
   EXPECT_EQ(r.count_after, 1);
-  EXPECT_EQ(r.keys_hash_before, rotation::KeysHash(before.current, before.next));
+  EXPECT_EQ(r.keys_hash_before, base::KeysHash(before.current, before.next));
   // "api" never rolled out those keys: the rotation violated the gate.
   EXPECT_EQ(env.rotations().GateViolations(env.workloads(), {"api"}).size(), 1u);
   EXPECT_TRUE(env.rotations().GateViolations(env.workloads(), {}).empty());
@@ -78,7 +78,7 @@ TEST(E2EHarness, SecrecyScannerFindsPlantedKeysPlainAndBase64) {
                 {"reason", "Oops"}, {"message", "key is " + acc.current}, {"type", "Warning"}};
   CreateObject(env.kube(), kube::resources::kEvents, env.ns(), event);
   json cm = {{"apiVersion", "v1"}, {"kind", "ConfigMap"}, {"metadata", {{"name", "leak"}}},
-             {"data", {{"k", kube::EncodeBase64(acc.next)}}}};
+             {"data", {{"k", base::Base64Encode(acc.next)}}}};
   CreateObject(env.kube(), kube::resources::kConfigMaps, env.ns(), cm);
   auto leaks = env.FindLeaks();
   ASSERT_EQ(leaks.size(), 2u);

@@ -3,7 +3,7 @@
 // updates the fingerprints and restarts the consumers with the new keys. It does not rotate.
 #include <gtest/gtest.h>
 
-#include "operator/rotation/fingerprint.h"
+#include "operator/base/fingerprint.h"
 #include "tests/support/e2e_environment.h"
 #include "tests/support/wait.h"
 
@@ -27,11 +27,11 @@ TEST(E2EOutOfBand, ConsoleRotationIsSyncedWithinOneRefreshInterval) {
       << "the Secret still holds the old keys";
   json skr = env.WaitSkr("payments", [&](const json& s) {
     return IsReadyAndSynced(s) &&
-           StrAt(s, "/status/keys/currentFingerprint") == rotation::Fingerprint(acc.current);
+           StrAt(s, "/status/keys/currentFingerprint") == base::Fingerprint(acc.current);
   });
   ASSERT_TRUE(IsReadyAndSynced(skr)) << ConditionSummary(skr);
-  EXPECT_EQ(skr["status"]["keys"]["nextFingerprint"], rotation::Fingerprint(acc.next));
-  std::string hash = rotation::KeysHash(acc.current, acc.next);
+  EXPECT_EQ(skr["status"]["keys"]["nextFingerprint"], base::Fingerprint(acc.next));
+  std::string hash = base::KeysHash(acc.current, acc.next);
   EXPECT_TRUE(WaitUntil([&] { return env.workloads().LastRolledHash("api") == hash; }));
   EXPECT_GE(CountEvents(SkrEvents(env.kube(), env.ns(), "payments"), "OutOfBandRotation"), 1);
   EXPECT_EQ(env.account().rotations, 1);  // only the console's

@@ -7,7 +7,7 @@
 // budget counts rollouts of every kind.
 #include <gtest/gtest.h>
 
-#include "operator/rotation/fingerprint.h"
+#include "operator/base/fingerprint.h"
 #include "operator/rotation/timestamp.h"
 #include "tests/support/e2e_environment.h"
 #include "tests/support/wait.h"

@@ -18,9 +18,9 @@
 #include <httplib.h>
 #include <nlohmann/json.hpp>
 
-#include "operator/kube/base64.h"
+#include "operator/base/encoding.h"
 #include "operator/kube/client.h"
-#include "operator/rotation/fingerprint.h"
+#include "operator/base/fingerprint.h"
 #include "tests/fakes/kube/yaml_json.h"
 #include "tests/fakes/qstash/fake_qstash.h"
 #include "tests/support/cluster.h"
@@ -44,7 +44,7 @@ class ControllerTest : public ::testing::Test {
     ca_file_ = cluster_->temp_dir().Write("qstash-ca.crt", qstash_->ca_cert_pem());
     MustOk(client().Create(kube::resources::kSecrets, ns(),
                            {{"apiVersion", "v1"}, {"kind", "Secret"}, {"metadata", {{"name", "qstash"}}},
-                            {"data", {{"QSTASH_TOKEN", kube::EncodeBase64(token_)}}}}),
+                            {"data", {{"QSTASH_TOKEN", base::Base64Encode(token_)}}}}),
            "create token Secret");
   }
 
@@ -155,7 +155,7 @@ class ControllerTest : public ::testing::Test {
     return !c.is_null() && c.value("status", "") == status && (reason.empty() || c.value("reason", "") == reason);
   }
   std::string SecretValue(const json& secret, const std::string& key) {
-    auto v = kube::DecodeBase64(secret["data"].value(key, ""));
+    auto v = base::Base64Decode(secret["data"].value(key, ""));
     return v.value_or("");
   }
   int Writes() {  // create/update/patch/delete requests the fake has served so far

@@ -47,7 +47,7 @@ class ControllerIndexTest : public ControllerTest {
   void CreateToken(const std::string& name) {
     MustOk(client().Create(kube::resources::kSecrets, ns(),
                            {{"apiVersion", "v1"}, {"kind", "Secret"}, {"metadata", {{"name", name}}},
-                            {"data", {{"QSTASH_TOKEN", kube::EncodeBase64(token_)}}}}),
+                            {"data", {{"QSTASH_TOKEN", base::Base64Encode(token_)}}}}),
            "create token Secret");
   }
 };

@@ -27,13 +27,13 @@ TEST_F(ControllerTest, SyncsProviderKeysIntoAnOwnedSecretThenMakesNoWrites) {
   EXPECT_EQ(meta["ownerReferences"][0]["controller"], true);
   EXPECT_EQ(meta["labels"]["app.kubernetes.io/managed-by"], "keyroll");
   EXPECT_EQ(meta["annotations"]["keyroll.dev/owner"], "payments");
-  const std::string hash = rotation::KeysHash(account.current, account.next);
+  const std::string hash = base::KeysHash(account.current, account.next);
   EXPECT_EQ(meta["annotations"]["keyroll.dev/keys-hash"], hash);
 
   json status = Get(kSkr, "payments").value()["status"];
   EXPECT_EQ(status["phase"], "Ready");
-  EXPECT_EQ(status["keys"]["currentFingerprint"], rotation::Fingerprint(account.current));
-  EXPECT_EQ(status["keys"]["nextFingerprint"], rotation::Fingerprint(account.next));
+  EXPECT_EQ(status["keys"]["currentFingerprint"], base::Fingerprint(account.current));
+  EXPECT_EQ(status["keys"]["nextFingerprint"], base::Fingerprint(account.next));
   EXPECT_EQ(status["keys"]["keysHash"], hash);
   EXPECT_EQ(status.value("rotationCount", 0), 0);
   EXPECT_TRUE(ConditionIs("payments", "KeysSynced", "True"));
@@ -72,8 +72,8 @@ TEST_F(ControllerTest, InvalidSpecGetsInvalidSpecAndNoSecret) {
 
 TEST_F(ControllerTest, PreExistingSecretItDoesNotOwnIsAConflictAndUntouched) {
   json theirs = {{"apiVersion", "v1"}, {"kind", "Secret"}, {"metadata", {{"name", "their-keys"}}},
-                 {"data", {{"QSTASH_CURRENT_SIGNING_KEY", kube::EncodeBase64("not-keyrolls-1")},
-                           {"QSTASH_NEXT_SIGNING_KEY", kube::EncodeBase64("not-keyrolls-2")}}}};
+                 {"data", {{"QSTASH_CURRENT_SIGNING_KEY", base::Base64Encode("not-keyrolls-1")},
+                           {"QSTASH_NEXT_SIGNING_KEY", base::Base64Encode("not-keyrolls-2")}}}};
   auto created = client().Create(kSecrets, ns(), theirs);
   ASSERT_TRUE(created);
   StartKeyroll();
@@ -128,7 +128,7 @@ TEST_F(ControllerTest, RequestIdBumpRotatesExactlyOnceAndUpdatesTheSecret) {
   EXPECT_TRUE(SecretValue(secret, "QSTASH_CURRENT_SIGNING_KEY") == after.current);
   EXPECT_TRUE(SecretValue(secret, "QSTASH_NEXT_SIGNING_KEY") == after.next);
   json status = Get(kSkr, "payments").value()["status"];
-  EXPECT_EQ(status["keys"]["currentFingerprint"], rotation::Fingerprint(after.current));
+  EXPECT_EQ(status["keys"]["currentFingerprint"], base::Fingerprint(after.current));
 
   // The same requestID never rotates again.
   std::this_thread::sleep_for(2s);
@@ -145,7 +145,7 @@ TEST_F(ControllerTest, DiscoveredConsumerIsRestartedOnceWithTheKeysHash) {
   StartKeyroll();
   CreateSkr("payments", QStashSpec());
   auto account = qstash_->Account(token_).value();
-  const std::string hash = rotation::KeysHash(account.current, account.next);
+  const std::string hash = base::KeysHash(account.current, account.next);
   auto template_hash = [&] {
     auto d = Get(kube::resources::kDeployments, "api");
     if (!d) return std::string();

@@ -9,7 +9,7 @@
 
 #include <spdlog/spdlog.h>
 
-#include "operator/kube/base64.h"
+#include "operator/base/encoding.h"
 #include "tests/support/wait.h"
 
 namespace keyroll::testing {
@@ -86,7 +86,7 @@ TestCluster::~TestCluster() {
 std::string TestCluster::WriteKubeconfig(const std::string& file_name, const std::string& user_yaml) const {
   std::string cluster = "    server: " + config_.server + "\n";
   if (!config_.ca_pem.empty()) {
-    cluster += "    certificate-authority-data: " + kube::EncodeBase64(config_.ca_pem) + "\n";
+    cluster += "    certificate-authority-data: " + base::Base64Encode(config_.ca_pem) + "\n";
   }
   if (config_.insecure_skip_tls_verify) cluster += "    insecure-skip-tls-verify: true\n";
   return dir_.Write(file_name,

@@ -1,6 +1,6 @@
 #include "tests/support/e2e_auth0.h"
 
-#include "operator/rotation/fingerprint.h"
+#include "operator/base/fingerprint.h"
 #include "tests/support/e2e_objects.h"
 
 namespace keyroll::testing {
@@ -85,7 +85,7 @@ std::string Auth0Tenant::CanonicalCert(const std::string& kid) const {
 
 std::string Auth0Tenant::KeysHash() const {
   auto s = fake_->State();
-  return rotation::KeysHash(CanonicalCert(s.current_kid), CanonicalCert(s.next_kid));
+  return base::KeysHash(CanonicalCert(s.current_kid), CanonicalCert(s.next_kid));
 }
 
 std::set<std::string> Auth0Tenant::JwksKids(const std::map<std::string, std::string>& data) {

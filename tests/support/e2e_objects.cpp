@@ -2,7 +2,7 @@
 
 #include <stdexcept>
 
-#include "operator/kube/base64.h"
+#include "operator/base/encoding.h"
 #include "tests/fakes/kube/yaml_json.h"
 #include "tests/support/temp_dir.h"
 #include "tests/support/wait.h"
@@ -264,7 +264,7 @@ std::optional<std::map<std::string, std::string>> ReadSecretData(kube::Client& c
   std::map<std::string, std::string> out;
   const json data = secret->value("data", json::object());  // a named copy: items() does not extend lifetimes
   for (const auto& [k, v] : data.items()) {
-    out[k] = v.is_string() ? kube::DecodeBase64(v.get<std::string>()).value_or("<invalid base64>") : "<not a string>";
+    out[k] = v.is_string() ? base::Base64Decode(v.get<std::string>()).value_or("<invalid base64>") : "<not a string>";
   }
   return out;
 }

@@ -1,6 +1,6 @@
 #include "tests/support/e2e_secrecy.h"
 
-#include "operator/kube/base64.h"
+#include "operator/base/encoding.h"
 
 namespace keyroll::testing {
 
@@ -12,7 +12,7 @@ std::vector<std::string> SecrecyScanner::Scan(const std::string& where, const st
     const std::string& s = secrets_[i];
     if (s.size() < 8) continue;  // too short to be a real secret; would match by chance
     if (text.find(s) != std::string::npos) out.push_back(where + ": secret #" + std::to_string(i));
-    std::string b64 = kube::EncodeBase64(s);
+    std::string b64 = base::Base64Encode(s);
     // Without the padding, the encoding is a stable prefix wherever the value starts aligned.
     while (!b64.empty() && b64.back() == '=') b64.pop_back();
     if (text.find(b64) != std::string::npos) out.push_back(where + ": secret #" + std::to_string(i) + " (base64)");

@@ -1,6 +1,6 @@
 #include "tests/support/robustness_invariants.h"
 
-#include "operator/rotation/fingerprint.h"
+#include "operator/base/fingerprint.h"
 #include "tests/support/wait.h"
 
 namespace keyroll::testing {
@@ -22,9 +22,9 @@ bool StatusAgrees(const json& skr, const fakes::FakeAccountState& acc, const Rot
   if (st.value("rotationCount", 0) != l.rotations_due)
     return fail("status.rotationCount is " + std::to_string(st.value("rotationCount", 0)) + ", " +
                 std::to_string(l.rotations_due) + " rotations were due");
-  if (StrAt(skr, "/status/keys/currentFingerprint") != rotation::Fingerprint(acc.current) ||
-      StrAt(skr, "/status/keys/nextFingerprint") != rotation::Fingerprint(acc.next) ||
-      StrAt(skr, "/status/keys/keysHash") != rotation::KeysHash(acc.current, acc.next))
+  if (StrAt(skr, "/status/keys/currentFingerprint") != base::Fingerprint(acc.current) ||
+      StrAt(skr, "/status/keys/nextFingerprint") != base::Fingerprint(acc.next) ||
+      StrAt(skr, "/status/keys/keysHash") != base::KeysHash(acc.current, acc.next))
     return fail("status.keys does not describe the provider's keys");
   if (StrAt(skr, "/status/lastHandledRequestID") != l.request_id)
     return fail("status.lastHandledRequestID is \"" + StrAt(skr, "/status/lastHandledRequestID") + "\", expected \"" +
@@ -61,7 +61,7 @@ bool WaitConverged(E2EEnvironment& env, const RotationLedger& l, std::chrono::mi
     auto acc = env.account();
     std::string why;
     return env.SecretMatchesProvider(l.secret) && StatusAgrees(*got, acc, l, &why) &&
-           ConsumersOnKeys(env, l, rotation::KeysHash(acc.current, acc.next), &why);
+           ConsumersOnKeys(env, l, base::KeysHash(acc.current, acc.next), &why);
   }, timeout, std::chrono::milliseconds(50));
 }
 
@@ -95,7 +95,7 @@ std::vector<std::string> InvariantViolations(E2EEnvironment& env, const Rotation
   } else if (!StatusAgrees(*skr, acc, l, &why)) {
     out.push_back(why);
   }
-  if (!ConsumersOnKeys(env, l, rotation::KeysHash(acc.current, acc.next), &why)) out.push_back(why);
+  if (!ConsumersOnKeys(env, l, base::KeysHash(acc.current, acc.next), &why)) out.push_back(why);
   int rotated_events = CountEvents(SkrEvents(env.kube(), env.ns(), l.skr), "Rotated");
   if (rotated_events > l.rotations_due)
     out.push_back(std::to_string(rotated_events) + " Rotated events for " + std::to_string(l.rotations_due) +

@@ -10,13 +10,14 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 
-#include "operator/providers/crypto.h"
+#include "operator/base/crypto.h"
+#include "operator/base/encoding.h"
+#include "operator/base/pem.h"
 
 namespace keyroll::providers::auth0 {
 namespace {
 
 using BioPtr = std::unique_ptr<BIO, decltype(&BIO_free)>;
-using X509Ptr = std::unique_ptr<X509, decltype(&X509_free)>;
 using BnPtr = std::unique_ptr<BIGNUM, decltype(&BN_free)>;
 
 ProviderError Invalid(const std::string& what) {
@@ -33,11 +34,11 @@ nlohmann::ordered_json Jwk(const std::string& kid, const RsaCertificate& cert) {
   return nlohmann::ordered_json{{"alg", "RS256"},
                                 {"kty", "RSA"},
                                 {"use", "sig"},
-                                {"x5c", {Base64Encode(cert.der)}},
-                                {"n", Base64UrlEncode(cert.modulus, false)},
-                                {"e", Base64UrlEncode(cert.exponent, false)},
+                                {"x5c", {base::Base64Encode(cert.der)}},
+                                {"n", base::Base64UrlEncode(cert.modulus, false)},
+                                {"e", base::Base64UrlEncode(cert.exponent, false)},
                                 {"kid", kid},
-                                {"x5t", Base64UrlEncode(Sha1(cert.der), false)}};
+                                {"x5t", base::Base64UrlEncode(base::Sha1(cert.der), false)}};
 }
 
 }  // namespace
@@ -46,8 +47,7 @@ Result<RsaCertificate> ParseRsaCertificate(std::string_view pem) {
   if (pem.find("-----BEGIN CERTIFICATE-----") == std::string_view::npos) {
     return Invalid("the certificate is not a PEM certificate");
   }
-  BioPtr bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())), BIO_free);
-  X509Ptr cert(bio ? PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr) : nullptr, X509_free);
+  base::X509Ptr cert = base::CertificateFromPem(pem);
   if (!cert) return Invalid("the certificate does not parse as X.509");
   EVP_PKEY* key = X509_get0_pubkey(cert.get());  // owned by the certificate
   if (key == nullptr) return Invalid("the certificate's public key does not parse");

@@ -4,7 +4,8 @@
 
 #include <thread>
 
-#include "operator/providers/crypto.h"
+#include "operator/base/crypto.h"
+#include "operator/base/encoding.h"
 
 namespace keyroll::providers::auth0 {
 namespace {
@@ -45,7 +46,7 @@ Result<std::unique_ptr<Client>> Client::Create(ClientOptions options) {
   if (!options.jitter) options.jitter = RandomJitter;
   // The account is the tenant: its signing keys are shared by all its applications, so two
   // resources with different clients of one tenant are one account (never the secret).
-  std::string account_id = HexLower(Sha256(url->Normalised()));
+  std::string account_id = base::HexLower(base::Sha256(url->Normalised()));
   auto session = std::make_unique<Session>(std::move(options), std::move(url.value()), std::move(audience));
   return std::unique_ptr<Client>(new Client(std::move(session), std::move(account_id)));
 }

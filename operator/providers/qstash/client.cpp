@@ -4,7 +4,8 @@
 
 #include <thread>
 
-#include "operator/providers/crypto.h"
+#include "operator/base/crypto.h"
+#include "operator/base/encoding.h"
 #include "operator/providers/http_exchange.h"
 #include "operator/providers/qstash/keys_answer.h"
 #include "operator/providers/scrub.h"
@@ -70,7 +71,7 @@ Result<std::unique_ptr<Client>> Client::Create(ClientOptions options) {
 
 Client::Client(ClientOptions options, BaseUrl url) : options_(std::move(options)), url_(std::move(url)) {
   SecretValue material(url_.Normalised() + "\n" + options_.token.reveal());
-  account_id_ = HexLower(Sha256(material.reveal()));
+  account_id_ = base::HexLower(base::Sha256(material.reveal()));
 }
 
 Client::Attempt Client::Send(const char* op, bool post) {

@@ -2,7 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "operator/providers/crypto.h"
+#include "operator/base/crypto.h"
+#include "operator/base/encoding.h"
 
 namespace keyroll::providers::qstash {
 namespace {
@@ -25,7 +26,7 @@ std::optional<Parts> Split(std::string_view jwt) {
 }
 
 nlohmann::json DecodeJsonPart(std::string_view part) {
-  auto raw = Base64UrlDecode(part);
+  auto raw = base::Base64UrlDecode(part);
   if (!raw) return nlohmann::json(nlohmann::json::value_t::discarded);
   return nlohmann::json::parse(*raw, nullptr, false);
 }
@@ -48,8 +49,8 @@ std::string VerifyWithKey(const SecretValue& key, std::string_view jwt, std::str
   if (alg == header.end() || !alg->is_string() || alg->get<std::string>() != "HS256") {
     return "the JWT algorithm is not HS256";
   }
-  auto mac = Base64UrlDecode(parts->signature);
-  if (!mac || !ConstantTimeEquals(*mac, HmacSha256(key.reveal(), parts->signed_part))) {
+  auto mac = base::Base64UrlDecode(parts->signature);
+  if (!mac || !base::ConstantTimeEquals(*mac, base::HmacSha256(key.reveal(), parts->signed_part))) {
     return "signature mismatch";
   }
   auto claims = DecodeJsonPart(parts->payload);
@@ -72,7 +73,7 @@ std::string VerifyWithKey(const SecretValue& key, std::string_view jwt, std::str
   if (auto nbf = NumericClaim(claims, "nbf"); nbf && now + tolerance < *nbf) return "the JWT is not yet valid (nbf)";
   auto body_claim = claims.find("body");
   if (body_claim == claims.end() || !body_claim->is_string()) return "the JWT has no body hash";
-  std::string expected = Base64UrlEncode(Sha256(body), false);
+  std::string expected = base::Base64UrlEncode(base::Sha256(body), false);
   if (StripPadding(body_claim->get<std::string>()) != expected) return "the body hash does not match the body";
   return "";
 }
@@ -97,10 +98,10 @@ std::string SignDelivery(const SecretValue& key, std::string_view body, const De
       {"nbf", claims.iat},
       {"iat", claims.iat},
       {"jti", claims.jti},
-      {"body", Base64UrlEncode(Sha256(body), true)},
+      {"body", base::Base64UrlEncode(base::Sha256(body), true)},
   };
-  std::string signed_part = Base64UrlEncode(header.dump(), false) + "." + Base64UrlEncode(payload.dump(), false);
-  return signed_part + "." + Base64UrlEncode(HmacSha256(key.reveal(), signed_part), false);
+  std::string signed_part = base::Base64UrlEncode(header.dump(), false) + "." + base::Base64UrlEncode(payload.dump(), false);
+  return signed_part + "." + base::Base64UrlEncode(base::HmacSha256(key.reveal(), signed_part), false);
 }
 
 }  // namespace keyroll::providers::qstash

@@ -9,7 +9,8 @@
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
-#include "operator/providers/crypto.h"
+#include "operator/base/crypto.h"
+#include "operator/base/encoding.h"
 #include "tests/fakes/auth0/wire.h"
 #include "tests/fakes/common/connection_drop.h"
 #include "tests/fakes/common/secrets_ledger.h"
@@ -18,9 +19,6 @@ namespace keyroll::fakes {
 namespace {
 
 using nlohmann::json;
-using providers::Base64UrlEncode;
-using providers::HexLower;
-using providers::RandomBytes;
 
 std::int64_t UnixNow() {
   return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
@@ -53,7 +51,7 @@ std::string FaultOpName(FaultOp op) {
 }
 
 FakeAuth0::FakeAuth0(FakeAuth0Options options) : options_(std::move(options)) {
-  if (options_.admin_token.empty()) options_.admin_token = "fake-admin-" + HexLower(RandomBytes(16));
+  if (options_.admin_token.empty()) options_.admin_token = "fake-admin-" + base::HexLower(base::RandomBytes(16));
 }
 
 FakeAuth0::~FakeAuth0() {
@@ -73,8 +71,8 @@ std::string FakeAuth0::audience() const {
 
 FakeAuth0Client FakeAuth0::AddClient(const std::string& client_id, const std::string& client_secret,
                                      const std::vector<std::string>& scopes) {
-  FakeAuth0Client c{client_id.empty() ? Base64UrlEncode(RandomBytes(24), false) : client_id,
-                    client_secret.empty() ? Base64UrlEncode(RandomBytes(48), false) : client_secret, scopes};
+  FakeAuth0Client c{client_id.empty() ? base::Base64UrlEncode(base::RandomBytes(24), false) : client_id,
+                    client_secret.empty() ? base::Base64UrlEncode(base::RandomBytes(48), false) : client_secret, scopes};
   std::lock_guard lock(mu_);
   issued_.push_back(c.client_secret);
   clients_[c.client_id] = c;
@@ -160,7 +158,7 @@ void FakeAuth0::SetTokenLifetime(int seconds) {
 }
 
 bool FakeAuth0::IsAdmin(const httplib::Request& req) const {
-  return providers::ConstantTimeEquals(req.get_header_value("Authorization"), "Bearer " + options_.admin_token);
+  return base::ConstantTimeEquals(req.get_header_value("Authorization"), "Bearer " + options_.admin_token);
 }
 
 bool FakeAuth0::Admit(const httplib::Request& req, httplib::Response& res, FaultOp op, Caller* caller) {

@@ -13,7 +13,8 @@
 #include <memory>
 #include <stdexcept>
 
-#include "operator/providers/crypto.h"
+#include "operator/base/crypto.h"
+#include "operator/base/encoding.h"
 
 namespace keyroll::fakes {
 namespace {
@@ -46,7 +47,7 @@ FakeSigningKey Certify(const KeyPtr& key, const std::string& common_name) {
   CertPtr cert(X509_new(), X509_free);
   Check(cert != nullptr, "X509_new");
   X509_set_version(cert.get(), 2);
-  std::string serial = providers::RandomBytes(16);
+  std::string serial = base::RandomBytes(16);
   serial[0] = static_cast<char>(serial[0] & 0x7f);
   BIGNUM* bn = BN_bin2bn(reinterpret_cast<const unsigned char*>(serial.data()), 16, nullptr);
   BN_to_ASN1_INTEGER(bn, X509_get_serialNumber(cert.get()));
@@ -61,7 +62,7 @@ FakeSigningKey Certify(const KeyPtr& key, const std::string& common_name) {
   Check(X509_sign(cert.get(), key.get(), EVP_sha256()) > 0, "X509_sign");
 
   FakeSigningKey out;
-  out.kid = providers::Base64UrlEncode(providers::RandomBytes(16), false);
+  out.kid = base::Base64UrlEncode(base::RandomBytes(16), false);
   BioPtr cert_bio(BIO_new(BIO_s_mem()), BIO_free);
   Check(PEM_write_bio_X509(cert_bio.get(), cert.get()) == 1, "PEM_write_bio_X509");
   out.cert_pem = WithCrLf(BioText(cert_bio.get()));
@@ -74,7 +75,7 @@ FakeSigningKey Certify(const KeyPtr& key, const std::string& common_name) {
   Check(len > 0, "i2d_X509");
   out.cert_der.assign(reinterpret_cast<char*>(der), static_cast<std::size_t>(len));
   OPENSSL_free(der);
-  std::string hex = providers::HexLower(providers::Sha1(out.cert_der));
+  std::string hex = base::HexLower(base::Sha1(out.cert_der));
   for (char& c : hex) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   out.thumbprint = hex;
   for (std::size_t i = 0; i < hex.size(); i += 2) out.fingerprint += (i ? ":" : "") + hex.substr(i, 2);
@@ -104,7 +105,7 @@ FakeSigningKey BankedSigningKey(const std::string& bank_dir, int index, const st
   FakeSigningKey fresh = GenerateSigningKey(common_name);
   // Written aside and renamed: processes filling the bank at once never see half a file.
   fs::create_directories(bank_dir);
-  fs::path tmp = path.string() + "." + providers::HexLower(providers::RandomBytes(6)) + ".tmp";
+  fs::path tmp = path.string() + "." + base::HexLower(base::RandomBytes(6)) + ".tmp";
   std::ofstream(tmp, std::ios::binary) << fresh.private_key_pem;
   std::error_code ec;
   fs::rename(tmp, path, ec);

@@ -7,7 +7,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "operator/providers/crypto.h"
+#include "operator/base/crypto.h"
+#include "operator/base/encoding.h"
 #include "tests/fakes/auth0/fake_auth0.h"
 #include "tests/fakes/auth0/wire.h"
 #include "tests/fakes/common/connection_drop.h"
@@ -16,9 +17,6 @@ namespace keyroll::fakes {
 namespace {
 
 using nlohmann::json;
-using providers::Base64UrlEncode;
-using providers::HexLower;
-using providers::RandomBytes;
 
 std::int64_t UnixNow() {
   return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
@@ -40,11 +38,11 @@ std::string FakeAuth0::IssueToken(const FakeAuth0Client& client) {
   json header = {{"alg", "RS256"}, {"typ", "JWT"}, {"kid", ring_.current().kid}};
   json claims = {{"iss", "https://" + domain() + "/"}, {"sub", client.client_id + "@clients"},
                  {"aud", audience()},                  {"iat", now},
-                 {"exp", exp},                         {"jti", HexLower(RandomBytes(8))},
+                 {"exp", exp},                         {"jti", base::HexLower(base::RandomBytes(8))},
                  {"scope", Join(client.scopes, " ")},  {"gty", "client-credentials"},
                  {"azp", client.client_id}};
-  std::string input = Base64UrlEncode(header.dump(), false) + "." + Base64UrlEncode(claims.dump(), false);
-  std::string token = input + "." + Base64UrlEncode(SignRs256(ring_.current().private_key_pem, input), false);
+  std::string input = base::Base64UrlEncode(header.dump(), false) + "." + base::Base64UrlEncode(claims.dump(), false);
+  std::string token = input + "." + base::Base64UrlEncode(SignRs256(ring_.current().private_key_pem, input), false);
   tokens_[token] = IssuedToken{client.client_id, client.scopes, exp};
   issued_.push_back(token);
   ++state_.tokens_issued;
@@ -91,7 +89,7 @@ void FakeAuth0::HandleToken(const httplib::Request& req, httplib::Response& res)
     std::lock_guard lock(mu_);
     auto it = clients_.find(fields["client_id"]);
     if (it == clients_.end() ||
-        !providers::ConstantTimeEquals(it->second.client_secret, fields["client_secret"])) {
+        !base::ConstantTimeEquals(it->second.client_secret, fields["client_secret"])) {
       return SetTokenError(res, 401, "invalid_client", "Client authentication failed");
     }
     if (fields["audience"] != audience()) {

@@ -8,7 +8,8 @@
 #include <ctime>
 #include <nlohmann/json.hpp>
 
-#include "operator/providers/crypto.h"
+#include "operator/base/crypto.h"
+#include "operator/base/encoding.h"
 #include "tests/fakes/common/tls_cert.h"
 
 namespace keyroll::fakes {
@@ -95,11 +96,11 @@ std::string JwksDocument(const std::vector<const FakeSigningKey*>& keys) {
     list.push_back({{"alg", "RS256"},
                     {"kty", "RSA"},
                     {"use", "sig"},
-                    {"x5c", {providers::Base64Encode(k->cert_der)}},
-                    {"n", providers::Base64UrlEncode(BigEndian(pub, OSSL_PKEY_PARAM_RSA_N), false)},
-                    {"e", providers::Base64UrlEncode(BigEndian(pub, OSSL_PKEY_PARAM_RSA_E), false)},
+                    {"x5c", {base::Base64Encode(k->cert_der)}},
+                    {"n", base::Base64UrlEncode(BigEndian(pub, OSSL_PKEY_PARAM_RSA_N), false)},
+                    {"e", base::Base64UrlEncode(BigEndian(pub, OSSL_PKEY_PARAM_RSA_E), false)},
                     {"kid", k->kid},
-                    {"x5t", providers::Base64UrlEncode(providers::Sha1(k->cert_der), false)}});
+                    {"x5t", base::Base64UrlEncode(base::Sha1(k->cert_der), false)}});
     X509_free(cert);
   }
   return ordered_json{{"keys", list}}.dump();

@@ -8,16 +8,14 @@
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
-#include "operator/providers/crypto.h"
+#include "operator/base/crypto.h"
+#include "operator/base/encoding.h"
 #include "tests/fakes/common/connection_drop.h"
 #include "tests/fakes/common/secrets_ledger.h"
 
 namespace keyroll::fakes {
 namespace {
 
-using providers::Base64UrlEncode;
-using providers::HexLower;
-using providers::RandomBytes;
 
 constexpr char kBase58[] = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
 
@@ -28,7 +26,7 @@ std::int64_t UnixNow() {
 
 // A short, harmless label for an account in logs: never the token itself.
 std::string AccountLabel(const std::string& token) {
-  return HexLower(providers::Sha256(token)).substr(0, 8);
+  return base::HexLower(base::Sha256(token)).substr(0, 8);
 }
 
 std::string WrongJson(const std::string& variant, const FakeAccountState& s) {
@@ -51,7 +49,7 @@ void SetError(httplib::Response& res, int status, const std::string& message) {
 }
 
 FakeQStash::FakeQStash(FakeQStashOptions options) : options_(std::move(options)) {
-  if (options_.admin_token.empty()) options_.admin_token = "fake-admin-" + HexLower(RandomBytes(16));
+  if (options_.admin_token.empty()) options_.admin_token = "fake-admin-" + base::HexLower(base::RandomBytes(16));
   rate_limit_ = options_.rate_limit_per_second;
 }
 
@@ -67,7 +65,7 @@ std::string FakeQStash::base_url() const {
 std::string FakeQStash::NewSigningKey() {
   std::string key = "sig_";
   while (key.size() < 4 + 28) {
-    for (unsigned char b : RandomBytes(32)) {
+    for (unsigned char b : base::RandomBytes(32)) {
       if (b >= 232 || key.size() == 4 + 28) continue;  // 232 = 4 * 58: no modulo bias
       key.push_back(kBase58[b % 58]);
     }
@@ -77,8 +75,8 @@ std::string FakeQStash::NewSigningKey() {
 
 std::string FakeQStash::NewToken() {
   // Shaped like a real QStash token: base64 of a small JSON document.
-  nlohmann::json doc = {{"UserID", HexLower(RandomBytes(16))}, {"Password", HexLower(RandomBytes(16))}};
-  return Base64UrlEncode(doc.dump(), true);
+  nlohmann::json doc = {{"UserID", base::HexLower(base::RandomBytes(16))}, {"Password", base::HexLower(base::RandomBytes(16))}};
+  return base::Base64UrlEncode(doc.dump(), true);
 }
 
 std::string FakeQStash::CreateAccount(const std::string& token, const std::string& current, const std::string& next) {
@@ -134,7 +132,7 @@ void FakeQStash::SetRateLimit(int per_second) {
 }
 
 bool FakeQStash::IsAdmin(const httplib::Request& req) const {
-  return providers::ConstantTimeEquals(req.get_header_value("Authorization"), "Bearer " + options_.admin_token);
+  return base::ConstantTimeEquals(req.get_header_value("Authorization"), "Bearer " + options_.admin_token);
 }
 
 bool FakeQStash::Admit(const httplib::Request& req, httplib::Response& res, const std::string& op,

@@ -8,7 +8,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "operator/providers/crypto.h"
+#include "operator/base/crypto.h"
+#include "operator/base/encoding.h"
 #include "operator/providers/qstash/receiver.h"
 #include "tests/fakes/qstash/fake_qstash.h"
 
@@ -31,7 +32,7 @@ void FakeQStash::HandlePublish(const httplib::Request& req, httplib::Response& r
     std::lock_guard lock(mu_);
     current = accounts_.at(token).state.current;
   }
-  std::string message_id = "msg_" + providers::HexLower(providers::RandomBytes(12));
+  std::string message_id = "msg_" + base::HexLower(base::RandomBytes(12));
   providers::qstash::DeliveryClaims claims;
   claims.url = destination;
   claims.iat = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())

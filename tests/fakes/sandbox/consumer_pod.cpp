@@ -2,7 +2,7 @@
 
 #include <regex>
 
-#include "operator/kube/base64.h"
+#include "operator/base/encoding.h"
 #include "operator/kube/resource.h"
 #include "operator/providers/fingerprint.h"
 #include "tests/support/wait.h"
@@ -57,7 +57,7 @@ bool ConsumerPod::StartPod(RolloutStep& step) {
   auto data = (*secret).value("data", nlohmann::json::object());
   auto decode = [&](const std::string& key) -> std::optional<std::string> {
     if (!data.contains(key) || !data[key].is_string()) return std::nullopt;
-    return kube::DecodeBase64(data[key].get<std::string>());
+    return base::Base64Decode(data[key].get<std::string>());
   };
   auto current = decode(options_.current_key);
   auto next = decode(options_.next_key);

@@ -4,9 +4,9 @@
 
 #include <gtest/gtest.h>
 
-#include "operator/kube/base64.h"
+#include "operator/base/encoding.h"
 #include "operator/rotation/discovery.h"
-#include "operator/rotation/fingerprint.h"
+#include "operator/base/fingerprint.h"
 
 namespace keyroll::controller {
 namespace {
@@ -15,7 +15,7 @@ using nlohmann::json;
 
 json SecretWith(const std::map<std::string, std::string>& data) {
   json d = json::object();
-  for (const auto& [k, v] : data) d[k] = kube::EncodeBase64(v);
+  for (const auto& [k, v] : data) d[k] = base::Base64Encode(v);
   return {{"apiVersion", "v1"},
           {"kind", "Secret"},
           {"metadata",
@@ -37,7 +37,7 @@ TEST(ControllerProjections, SecretKeepsFingerprintsAndHashesButNoKeyMaterial) {
   std::string text = p.dump();
   for (const char* secret : {"sig_current_value", "sig_next_value", "custom-current", "custom-next"}) {
     EXPECT_EQ(text.find(secret), std::string::npos) << secret;
-    EXPECT_EQ(text.find(kube::EncodeBase64(secret)), std::string::npos) << secret;
+    EXPECT_EQ(text.find(base::Base64Encode(secret)), std::string::npos) << secret;
   }
   EXPECT_FALSE(p.contains("data"));
   EXPECT_FALSE(p["metadata"].contains("managedFields"));
@@ -46,16 +46,16 @@ TEST(ControllerProjections, SecretKeepsFingerprintsAndHashesButNoKeyMaterial) {
   ASSERT_TRUE(s);
   EXPECT_TRUE(s->exists);
   EXPECT_TRUE(s->owner_reference_to_resource);
-  EXPECT_EQ(s->current_fingerprint, rotation::Fingerprint("sig_current_value"));
-  EXPECT_EQ(s->next_fingerprint, rotation::Fingerprint("sig_next_value"));
-  EXPECT_EQ(s->keys_hash, rotation::KeysHash("sig_current_value", "sig_next_value"));
+  EXPECT_EQ(s->current_fingerprint, base::Fingerprint("sig_current_value"));
+  EXPECT_EQ(s->next_fingerprint, base::Fingerprint("sig_next_value"));
+  EXPECT_EQ(s->keys_hash, base::KeysHash("sig_current_value", "sig_next_value"));
   EXPECT_EQ(s->labels.at("app.kubernetes.io/managed-by"), "keyroll");
   EXPECT_EQ(s->annotations.at("keyroll.dev/owner"), "payments");
 
   auto custom = ObserveSecret(p, "MY_CUR", "MY_NEXT", "other-uid");
   ASSERT_TRUE(custom);
   EXPECT_FALSE(custom->owner_reference_to_resource);
-  EXPECT_EQ(custom->keys_hash, rotation::KeysHash("custom-current", "custom-next"));
+  EXPECT_EQ(custom->keys_hash, base::KeysHash("custom-current", "custom-next"));
 }
 
 TEST(ControllerProjections, ObserveSecretAsksForAFreshReadWhenThePairWasNotHashed) {
@@ -63,7 +63,7 @@ TEST(ControllerProjections, ObserveSecretAsksForAFreshReadWhenThePairWasNotHashe
   EXPECT_FALSE(ObserveSecret(p, "A", "B", "r-uid"));  // both present, hash unknown
   auto missing = ObserveSecret(p, "A", "C", "r-uid");  // one key absent: no hash needed
   ASSERT_TRUE(missing);
-  EXPECT_EQ(missing->current_fingerprint, rotation::Fingerprint("1"));
+  EXPECT_EQ(missing->current_fingerprint, base::Fingerprint("1"));
   EXPECT_FALSE(missing->next_fingerprint);
   EXPECT_EQ(missing->keys_hash, "");
 }

@@ -7,7 +7,8 @@
 #include <nlohmann/json.hpp>
 
 #include "operator/providers/auth0/certificate.h"
-#include "operator/providers/crypto.h"
+#include "operator/base/crypto.h"
+#include "operator/base/encoding.h"
 #include "tests/fakes/auth0/signing_key.h"
 #include "tests/support/temp_dir.h"
 
@@ -34,7 +35,7 @@ std::string Upper(std::string s) {
 }
 
 std::string ColonHex(const std::string& bytes) {
-  std::string hex = Upper(providers::HexLower(bytes)), out;
+  std::string hex = Upper(base::HexLower(bytes)), out;
   for (std::size_t i = 0; i < hex.size(); i += 2) out += (i ? ":" : "") + hex.substr(i, 2);
   return out;
 }
@@ -59,9 +60,9 @@ class Auth0CertificateTest : public ::testing::Test {
 };
 
 TEST_F(Auth0CertificateTest, NMatchesTheModulusOpenSslReports) {
-  std::string n = providers::Base64UrlDecode(jwk_["n"].get<std::string>()).value();
+  std::string n = base::Base64UrlDecode(jwk_["n"].get<std::string>()).value();
   EXPECT_EQ(n.size(), 256u);  // 2048 bits, no leading zero byte
-  EXPECT_EQ(OpenSsl("-noout -modulus"), "Modulus=" + Upper(providers::HexLower(n)));
+  EXPECT_EQ(OpenSsl("-noout -modulus"), "Modulus=" + Upper(base::HexLower(n)));
   EXPECT_EQ(jwk_["n"].get<std::string>().find('='), std::string::npos);  // unpadded base64url
 }
 
@@ -71,7 +72,7 @@ TEST_F(Auth0CertificateTest, EMatchesTheExponentOpenSslReports) {
 }
 
 TEST_F(Auth0CertificateTest, X5tIsTheSha1ThumbprintOpenSslReports) {
-  std::string x5t = providers::Base64UrlDecode(jwk_["x5t"].get<std::string>()).value();
+  std::string x5t = base::Base64UrlDecode(jwk_["x5t"].get<std::string>()).value();
   std::string line = OpenSsl("-noout -fingerprint -sha1");  // "sha1 Fingerprint=AA:BB:..." (case varies)
   EXPECT_EQ(Upper(line), "SHA1 FINGERPRINT=" + ColonHex(x5t));
   EXPECT_EQ(ColonHex(x5t), key_.fingerprint);  // and Auth0's fingerprint field

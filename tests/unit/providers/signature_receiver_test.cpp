@@ -5,7 +5,8 @@
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
-#include "operator/providers/crypto.h"
+#include "operator/base/crypto.h"
+#include "operator/base/encoding.h"
 #include "operator/providers/qstash/receiver.h"
 #include "tests/support/temp_dir.h"
 
@@ -36,13 +37,13 @@ std::string Sign(const SecretValue& key, const std::string& body) {
 
 // A JWT with arbitrary header and claims (for the negative cases).
 std::string Forge(const SecretValue& key, const json& header, const json& claims) {
-  std::string signed_part = Base64UrlEncode(header.dump(), false) + "." + Base64UrlEncode(claims.dump(), false);
-  return signed_part + "." + Base64UrlEncode(HmacSha256(key.reveal(), signed_part), false);
+  std::string signed_part = base::Base64UrlEncode(header.dump(), false) + "." + base::Base64UrlEncode(claims.dump(), false);
+  return signed_part + "." + base::Base64UrlEncode(base::HmacSha256(key.reveal(), signed_part), false);
 }
 
 json GoodClaims(const std::string& body) {
   return {{"iss", "Upstash"}, {"sub", kUrl},        {"exp", kIat + 300}, {"nbf", kIat},
-          {"iat", kIat},      {"jti", "msg_1"},     {"body", Base64UrlEncode(Sha256(body), true)}};
+          {"iat", kIat},      {"jti", "msg_1"},     {"body", base::Base64UrlEncode(base::Sha256(body), true)}};
 }
 const json kHeader = {{"alg", "HS256"}, {"typ", "JWT"}};
 
@@ -60,7 +61,7 @@ std::string RunCommand(const std::string& command) {
 TEST(SignDelivery, MatchesAnIndependentHmacFromTheOpensslCommand) {
   // Fixed vector: printf '%s' 'header.payload' |
   //   openssl dgst -sha256 -hmac 'sig_7kYjw48mhY7kAjqNGcy6cr29RJ6r' -binary | basenc --base64url
-  EXPECT_EQ(Base64UrlEncode(HmacSha256(kCurrent.reveal(), "header.payload"), true),
+  EXPECT_EQ(base::Base64UrlEncode(base::HmacSha256(kCurrent.reveal(), "header.payload"), true),
             "2Woo728u1AWJRMXFqzjVWGEQ45OegT9gpIO0mH4x3Fg=");
 
   std::string jwt = Sign(kCurrent, "hello");
@@ -76,8 +77,8 @@ TEST(SignDelivery, MatchesAnIndependentHmacFromTheOpensslCommand) {
 TEST(SignDelivery, CarriesTheQStashHeaderAndClaims) {
   std::string jwt = Sign(kCurrent, "hello");
   auto d1 = jwt.find('.'), d2 = jwt.rfind('.');
-  json header = json::parse(*Base64UrlDecode(jwt.substr(0, d1)));
-  json claims = json::parse(*Base64UrlDecode(jwt.substr(d1 + 1, d2 - d1 - 1)));
+  json header = json::parse(*base::Base64UrlDecode(jwt.substr(0, d1)));
+  json claims = json::parse(*base::Base64UrlDecode(jwt.substr(d1 + 1, d2 - d1 - 1)));
   EXPECT_EQ(header, kHeader);
   EXPECT_EQ(claims["iss"], "Upstash");
   EXPECT_EQ(claims["sub"], kUrl);
@@ -132,7 +133,7 @@ TEST(Receiver, RejectsWrongIssuerSubjectAndBody) {
   EXPECT_TRUE(r.Verify(Sign(kCurrent, "hello"), "hello", Opts(kIat, std::nullopt)).ok());  // no url: no sub check
   EXPECT_EQ(r.Verify(Sign(kCurrent, "hello"), "hellO", Opts()).reason, "the body hash does not match the body");
   claims = GoodClaims("hello");
-  claims["body"] = Base64UrlEncode(Sha256("hello"), false);  // without '=': still equal
+  claims["body"] = base::Base64UrlEncode(base::Sha256("hello"), false);  // without '=': still equal
   EXPECT_TRUE(r.Verify(Forge(kCurrent, kHeader, claims), "hello", Opts()).ok());
   claims.erase("exp");
   EXPECT_EQ(r.Verify(Forge(kCurrent, kHeader, claims), "hello", Opts()).reason, "the JWT has no expiry (exp)");
@@ -143,7 +144,7 @@ TEST(Receiver, RejectsTamperedTokens) {
   std::string jwt = Sign(kCurrent, "hello");
   auto d1 = jwt.find('.'), d2 = jwt.rfind('.');
   json claims = GoodClaims("evil");
-  std::string swapped = jwt.substr(0, d1) + "." + Base64UrlEncode(claims.dump(), false) + jwt.substr(d2);
+  std::string swapped = jwt.substr(0, d1) + "." + base::Base64UrlEncode(claims.dump(), false) + jwt.substr(d2);
   EXPECT_FALSE(r.Verify(swapped, "evil", Opts()).ok());
   std::string flipped = jwt;
   flipped[d2 + 3] = flipped[d2 + 3] == 'A' ? 'B' : 'A';

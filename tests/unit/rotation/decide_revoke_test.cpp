@@ -24,7 +24,7 @@ json Auth0Resource(bool revoke_previous) {
 
 ProviderKeys Auth0Keys(const std::string& jwks, const std::string& previous_kid) {
   ProviderKeys k = KeysOf("-----BEGIN CERTIFICATE-----\nCUR\n", "-----BEGIN CERTIFICATE-----\nNEXT\n");
-  k.extra_fingerprints["jwks.json"] = Fingerprint(jwks);
+  k.extra_fingerprints["jwks.json"] = base::Fingerprint(jwks);
   k.current_kid = "kidCurrent";
   k.next_kid = "kidNext";
   k.previous_kid = previous_kid;
@@ -93,7 +93,7 @@ TEST(DecideRevoke, SyncWritesJwksAndShowsKids) {
   World w(false);
   Plan first = w.Step();
   EXPECT_TRUE(first.secret.write_keys);
-  EXPECT_EQ(first.secret.keys.extra_fingerprints.at("jwks.json"), Fingerprint("jwks-with-previous"));
+  EXPECT_EQ(first.secret.keys.extra_fingerprints.at("jwks.json"), base::Fingerprint("jwks-with-previous"));
   Plan quiet = w.Settle();
   EXPECT_TRUE(quiet.revoke_kid.empty());  // revokePrevious is off
   const auto& k = *w.o.resource.status.keys;
@@ -196,7 +196,7 @@ TEST(DecideRevoke, OutcomeWritesTheSecretOnceAndNeverRevokesTwice) {
   EXPECT_TRUE(after.revoke_kid.empty());
   EXPECT_EQ(after.revoke_result, v::kRevokeResultSucceeded);
   EXPECT_TRUE(after.secret.write_keys);
-  EXPECT_EQ(after.secret.keys.extra_fingerprints.at("jwks.json"), Fingerprint("jwks-without-previous"));
+  EXPECT_EQ(after.secret.keys.extra_fingerprints.at("jwks.json"), base::Fingerprint("jwks-without-previous"));
   ASSERT_TRUE(after.status);
   EXPECT_EQ(after.status->keys->previous_kid, "");
   ASSERT_TRUE(HasEvent(after, v::kEventPreviousKeyRevoked));

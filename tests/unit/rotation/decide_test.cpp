@@ -45,7 +45,7 @@ TEST(Decide, FirstSyncCreatesSecretAndRestartsConsumers) {
   EXPECT_EQ(p.status->observed_generation, 2);
   EXPECT_EQ(p.status->phase, v::kPhaseSyncing);
   ASSERT_TRUE(p.status->keys);
-  EXPECT_EQ(p.status->keys->current_fingerprint, Fingerprint(s.cur));
+  EXPECT_EQ(p.status->keys->current_fingerprint, base::Fingerprint(s.cur));
   EXPECT_EQ(p.status->keys->synced_at, s.now);
   EXPECT_EQ(Cond(*p.status, v::kCondKeysSynced).reason, v::kReasonSynced);
   EXPECT_EQ(Cond(*p.status, v::kCondConsumersUpToDate).status, "False");
@@ -114,8 +114,8 @@ TEST(Decide, NewRequestIdRotatesExactlyOnce) {
   ASSERT_NE(intent, nullptr);
   ASSERT_TRUE(intent->status && intent->status->pending_rotation);
   const auto& pend = *intent->status->pending_rotation;
-  EXPECT_EQ(pend.from_fingerprint, Fingerprint(old_cur));
-  EXPECT_EQ(pend.expected_current_fingerprint, Fingerprint(old_next));
+  EXPECT_EQ(pend.from_fingerprint, base::Fingerprint(old_cur));
+  EXPECT_EQ(pend.expected_current_fingerprint, base::Fingerprint(old_next));
   EXPECT_EQ(pend.trigger, "RequestID");
   EXPECT_EQ(pend.request_id, "r2");
   EXPECT_EQ(intent->status->phase, v::kPhaseRotating);
@@ -133,7 +133,7 @@ TEST(Decide, NewRequestIdRotatesExactlyOnce) {
   EXPECT_EQ(after.status->last_rotation_time, s.now);
   EXPECT_EQ(after.status->last_handled_request_id, "r2");
   EXPECT_EQ(Cond(*after.status, v::kCondKeysSynced).reason, v::kReasonRotated);
-  EXPECT_EQ(s.o.secret.current_fingerprint, Fingerprint(old_next));
+  EXPECT_EQ(s.o.secret.current_fingerprint, base::Fingerprint(old_next));
   s.Settle();
   EXPECT_EQ(s.provider_rotations, 1);
   EXPECT_EQ(s.o.resource.status.rotation_count, 1);

@@ -13,7 +13,7 @@
 
 #include "operator/rotation/conditions.h"
 #include "operator/rotation/decide.h"
-#include "operator/rotation/fingerprint.h"
+#include "operator/base/fingerprint.h"
 #include "operator/rotation/parse_spec.h"
 #include "operator/rotation/vocabulary.h"
 
@@ -22,7 +22,7 @@ namespace keyroll::rotation::testing {
 inline Time T(const char* rfc3339) { return ParseTimestamp(rfc3339).value(); }
 
 inline ProviderKeys KeysOf(const std::string& cur, const std::string& next) {
-  return {Fingerprint(cur), Fingerprint(next), KeysHash(cur, next)};
+  return {base::Fingerprint(cur), base::Fingerprint(next), base::KeysHash(cur, next)};
 }
 
 inline nlohmann::json Resource(nlohmann::json spec_patch = nlohmann::json::object()) {
@@ -87,9 +87,9 @@ struct Sim {
     if (w.write_keys) {
       // The controller writes its raw keys; they must hash to what the plan expects.
       EXPECT_EQ(w.keys, PK());
-      s.current_fingerprint = Fingerprint(cur);
-      s.next_fingerprint = Fingerprint(next);
-      s.keys_hash = KeysHash(cur, next);
+      s.current_fingerprint = base::Fingerprint(cur);
+      s.next_fingerprint = base::Fingerprint(next);
+      s.keys_hash = base::KeysHash(cur, next);
     }
   }
   void ApplyRestarts(const std::vector<ConsumerRestart>& restarts) {

@@ -3,7 +3,6 @@
 #include <gtest/gtest.h>
 
 #include "operator/rotation/discovery.h"
-#include "operator/rotation/fingerprint.h"
 
 namespace keyroll::rotation {
 namespace {
@@ -35,16 +34,6 @@ TEST(Discovery, FindsEveryWayAPodReadsASecret) {
   EXPECT_FALSE(WorkloadReadsSecret(dep({{"containers", {{{"envFrom", {{{"configMapRef", {{"name", "keys"}}}}}}}}}}), "keys"));
   for (const char* junk : {"null", "[]", R"({"spec": 1})", R"({"spec": {"template": {"spec": {"containers": 5, "volumes": [1, null]}}}})"})
     EXPECT_FALSE(WorkloadReadsSecret(json::parse(junk), "keys")) << junk;
-}
-
-TEST(Fingerprint, ShortAndStable) {
-  EXPECT_EQ(Fingerprint(""), "e3b0c442");
-  EXPECT_EQ(Fingerprint("abc"), "ba7816bf");
-  // KeysHash = sha256(current + "\n" + next): printf 'a\nb' | sha256sum
-  EXPECT_EQ(KeysHash("a", "b"), "7e18f737311b2dc3b2f269dd78396b0351f14fb66efa879f768cb23181883c78");
-  EXPECT_EQ(KeysHash("a", "b").size(), 64u);
-  EXPECT_NE(KeysHash("a", "b"), KeysHash("b", "a"));
-  EXPECT_NE(KeysHash("ab", ""), KeysHash("a", "b"));
 }
 
 }  // namespace
