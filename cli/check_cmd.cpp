@@ -101,7 +101,7 @@ Line CheckLease(kube::Client& client, const std::string& ns, const std::string& 
       return {Verdict::Unknown, "leader: you may not read Leases in \"" + ns + "\""};
     throw FromKube(lease.error(), "Lease " + ns + "/" + name);
   }
-  auto r = controller::RecordFromLease(*lease);
+  auto r = runtime::RecordFromLease(*lease);
   if (r.holder_identity.empty() || !r.renew_time)
     return {Verdict::Fail, "leader: Lease " + ns + "/" + name + " has no holder"};
   auto age =

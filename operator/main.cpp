@@ -21,7 +21,7 @@
 namespace {
 
 using namespace keyroll;
-namespace log = controller::log;
+
 
 constexpr const char* kLeaseLost = "leader election lost";
 
@@ -31,9 +31,9 @@ std::string BoundAddress(http::BindAddress address, int port) {
   return address.ToString();
 }
 
-int Run(const controller::Options& opts) {
-  controller::ShutdownSignal stop;
-  if (!controller::InstallShutdownHandlers(stop)) {
+int Run(const app::Options& opts) {
+  runtime::ShutdownSignal stop;
+  if (!runtime::InstallShutdownHandlers(stop)) {
     log::Error("cannot install signal handlers");
     return 1;
   }
@@ -43,14 +43,14 @@ int Run(const controller::Options& opts) {
     return 1;
   }
   // As client-go does: API server audit logs and request counts can tell keyroll apart.
-  config->user_agent = std::string("keyroll/") + controller::Version();
+  config->user_agent = std::string("keyroll/") + app::Version();
   auto client = kube::Client::Create(*config);
   if (!client) {
     log::Error("cannot create the Kubernetes client", {{"error", client.error().ToString()}});
     return 1;
   }
 
-  http::Metrics metrics(controller::Version());
+  http::Metrics metrics(app::Version());
   http::MetricsServer metrics_server(metrics);
   std::string error;
   if (!opts.metrics_bind_address.disabled) {
@@ -81,14 +81,14 @@ int Run(const controller::Options& opts) {
               {{"address", BoundAddress(opts.health_probe_bind_address, probes.port())}});
   }
 
-  log::Info("starting", {{"version", controller::Version()},
+  log::Info("starting", {{"version", app::Version()},
                          {"namespace", opts.watch_namespace.empty() ? "(all)" : opts.watch_namespace},
                          {"workers", std::to_string(opts.max_concurrent_reconciles)}});
   // Leader election: every replica keeps warm caches and answers probes (ready once synced,
   // standby too); only the leader runs workers. Losing the lease stops the process.
-  std::unique_ptr<controller::LeaderElector> elector;
+  std::unique_ptr<runtime::LeaderElector> elector;
   if (opts.leader_elect) {
-    controller::LeaderElectionConfig le;
+    runtime::LeaderElectionConfig le;
     le.namespace_name = opts.leader_election_namespace;
     le.name = opts.leader_election_id;
     le.lease_duration = opts.lease_duration;
@@ -101,12 +101,12 @@ int Run(const controller::Options& opts) {
     };
     le.callbacks.on_stopped_leading = [&stop] { stop.Request(kLeaseLost); };
     le.callbacks.on_new_leader = [](const std::string& identity) { log::Info("leader", {{"identity", identity}}); };
-    if (auto why = controller::ValidateLeaderElectionConfig(le); !why.empty()) {
+    if (auto why = runtime::ValidateLeaderElectionConfig(le); !why.empty()) {
       log::Error("invalid leader election settings", {{"error", why}});
       return 1;
     }
     try {
-      elector = std::make_unique<controller::LeaderElector>(**client, le);
+      elector = std::make_unique<runtime::LeaderElector>(**client, le);
     } catch (const std::exception& e) {
       log::Error("cannot start leader election", {{"error", e.what()}});
       return 1;
@@ -116,7 +116,7 @@ int Run(const controller::Options& opts) {
   manager.StartCaches();
   if (manager.WaitForCaches(stop)) {
     log::Info("caches synced");
-    controller::ReleaseFreeHeap();  // the pages of the first lists
+    app::ReleaseFreeHeap();  // the pages of the first lists
     if (elector) {
       elector->Start();
     } else {
@@ -125,7 +125,7 @@ int Run(const controller::Options& opts) {
     }
     while (!stop.WaitFor(std::chrono::minutes(1))) {
       manager.Tidy();
-      controller::ReleaseFreeHeap();
+      app::ReleaseFreeHeap();
     }
   }
   log::Info("shutting down", {{"reason", stop.Reason()}});
@@ -141,8 +141,8 @@ int Run(const controller::Options& opts) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  keyroll::controller::ConfigureHeap();
-  auto parsed = keyroll::controller::ParseOptions(argc, argv);
+  keyroll::app::ConfigureHeap();
+  auto parsed = keyroll::app::ParseOptions(argc, argv);
   if (!parsed.options) {
     std::fputs(parsed.message.c_str(), parsed.exit_code == 0 ? stdout : stderr);
     return parsed.exit_code;

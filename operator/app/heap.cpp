@@ -3,10 +3,10 @@
 
 #include <malloc.h>
 
-namespace keyroll::controller {
+namespace keyroll::app {
 
 void ConfigureHeap() { mallopt(M_ARENA_MAX, 2); }
 
 void ReleaseFreeHeap() { malloc_trim(0); }
 
-}  // namespace keyroll::controller
+}  // namespace keyroll::app

@@ -4,7 +4,7 @@
 // than the caches themselves.
 #pragma once
 
-namespace keyroll::controller {
+namespace keyroll::app {
 
 // Two malloc arenas (instead of 8 per core): workers contend a little, fragment far less.
 void ConfigureHeap();
@@ -13,4 +13,4 @@ void ConfigureHeap();
 // minute; called after the first lists and then periodically.
 void ReleaseFreeHeap();
 
-}  // namespace keyroll::controller
+}  // namespace keyroll::app

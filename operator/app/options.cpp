@@ -6,7 +6,7 @@
 
 #include "operator/rotation/duration.h"
 
-namespace keyroll::controller {
+namespace keyroll::app {
 
 const char* Version() { return KEYROLL_VERSION; }
 
@@ -125,4 +125,4 @@ ParseOutcome ParseOptions(const std::vector<std::string>& argv) {
   return ParseOptions(static_cast<int>(ptrs.size()), ptrs.data());
 }
 
-}  // namespace keyroll::controller
+}  // namespace keyroll::app

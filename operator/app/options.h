@@ -13,7 +13,7 @@
 #include "operator/log/logging.h"
 #include "operator/http/bind_address.h"
 
-namespace keyroll::controller {
+namespace keyroll::app {
 
 // The version --version prints.
 const char* Version();
@@ -50,4 +50,4 @@ struct ParseOutcome {
 ParseOutcome ParseOptions(int argc, const char* const* argv);
 ParseOutcome ParseOptions(const std::vector<std::string>& argv);
 
-}  // namespace keyroll::controller
+}  // namespace keyroll::app

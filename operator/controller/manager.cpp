@@ -7,13 +7,13 @@ namespace keyroll::controller {
 
 namespace {
 
-WorkqueueOptions QueueOptions(http::Metrics& metrics) {
-  WorkqueueOptions o;
+runtime::WorkqueueOptions QueueOptions(http::Metrics& metrics) {
+  runtime::WorkqueueOptions o;
   // Per-key backoff for failed reconciles: 200 ms doubling to 5 min (a provider outage or
   // a missing token Secret is retried often at first, rarely later).
   o.base_delay = std::chrono::milliseconds(200);
   o.max_delay = std::chrono::minutes(5);
-  o.metrics = PrometheusQueueMetrics(metrics);
+  o.metrics = runtime::PrometheusQueueMetrics(metrics);
   return o;
 }
 
@@ -33,7 +33,7 @@ Manager::~Manager() { Stop(); }
 
 void Manager::StartCaches() { informers_.Start(); }
 
-bool Manager::WaitForCaches(const ShutdownSignal& stop) {
+bool Manager::WaitForCaches(const runtime::ShutdownSignal& stop) {
   while (!informers_.HasSynced()) {
     if (stop.WaitFor(std::chrono::milliseconds(50))) return false;
   }

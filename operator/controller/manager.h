@@ -43,7 +43,7 @@ class Manager {
 
   void StartCaches();
   // True once every cache has synced; false if `stop` was requested first.
-  bool WaitForCaches(const ShutdownSignal& stop);
+  bool WaitForCaches(const runtime::ShutdownSignal& stop);
   void StartWorkers();
   bool workers_running() const { return workers_running_.load(); }
   // Stops workers (each finishes its key), then the informers.
@@ -57,12 +57,12 @@ class Manager {
  private:
   ManagerOptions options_;
   http::Metrics& metrics_;
-  Workqueue queue_;
+  runtime::Workqueue queue_;
   kube::EventRecorder events_;
   ProviderCache providers_;
   Informers informers_;
   Reconciler reconciler_;
-  WorkerPool workers_;
+  runtime::WorkerPool workers_;
   std::atomic<bool> workers_running_{false};
 };
 

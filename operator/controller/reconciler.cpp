@@ -75,7 +75,7 @@ Reconciler::Reconciler(kube::Client& client, Informers& informers, ProviderCache
                pending_settle,
                [&informers](rotation::WorkloadKind k) { return informers.Served(k); }} {}
 
-ReconcileResult Reconciler::Reconcile(const std::string& key) {
+runtime::ReconcileResult Reconciler::Reconcile(const std::string& key) {
   const auto started = std::chrono::steady_clock::now();
   auto seconds = [&] {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
@@ -90,13 +90,13 @@ ReconcileResult Reconciler::Reconcile(const std::string& key) {
       metrics_.RemoveResource(ns, name);
       providers_.Forget(key);
       metrics_.ReconcileDone("success", seconds());
-      return ReconcileResult::Done();
+      return runtime::ReconcileResult::Done();
     }
     rotation::Plan plan = rotation::Decide(obs->observed, Now());
     if (plan.read_provider) {
-      Failpoint("before-provider-read");
+      runtime::Failpoint("before-provider-read");
       obs->observed.provider = providers_.Read(key, obs->provider, obs->observed.provider.read_at, Now);
-      Failpoint("after-provider-read");
+      runtime::Failpoint("after-provider-read");
       if (const auto& e = obs->observed.provider.error)
         lg.Warn("provider read failed", {{"kind", rotation::ToString(e->kind)}, {"error", e->message}});
       plan = rotation::Decide(obs->observed, Now());
@@ -109,14 +109,14 @@ ReconcileResult Reconciler::Reconcile(const std::string& key) {
     }
     UpdateResourceMetrics(*obs);
     metrics_.ReconcileDone(out.backoff ? "error" : "success", seconds());
-    ReconcileResult r;
+    runtime::ReconcileResult r;
     r.error = out.backoff;
     if (out.requeue_after) r.requeue_after = std::chrono::duration_cast<std::chrono::milliseconds>(*out.requeue_after);
     return r;
   } catch (const std::exception& e) {
     lg.Warn("reconcile failed", {{"error", e.what()}});
     metrics_.ReconcileDone("error", seconds());
-    return ReconcileResult::Error();
+    return runtime::ReconcileResult::Error();
   }
 }
 
@@ -170,11 +170,11 @@ Reconciler::Outcome Reconciler::Apply(Observation& obs, const rotation::Plan& de
   if (!plan.revoke_result.empty()) metrics_.RevocationDone(plan.revoke_result);
   // 4. Rotate: once, only after the intent is recorded.
   if (plan.rotate && status_written && depth == 0) {
-    Failpoint("after-intent-written");
+    runtime::Failpoint("after-intent-written");
     lg.Info("rotating provider keys", {{"fromFingerprint", plan.status->pending_rotation->from_fingerprint}});
-    Failpoint("before-rotate");
+    runtime::Failpoint("before-rotate");
     obs.observed.rotate_outcome = providers_.Rotate(obs.provider, Now());
-    Failpoint("after-rotate");
+    runtime::Failpoint("after-rotate");
     if (const auto& e = obs.observed.rotate_outcome->error)
       lg.Warn("rotate call failed", {{"kind", rotation::ToString(e->kind)}, {"error", e->message}});
     else
@@ -187,9 +187,9 @@ Reconciler::Outcome Reconciler::Apply(Observation& obs, const rotation::Plan& de
   // 4b. Revoke the previous key (Auth0): once, after the status (if any) landed.
   if (!plan.revoke_kid.empty() && !plan.rotate && !obs.observed.revoke_outcome) {
     lg.Info("revoking the previous key", {{"kid", plan.revoke_kid}});
-    Failpoint("before-revoke");
+    runtime::Failpoint("before-revoke");
     obs.observed.revoke_outcome = providers_.Revoke(obs.provider, plan.revoke_kid, Now());
-    Failpoint("after-revoke");
+    runtime::Failpoint("after-revoke");
     if (const auto& e = obs.observed.revoke_outcome->error)
       lg.Warn("revoke call failed", {{"kind", rotation::ToString(e->kind)}, {"error", e->message}});
     else
@@ -213,7 +213,7 @@ bool Reconciler::ApplySecret(Observation& obs, const rotation::SecretWrite& w) {
       return false;
     }
   }
-  Failpoint("before-secret-write");
+  runtime::Failpoint("before-secret-write");
   auto written = WriteSecret(client_, meta, w, obs.secret_rv, raw);
   if (!written) {
     lg.Warn("Secret write failed", {{"error", written.error().ToString()}});
@@ -231,7 +231,7 @@ bool Reconciler::ApplySecret(Observation& obs, const rotation::SecretWrite& w) {
           {{"currentFingerprint", w.keys.current_fingerprint},
            {"nextFingerprint", w.keys.next_fingerprint},
            {"keysWritten", w.write_keys ? "true" : "false"}});
-  Failpoint("after-secret-write");
+  runtime::Failpoint("after-secret-write");
   return true;
 }
 
@@ -241,7 +241,7 @@ bool Reconciler::ApplyRestarts(Observation& obs, const rotation::Plan& plan) {
   for (const auto& r : plan.restarts) {
     json patch = {{"spec", {{"template", {{"metadata", {{"annotations", {{std::string(vocab::kAnnotationKeysHash),
                                                                          r.keys_hash}}}}}}}}}};
-    Failpoint("before-restart");
+    runtime::Failpoint("before-restart");
     const std::string kind(rotation::KindName(r.kind));
     auto res = client_.MergePatch(ResourceOf(r.kind), meta.namespace_, r.name, patch);
     if (!res) {
@@ -255,10 +255,10 @@ bool Reconciler::ApplyRestarts(Observation& obs, const rotation::Plan& plan) {
     workloads_[static_cast<size_t>(r.kind)]->Wrote(meta.namespace_, r.name, kube::ResourceVersionOf(*res));
     LoggerFor(meta).Info("consumer restarted",
                          {{"kind", kind}, {"workload", r.name}, {"keysHash", ShortHash(r.keys_hash)}});
-    Failpoint("after-restart");
+    runtime::Failpoint("after-restart");
     if (first) {
       first = false;
-      Failpoint("during-restarts");
+      runtime::Failpoint("during-restarts");
     }
   }
   return ok;
@@ -271,7 +271,7 @@ bool Reconciler::ApplyStatus(Observation& obs, const rotation::Status& status) {
   body["kind"] = std::string(vocab::kKind);
   body["metadata"]["resourceVersion"] = res.meta.resource_version;  // the precondition
   body["status"] = rotation::StatusToJson(status);
-  Failpoint("before-status-write");
+  runtime::Failpoint("before-status-write");
   auto written = client_.UpdateStatus(kube::resources::kSigningKeyRotations, res.meta.namespace_, body);
   auto lg = LoggerFor(res.meta);
   if (!written) {
@@ -288,7 +288,7 @@ bool Reconciler::ApplyStatus(Observation& obs, const rotation::Status& status) {
   res.status = status;
   res.meta.resource_version = rv;
   lg.Info("status updated", {{"phase", status.phase}});
-  Failpoint("after-status-write");
+  runtime::Failpoint("after-status-write");
   return true;
 }
 
@@ -298,10 +298,10 @@ void Reconciler::EmitEvents(const Observation& obs, const rotation::Plan& plan) 
   json involved = InvolvedObject(m);
   for (const auto& e : plan.events) {
     auto type = e.type == vocab::kEventWarning ? kube::EventType::kWarning : kube::EventType::kNormal;
-    Failpoint("before-event");
+    runtime::Failpoint("before-event");
     auto r = events_.Record(involved, type, e.reason, e.message);  // best effort (a failure is logged)
     (void)r;
-    Failpoint("after-event");
+    runtime::Failpoint("after-event");
     LoggerFor(m).Info("event", {{"type", e.type}, {"reason", e.reason}, {"message", e.message}});
   }
 }

@@ -37,7 +37,7 @@ class Reconciler {
              kube::EventRecorder& events, rotation::Seconds pending_settle = rotation::kPendingSettle);
 
   // Thread-safe for different keys (the workqueue never hands one key to two workers).
-  ReconcileResult Reconcile(const std::string& key);
+  runtime::ReconcileResult Reconcile(const std::string& key);
 
  private:
   struct Outcome {

@@ -9,7 +9,7 @@
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
-namespace keyroll::controller::log {
+namespace keyroll::log {
 
 namespace {
 
@@ -199,4 +199,4 @@ std::string FormatLine(Format format, long long unix_ms, spdlog::level::level_en
   return out;
 }
 
-}  // namespace keyroll::controller::log
+}  // namespace keyroll::log

@@ -19,7 +19,7 @@ namespace spdlog::sinks {
 class sink;
 }
 
-namespace keyroll::controller::log {
+namespace keyroll::log {
 
 enum class Format { kText, kJson };
 
@@ -75,4 +75,4 @@ class Logger {
 std::string FormatLine(Format format, long long unix_ms, spdlog::level::level_enum level,
                        std::string_view msg, const Fields& fields);
 
-}  // namespace keyroll::controller::log
+}  // namespace keyroll::log

@@ -11,7 +11,7 @@
 
 #include "operator/log/logging.h"
 
-namespace keyroll::controller {
+namespace keyroll::runtime {
 
 namespace failpoint_detail {
 
@@ -144,4 +144,4 @@ std::string ConfigureFailpoints(std::string_view spec) {
   return "";
 }
 
-}  // namespace keyroll::controller
+}  // namespace keyroll::runtime

@@ -19,7 +19,7 @@
 #include <string>
 #include <string_view>
 
-namespace keyroll::controller {
+namespace keyroll::runtime {
 
 namespace failpoint_detail {
 extern std::atomic<bool> armed;
@@ -37,4 +37,4 @@ inline bool Failpoint(std::string_view name) {
 // Returns an error message for a spec that does not parse (and leaves failpoints disarmed).
 std::string ConfigureFailpoints(std::string_view spec);
 
-}  // namespace keyroll::controller
+}  // namespace keyroll::runtime

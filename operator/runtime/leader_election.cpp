@@ -8,7 +8,7 @@
 
 #include "operator/runtime/failpoint.h"
 
-namespace keyroll::controller {
+namespace keyroll::runtime {
 
 namespace {
 
@@ -298,4 +298,4 @@ milliseconds LeaderElector::Jittered(milliseconds d) {
   return d + milliseconds(static_cast<long long>(u(rng) * kJitterFactor * d.count()));
 }
 
-}  // namespace keyroll::controller
+}  // namespace keyroll::runtime

@@ -24,7 +24,7 @@
 #include "operator/log/logging.h"
 #include "operator/kube/client.h"
 
-namespace keyroll::controller {
+namespace keyroll::runtime {
 
 struct LeaderElectionCallbacks {
   // On the elector's thread, once leadership is acquired. Must not block for long (start
@@ -119,4 +119,4 @@ class LeaderElector {
   std::thread thread_;
 };
 
-}  // namespace keyroll::controller
+}  // namespace keyroll::runtime

@@ -3,7 +3,7 @@
 #include <cctype>
 #include <cstdio>
 
-namespace keyroll::controller {
+namespace keyroll::runtime {
 
 namespace {
 
@@ -170,4 +170,4 @@ LeaderElectionRecord ReleasedRecord(const LeaderElectionRecord& current, MicroTi
   return {"", 1, now, now, current.lease_transitions};
 }
 
-}  // namespace keyroll::controller
+}  // namespace keyroll::runtime

@@ -11,7 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
-namespace keyroll::controller {
+namespace keyroll::runtime {
 
 // metav1.MicroTime: UTC with microseconds.
 using MicroTime = std::chrono::sys_time<std::chrono::microseconds>;
@@ -63,4 +63,4 @@ std::optional<LeaderElectionRecord> NextRecord(const LeaderElectionRecord& curre
 // now, transitions kept — a standby sees no holder and takes over at once.
 LeaderElectionRecord ReleasedRecord(const LeaderElectionRecord& current, MicroTime now);
 
-}  // namespace keyroll::controller
+}  // namespace keyroll::runtime

@@ -2,7 +2,7 @@
 // CMakeLists.txt), so no environment variable can make the operator kill itself.
 #include "operator/runtime/failpoint.h"
 
-namespace keyroll::controller {
+namespace keyroll::runtime {
 
 namespace failpoint_detail {
 std::atomic<bool> armed{false};  // never set: Failpoint() stays one relaxed load
@@ -11,4 +11,4 @@ bool Hit(std::string_view) { return false; }
 
 std::string ConfigureFailpoints(std::string_view) { return "this binary has no failpoints"; }
 
-}  // namespace keyroll::controller
+}  // namespace keyroll::runtime

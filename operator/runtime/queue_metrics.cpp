@@ -1,6 +1,6 @@
 #include "operator/runtime/queue_metrics.h"
 
-namespace keyroll::controller {
+namespace keyroll::runtime {
 
 namespace {
 
@@ -23,4 +23,4 @@ std::shared_ptr<QueueMetrics> PrometheusQueueMetrics(http::Metrics& metrics) {
   return std::make_shared<PrometheusQueue>(metrics);
 }
 
-}  // namespace keyroll::controller
+}  // namespace keyroll::runtime

@@ -6,9 +6,9 @@
 #include "operator/runtime/workqueue.h"
 #include "operator/http/metrics.h"
 
-namespace keyroll::controller {
+namespace keyroll::runtime {
 
 // `metrics` must outlive the queue.
 std::shared_ptr<QueueMetrics> PrometheusQueueMetrics(http::Metrics& metrics);
 
-}  // namespace keyroll::controller
+}  // namespace keyroll::runtime

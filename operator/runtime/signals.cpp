@@ -8,7 +8,7 @@
 #include <cerrno>
 #include <thread>
 
-namespace keyroll::controller {
+namespace keyroll::runtime {
 
 void ShutdownSignal::Request(const std::string& reason) {
   std::lock_guard lock(mu_);
@@ -82,4 +82,4 @@ bool InstallShutdownHandlers(ShutdownSignal& signal) {
   return sigaction(SIGTERM, &sa, nullptr) == 0 && sigaction(SIGINT, &sa, nullptr) == 0;
 }
 
-}  // namespace keyroll::controller
+}  // namespace keyroll::runtime

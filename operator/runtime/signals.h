@@ -8,7 +8,7 @@
 #include <mutex>
 #include <string>
 
-namespace keyroll::controller {
+namespace keyroll::runtime {
 
 // A one-way "stop now" flag that threads can wait on. Usable without signals (tests, or a
 // lost leader election requesting shutdown).
@@ -33,4 +33,4 @@ class ShutdownSignal {
 // must live until the process exits. Returns false if the handlers could not be installed.
 bool InstallShutdownHandlers(ShutdownSignal& signal);
 
-}  // namespace keyroll::controller
+}  // namespace keyroll::runtime

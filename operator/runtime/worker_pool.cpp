@@ -4,7 +4,7 @@
 
 #include "operator/log/logging.h"
 
-namespace keyroll::controller {
+namespace keyroll::runtime {
 
 WorkerPool::WorkerPool(Workqueue& queue, int workers, ReconcileFunc reconcile)
     : queue_(queue), workers_(workers < 1 ? 1 : workers), reconcile_(std::move(reconcile)) {}
@@ -48,4 +48,4 @@ void WorkerPool::Run() {
   }
 }
 
-}  // namespace keyroll::controller
+}  // namespace keyroll::runtime

@@ -13,7 +13,7 @@
 
 #include "operator/runtime/workqueue.h"
 
-namespace keyroll::controller {
+namespace keyroll::runtime {
 
 struct ReconcileResult {
   std::optional<std::chrono::milliseconds> requeue_after;  // look again after this
@@ -47,4 +47,4 @@ class WorkerPool {
   std::vector<std::thread> threads_;
 };
 
-}  // namespace keyroll::controller
+}  // namespace keyroll::runtime

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
-namespace keyroll::controller {
+namespace keyroll::runtime {
 
 namespace {
 double Seconds(QueueClock::duration d) { return std::chrono::duration<double>(d).count(); }
@@ -181,4 +181,4 @@ void Workqueue::ReportDepthLocked() {
   if (options_.metrics) options_.metrics->Depth(queue_.size());
 }
 
-}  // namespace keyroll::controller
+}  // namespace keyroll::runtime

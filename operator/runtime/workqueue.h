@@ -19,7 +19,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
-namespace keyroll::controller {
+namespace keyroll::runtime {
 
 using QueueClock = std::chrono::steady_clock;
 using QueueTime = QueueClock::time_point;
@@ -104,4 +104,4 @@ class Workqueue {
   bool shutting_down_ = false;
 };
 
-}  // namespace keyroll::controller
+}  // namespace keyroll::runtime

@@ -35,10 +35,10 @@ struct Candidate {
   std::atomic<int> metric{-1};  // last set_is_leader value (-1: never called)
   std::mutex mu;
   std::vector<std::string> new_leaders;
-  std::unique_ptr<LeaderElector> elector;
+  std::unique_ptr<runtime::LeaderElector> elector;
 
   Candidate(TestCluster& cluster, const std::string& identity, std::chrono::seconds lease = 2s) {
-    LeaderElectionConfig c;
+    runtime::LeaderElectionConfig c;
     c.namespace_name = cluster.namespace_name();
     c.identity = identity;
     c.lease_duration = lease;
@@ -52,7 +52,7 @@ struct Candidate {
       new_leaders.push_back(id);
     };
     c.set_is_leader = [this](bool leading) { metric = leading ? 1 : 0; };
-    elector = std::make_unique<LeaderElector>(cluster.client(), c);
+    elector = std::make_unique<runtime::LeaderElector>(cluster.client(), c);
   }
   std::vector<std::string> NewLeaders() {
     std::lock_guard lock(mu);

@@ -4,7 +4,7 @@
 #include <gtest/gtest.h>
 
 
-namespace keyroll::controller {
+namespace keyroll::app {
 namespace {
 
 using namespace std::chrono_literals;
@@ -108,4 +108,4 @@ TEST(Options, BadCommandLinesExitTwoWithAClearMessage) {
 }
 
 }  // namespace
-}  // namespace keyroll::controller
+}  // namespace keyroll::app

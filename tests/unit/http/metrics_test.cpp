@@ -156,9 +156,9 @@ TEST(Metrics, LabelValuesAreEscaped) {
 
 TEST(Metrics, WorkqueueAdapterFeedsTheQueueFamilies) {
   Metrics m;
-  controller::WorkqueueOptions o;
-  o.metrics = controller::PrometheusQueueMetrics(m);
-  controller::Workqueue q(o);
+  runtime::WorkqueueOptions o;
+  o.metrics = runtime::PrometheusQueueMetrics(m);
+  runtime::Workqueue q(o);
   q.Add("ns/a");
   q.Add("ns/b");
   q.Add("ns/a");

@@ -11,7 +11,7 @@
 #include <spdlog/sinks/ostream_sink.h>
 #include <spdlog/spdlog.h>
 
-namespace keyroll::controller::log {
+namespace keyroll::log {
 namespace {
 
 // Captures whatever the process logger writes from now on.
@@ -162,4 +162,4 @@ TEST(Logging, ParsesLevelAndFormatNames) {
 }
 
 }  // namespace
-}  // namespace keyroll::controller::log
+}  // namespace keyroll::log

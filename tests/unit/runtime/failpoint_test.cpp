@@ -16,7 +16,7 @@
 #include "tests/support/process.h"
 #include "tests/support/temp_dir.h"
 
-namespace keyroll::controller {
+namespace keyroll::runtime {
 namespace {
 
 using namespace std::chrono_literals;
@@ -127,4 +127,4 @@ TEST(Failpoint, SpecErrorsAreClear) {
 }
 
 }  // namespace
-}  // namespace keyroll::controller
+}  // namespace keyroll::runtime

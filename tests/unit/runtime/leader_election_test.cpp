@@ -6,7 +6,7 @@
 
 #include "operator/runtime/leader_election.h"
 
-namespace keyroll::controller {
+namespace keyroll::runtime {
 namespace {
 
 using namespace std::chrono_literals;
@@ -153,4 +153,4 @@ TEST(LeaderIdentity, IsHostnameUnderscoreUuidAndUnique) {
 }
 
 }  // namespace
-}  // namespace keyroll::controller
+}  // namespace keyroll::runtime

@@ -18,7 +18,7 @@
 #include "tests/support/temp_dir.h"
 #include "tests/support/wait.h"
 
-namespace keyroll::controller {
+namespace keyroll::runtime {
 namespace {
 
 using namespace std::chrono_literals;
@@ -107,4 +107,4 @@ TEST(ShutdownSignal, RequestWakesWaitersAndKeepsTheFirstReason) {
 }
 
 }  // namespace
-}  // namespace keyroll::controller
+}  // namespace keyroll::runtime

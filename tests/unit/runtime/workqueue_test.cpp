@@ -12,7 +12,7 @@
 #include "operator/runtime/worker_pool.h"
 #include "tests/support/wait.h"
 
-namespace keyroll::controller {
+namespace keyroll::runtime {
 namespace {
 
 using namespace std::chrono_literals;
@@ -282,4 +282,4 @@ TEST(WorkerPool, StopReturnsWhileWorkersIdle) {
 }
 
 }  // namespace
-}  // namespace keyroll::controller
+}  // namespace keyroll::runtime
