@@ -9,6 +9,7 @@
 #include "operator/controller/secret_writer.h"
 #include "operator/rotation/conditions.h"
 #include "operator/rotation/decide.h"
+#include "operator/rotation/resource_gauges.h"
 #include "operator/rotation/status_json.h"
 #include "operator/rotation/vocabulary.h"
 
@@ -332,6 +333,7 @@ void Reconciler::UpdateResourceMetrics(const Observation& obs) {
   metrics_.SetConsumersStale(m.namespace_, m.name, stale);
   if (s.keys && s.keys->synced_at) metrics_.SetKeyCurrentSince(m.namespace_, m.name, *s.keys->synced_at);
   if (s.last_rotation_time) metrics_.SetLastRotationTime(m.namespace_, m.name, *s.last_rotation_time);
+  metrics_.SetResourceGauges(m.namespace_, m.name, rotation::GaugesOf(obs.observed.resource, Now()));
 }
 
 }  // namespace keyroll::controller
