@@ -244,5 +244,54 @@ TEST(HelmRender, AlertsAndDashboardAreTheShippedFiles) {
             ReadFile(SourcePath("helm/keyroll/files/grafana/keyroll-dashboard.json")));
 }
 
+// Each alert's `for` and severity are chart values: set for one alert, they change that
+// rule alone, and the rendered rules still pass promtool's check.
+TEST(HelmRender, AlertDurationsAndSeveritiesAreValues) {
+  TempDir dir;
+  Rendering r = Render(dir, {"prometheusRule.enabled=true", "prometheusRule.alerts.KeyrollRotationBlocked.for=4h",
+                             "prometheusRule.alerts.KeyrollNoLeader.severity=warning"});
+  ASSERT_EQ(r.run.exit_code, 0) << r.run.output;
+  YAML::Node rendered = Only(r.docs, "PrometheusRule")["spec"];
+  YAML::Node shipped = YAML::LoadFile(SourcePath("helm/keyroll/files/prometheus/keyroll-alerts.yaml"));
+  ASSERT_EQ(rendered["groups"][0]["rules"].size(), shipped["groups"][0]["rules"].size());
+  int changed = 0;
+  for (std::size_t i = 0; i < shipped["groups"][0]["rules"].size(); ++i) {
+    YAML::Node ours = rendered["groups"][0]["rules"][i], theirs = shipped["groups"][0]["rules"][i];
+    const std::string alert = theirs["alert"].as<std::string>();
+    ASSERT_EQ(ours["alert"].as<std::string>(), alert);
+    EXPECT_EQ(ours["expr"].as<std::string>(), theirs["expr"].as<std::string>()) << alert;
+    EXPECT_TRUE(SameData(ours["annotations"], theirs["annotations"])) << alert;
+    const std::string want_for = alert == "KeyrollRotationBlocked" ? "4h" : theirs["for"].as<std::string>();
+    const std::string want_severity =
+        alert == "KeyrollNoLeader" ? "warning" : theirs["labels"]["severity"].as<std::string>();
+    EXPECT_EQ(ours["for"].as<std::string>(), want_for) << alert;
+    EXPECT_EQ(ours["labels"]["severity"].as<std::string>(), want_severity) << alert;
+    changed += ours["for"].as<std::string>() != theirs["for"].as<std::string>();
+    changed += ours["labels"]["severity"].as<std::string>() != theirs["labels"]["severity"].as<std::string>();
+  }
+  EXPECT_EQ(changed, 2);
+  // The rendered rules are a rule file promtool accepts.
+  const std::string promtool = FindOnPath("promtool");
+  if (promtool.empty()) GTEST_SKIP() << "promtool (Debian's prometheus package, scripts/install-deps)";
+  YAML::Emitter out;
+  out << rendered;
+  CommandResult check = RunCommand({promtool, "check", "rules", dir.Write("rules.yaml", out.c_str())});
+  EXPECT_EQ(check.exit_code, 0) << check.output;
+}
+
+// The chart's defaults for every alert are the rule file's `for` and severity (so the
+// promtool tests of the file test the chart's defaults).
+TEST(HelmRender, AlertValueDefaultsAreTheRuleFiles) {
+  YAML::Node alerts = YAML::LoadFile(SourcePath("helm/keyroll/values.yaml"))["prometheusRule"]["alerts"];
+  YAML::Node rules = YAML::LoadFile(SourcePath("helm/keyroll/files/prometheus/keyroll-alerts.yaml"))["groups"][0]["rules"];
+  ASSERT_EQ(alerts.size(), rules.size());
+  for (const YAML::Node& rule : rules) {
+    const std::string alert = rule["alert"].as<std::string>();
+    ASSERT_TRUE(alerts[alert]) << alert << " has no prometheusRule.alerts value";
+    EXPECT_EQ(alerts[alert]["for"].as<std::string>(), rule["for"].as<std::string>()) << alert;
+    EXPECT_EQ(alerts[alert]["severity"].as<std::string>(), rule["labels"]["severity"].as<std::string>()) << alert;
+  }
+}
+
 }  // namespace
 }  // namespace keyroll::testing::manifests
