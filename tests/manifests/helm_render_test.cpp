@@ -97,6 +97,7 @@ std::vector<Variant> Variants() {
       {"PodDisruptionBudget", {"podDisruptionBudget.enabled=true", "replicaCount=2"},
        With(With(kBase, defaults), {"PodDisruptionBudget"})},
       {"NoCrds", {"installCRDs=false"}, With(kBase, kClusterRbac)},
+      {"NoArgoRollouts", {"argoRollouts.enabled=false"}, With(kBase, defaults)},
       {"AlertsAndDashboard", {"prometheusRule.enabled=true", "grafanaDashboard.enabled=true"},
        With(With(kBase, defaults), {"PrometheusRule", "ConfigMap"})},
   };
@@ -176,6 +177,30 @@ TEST(HelmRender, RbacEqualsDeploy) {
     if (doc["kind"].as<std::string>() != "Role" || doc["metadata"]["namespace"].as<std::string>() != "team-a") continue;
     ++in_team_a;
     EXPECT_TRUE(SameData(doc["rules"], Only(deploy, "ClusterRole")["rules"]));
+  }
+  EXPECT_EQ(in_team_a, 1);
+}
+
+// argoRollouts.enabled=false leaves out exactly the argoproj.io rule, cluster-wide and in the
+// watched namespace's Role; the default keeps it (RbacEqualsDeploy).
+TEST(HelmRender, ArgoRolloutsRbacIsAValue) {
+  TempDir dir;
+  const std::vector<YAML::Node> deploy = Kustomized(dir);
+  YAML::Node without_argo;
+  for (const YAML::Node& rule : Only(deploy, "ClusterRole")["rules"])
+    if (rule["apiGroups"][0].as<std::string>() != "argoproj.io") without_argo.push_back(rule);
+  ASSERT_EQ(without_argo.size() + 1, Only(deploy, "ClusterRole")["rules"].size());
+  Rendering off = Render(dir, {"argoRollouts.enabled=false"});
+  ASSERT_EQ(off.run.exit_code, 0) << off.run.output;
+  EXPECT_TRUE(SameData(Only(off.docs, "ClusterRole")["rules"], without_argo)) << Only(off.docs, "ClusterRole");
+  TempDir one;
+  Rendering scoped = Render(one, {"argoRollouts.enabled=false", "watchNamespace=team-a"});
+  ASSERT_EQ(scoped.run.exit_code, 0) << scoped.run.output;
+  int in_team_a = 0;
+  for (const YAML::Node& doc : scoped.docs) {
+    if (doc["kind"].as<std::string>() != "Role" || doc["metadata"]["namespace"].as<std::string>() != "team-a") continue;
+    ++in_team_a;
+    EXPECT_TRUE(SameData(doc["rules"], without_argo)) << doc;
   }
   EXPECT_EQ(in_team_a, 1);
 }
