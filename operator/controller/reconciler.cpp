@@ -5,6 +5,7 @@
 
 #include "operator/runtime/failpoint.h"
 #include "operator/log/logging.h"
+#include "operator/controller/bare_pods.h"
 #include "operator/controller/projections.h"
 #include "operator/controller/secret_writer.h"
 #include "operator/rotation/conditions.h"
@@ -233,6 +234,8 @@ bool Reconciler::ApplySecret(Observation& obs, const rotation::SecretWrite& w) {
            {"nextFingerprint", w.keys.next_fingerprint},
            {"keysWritten", w.write_keys ? "true" : "false"}});
   Failpoint("after-secret-write");
+  if (w.write_keys && obs.observed.resource.spec.ok() && obs.observed.resource.spec.value().consumers.discover)
+    ReportBarePods(client_, events_, InvolvedObject(meta), meta.namespace_, w.name);  // new keys they will not get
   return true;
 }
 
