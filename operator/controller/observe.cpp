@@ -3,6 +3,7 @@
 
 #include <set>
 
+#include "operator/controller/pods_to_delete.h"
 #include "operator/controller/projections.h"
 #include "operator/rotation/discovery.h"
 #include "operator/rotation/parse_spec.h"
@@ -74,6 +75,7 @@ void ObserveConsumers(const ObserveSources& src, const rotation::Spec& spec, Obs
     for (const auto& r : src.secret_readers.ReadersOf(ns, spec.target.secret_name))
       if (auto w = reader(r.kind).Get(ns, r.name))
         if (rotation::WorkloadReadsSecret(*w, spec.target.secret_name)) add(r.kind, *w, ConsumerSource::Discovered);
+  for (auto& w : out.observed.consumers) AddPodsToDelete(src.client, ns, w);  // OnDelete ones only
 }
 
 // The oldest other resource that uses the same provider account, if any. Looks at the

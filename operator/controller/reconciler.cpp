@@ -5,10 +5,12 @@
 
 #include "operator/runtime/failpoint.h"
 #include "operator/log/logging.h"
+#include "operator/controller/bare_pods.h"
 #include "operator/controller/projections.h"
 #include "operator/controller/secret_writer.h"
 #include "operator/rotation/conditions.h"
 #include "operator/rotation/decide.h"
+#include "operator/rotation/resource_gauges.h"
 #include "operator/rotation/status_json.h"
 #include "operator/rotation/vocabulary.h"
 
@@ -232,6 +234,8 @@ bool Reconciler::ApplySecret(Observation& obs, const rotation::SecretWrite& w) {
            {"nextFingerprint", w.keys.next_fingerprint},
            {"keysWritten", w.write_keys ? "true" : "false"}});
   runtime::Failpoint("after-secret-write");
+  if (w.write_keys && obs.observed.resource.spec.ok() && obs.observed.resource.spec.value().consumers.discover)
+    ReportBarePods(client_, events_, InvolvedObject(meta), meta.namespace_, w.name);  // new keys they will not get
   return true;
 }
 
@@ -332,6 +336,7 @@ void Reconciler::UpdateResourceMetrics(const Observation& obs) {
   metrics_.SetConsumersStale(m.namespace_, m.name, stale);
   if (s.keys && s.keys->synced_at) metrics_.SetKeyCurrentSince(m.namespace_, m.name, *s.keys->synced_at);
   if (s.last_rotation_time) metrics_.SetLastRotationTime(m.namespace_, m.name, *s.last_rotation_time);
+  metrics_.SetResourceGauges(m.namespace_, m.name, rotation::GaugesOf(obs.observed.resource, Now()));
 }
 
 }  // namespace keyroll::controller

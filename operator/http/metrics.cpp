@@ -43,15 +43,21 @@ void AppendEscaped(std::string& out, const std::string& value) {
   }
 }
 
-// One sample line: name{name="...",namespace="..."} value. %.16g is the precision
-// prometheus-cpp writes values with (max_digits10 - 1).
-void AppendSample(std::string& out, std::string_view family, const std::string& key, double value) {
+// One sample line: name{name="...",namespace="..."[,reason="..."]} value (labels sorted, as
+// prometheus-cpp writes them). %.16g is the precision prometheus-cpp writes values with
+// (max_digits10 - 1).
+void AppendSample(std::string& out, std::string_view family, const std::string& key, double value,
+                  const std::string* reason = nullptr) {
   const size_t nul = key.find('\0');
   out += family;
   out += "{name=\"";
   AppendEscaped(out, key.substr(nul + 1));
   out += "\",namespace=\"";
   AppendEscaped(out, key.substr(0, nul));
+  if (reason) {
+    out += "\",reason=\"";
+    AppendEscaped(out, *reason);
+  }
   char number[32];
   std::snprintf(number, sizeof number, "\"} %.16g\n", value);
   out += number;
@@ -156,6 +162,12 @@ void Metrics::SetLastRotationTime(const std::string& ns, const std::string& name
   resources_[ResourceKey(ns, name)].last_rotation = when;
 }
 
+void Metrics::SetResourceGauges(const std::string& ns, const std::string& name,
+                                const rotation::ResourceGauges& gauges) {
+  std::lock_guard lock(mu_);
+  resources_[ResourceKey(ns, name)].gauges = gauges;
+}
+
 void Metrics::RemoveResource(const std::string& ns, const std::string& name) {
   std::lock_guard lock(mu_);
   resources_.erase(ResourceKey(ns, name));
@@ -191,6 +203,22 @@ void Metrics::AppendResourceSeries(std::chrono::system_clock::time_point now, st
          if (!r.last_rotation) return std::nullopt;
          return UnixSeconds(*r.last_rotation);
        }},
+      {vocab::kMetricMaxKeyAgeSeconds, "spec.rotation.maxKeyAge of a SigningKeyRotation, in seconds (only when set).",
+       [](const ResourceSeries& r) -> std::optional<double> {
+         if (!r.gauges || !r.gauges->max_key_age) return std::nullopt;
+         return static_cast<double>(r.gauges->max_key_age->count());
+       }},
+      {vocab::kMetricResourceReady, "1 while a SigningKeyRotation is Ready (condition Ready=True), else 0.",
+       [](const ResourceSeries& r) -> std::optional<double> {
+         if (!r.gauges) return std::nullopt;
+         return r.gauges->ready ? 1 : 0;
+       }},
+      {vocab::kMetricRotationBlocked, "1 while a due rotation of a SigningKeyRotation waits at the gate, reason "
+                                      "being the gate's (RotationAllowed's reason); else 0 with reason=\"\".",
+       [](const ResourceSeries& r) -> std::optional<double> {
+         if (!r.gauges) return std::nullopt;
+         return r.gauges->blocked_reason.empty() ? 0 : 1;
+       }},
   };
   std::lock_guard lock(mu_);
   for (const auto& g : gauges) {
@@ -202,7 +230,9 @@ void Metrics::AppendResourceSeries(std::chrono::system_clock::time_point now, st
         out += "# HELP " + Name(g.name) + " " + g.help + "\n# TYPE " + Name(g.name) + " gauge\n";
         header = true;
       }
-      AppendSample(out, g.name, key, *value);
+      // keyroll_rotation_blocked alone carries a third label: the gate's reason.
+      const std::string* reason = g.name == vocab::kMetricRotationBlocked ? &r.gauges->blocked_reason : nullptr;
+      AppendSample(out, g.name, key, *value, reason);
     }
   }
 }

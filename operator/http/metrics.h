@@ -11,6 +11,11 @@
 // SigningKeyRotation is deleted, so a deleted resource stops being reported. They are kept
 // as one small record per resource and turned into series at scrape time: a prometheus-cpp
 // series costs ~400 bytes (its label map), three per resource ~1 KB.
+// The alerts' gauges (rotation/resource_gauges.h): keyroll_rotation_blocked{namespace,name,
+// reason} is 1 with the gate's reason while a due rotation waits and 0 with reason="" otherwise
+// (so the series with the old reason goes stale when the reason changes);
+// keyroll_resource_ready is 1 while Ready=True; keyroll_max_key_age_seconds is spec.rotation.
+// maxKeyAge, only for resources that set it (compare keyroll_key_age_seconds with it).
 #pragma once
 
 #include <chrono>
@@ -29,6 +34,8 @@
 #include <prometheus/histogram.h>
 #include <prometheus/metric_family.h>
 #include <prometheus/registry.h>
+
+#include "operator/rotation/resource_gauges.h"
 
 namespace keyroll::http {
 
@@ -52,6 +59,7 @@ class Metrics {
                           std::chrono::system_clock::time_point since);
   void SetLastRotationTime(const std::string& ns, const std::string& name,
                            std::chrono::system_clock::time_point when);
+  void SetResourceGauges(const std::string& ns, const std::string& name, const rotation::ResourceGauges& gauges);
   // Drops every series labelled with this resource.
   void RemoveResource(const std::string& ns, const std::string& name);
 
@@ -87,6 +95,7 @@ class Metrics {
     std::optional<int> consumers_stale;
     std::optional<std::chrono::system_clock::time_point> key_current_since;
     std::optional<std::chrono::system_clock::time_point> last_rotation;
+    std::optional<rotation::ResourceGauges> gauges;
   };
   // The per-resource families in the text format, appended to `out` straight from the
   // records: as prometheus-cpp objects, 10,000 resources' series took ~10 MB per scrape.

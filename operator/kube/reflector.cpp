@@ -49,11 +49,18 @@ bool Reflector::ListAndReplace() {
   Listing listing;
   auto rv = client_.ListEach(options_.resource, options_.namespace_name, lo,
                              [&](Object&& full) { store_.AddToListing(listing, full); });
-  if (!rv && options_.may_be_absent && IsNotFound(rv.error())) {
-    // Not served: an empty list (what was cached goes, as when a CRD is deleted), said once.
-    if (!absent_.exchange(true))
-      spdlog::info("{}/{} {} is not served (not installed); checking again every {} s", options_.resource.group,
-                   options_.resource.version, options_.resource.plural, options_.absent_recheck.count() / 1000);
+  if (!rv && options_.may_be_absent && (IsNotFound(rv.error()) || IsForbidden(rv.error()))) {
+    // Not served, or not permitted: an empty list (what was cached goes, as when a CRD is
+    // deleted), said once.
+    if (!absent_.exchange(true)) {
+      if (IsForbidden(rv.error()))
+        spdlog::warn("list {}: {}; treated as not installed (grant list and watch to use them); checking again "
+                     "every {} s", options_.resource.plural, rv.error().ToString(),
+                     options_.absent_recheck.count() / 1000);
+      else
+        spdlog::info("{}/{} {} is not served (not installed); checking again every {} s", options_.resource.group,
+                     options_.resource.version, options_.resource.plural, options_.absent_recheck.count() / 1000);
+    }
     store_.Replace(Listing{}, [&](const std::vector<Delta>& deltas) {
       if (on_deltas_) on_deltas_(deltas);
     });
@@ -123,7 +130,8 @@ bool Reflector::WatchOnce() {
     if (!ran) Sleep(backoff_.Next());
     return true;
   }
-  if (options_.may_be_absent && IsNotFound(e)) return true;  // the type went away: the list says so
+  // The type went away (or the permission did): the list says so.
+  if (options_.may_be_absent && (IsNotFound(e) || IsForbidden(e))) return true;
   ++stats_.errors;
   if (ran && e.reason == Reason::kNetwork) {
     backoff_.Reset();

@@ -30,6 +30,8 @@ struct ReflectorOptions {
   // The resource type may not be served (an optional CRD, e.g. Argo Rollouts): a list answered
   // 404 counts as an empty list (synced, nothing cached) and is tried again every
   // absent_recheck, so the type is picked up when it is installed, without a restart.
+  // A list refused by RBAC (403) counts the same way (the chart can leave the optional kind's
+  // permissions out: argoRollouts.enabled=false), said once as a warning.
   bool may_be_absent = false;
   std::chrono::milliseconds absent_recheck{10000};
   // A required type that may not be installed yet (keyroll's own CRD): a 404 list is said

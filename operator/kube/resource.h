@@ -32,6 +32,7 @@ inline const ResourceRef kSecrets{"", "v1", "secrets", true};
 inline const ResourceRef kConfigMaps{"", "v1", "configmaps", true};
 inline const ResourceRef kEvents{"", "v1", "events", true};
 inline const ResourceRef kNamespaces{"", "v1", "namespaces", false};
+inline const ResourceRef kPods{"", "v1", "pods", true};  // listed only to name OnDelete pods
 inline const ResourceRef kDeployments{"apps", "v1", "deployments", true};
 inline const ResourceRef kStatefulSets{"apps", "v1", "statefulsets", true};
 inline const ResourceRef kDaemonSets{"apps", "v1", "daemonsets", true};

@@ -11,7 +11,10 @@ ConsumerJudgement JudgeConsumer(const ObservedWorkload& w, RestartPolicy policy,
   j.name = w.name;
   if (!w.found) {
     j.state = ConsumerState::NotFound;
-    j.message = w.kind_not_served ? "Argo Rollouts is not installed (argoproj.io/v1alpha1 rollouts is not served)"
+    // Not served: not installed, or keyroll may not list Rollouts (RBAC; the reflector treats
+    // a 403 on an optional kind as not installed).
+    j.message = w.kind_not_served ? "Argo Rollouts is not installed (argoproj.io/v1alpha1 rollouts is not served), "
+                                    "or keyroll may not list Rollouts (RBAC; chart: argoRollouts.enabled)"
                                   : std::string(KindName(w.kind)) + " not found";
     return j;
   }

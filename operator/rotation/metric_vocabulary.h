@@ -25,6 +25,19 @@ inline constexpr std::string_view kReconcileResultSuccess = "success";
 inline constexpr std::string_view kReconcileResultError = "error";
 inline constexpr std::array kReconcileResults = {kReconcileResultSuccess, kReconcileResultError};
 
+// keyroll_rotation_blocked{namespace,name,reason}: every reason the gate holds a due rotation
+// with (gate.h's chain; tests/unit/rotation/gate_test.cpp checks the list is exactly those).
+inline constexpr std::array kBlockedReasons = {
+    kReasonConflict,         kReasonSuspended,       kReasonProviderError,
+    kReasonSecretConflict,   kReasonDrift,           kReasonSecretDiffersFromProvider,
+    kReasonConsumerNotFound, kReasonConsumerRolloutFailed, kReasonConsumerCannotComplete,
+    kReasonConsumerStale,    kReasonMinIntervalNotElapsed};
+
+// Per-resource gauges for the alerts (resource_gauges.h says what each reports).
+inline constexpr std::string_view kMetricRotationBlocked = "keyroll_rotation_blocked";
+inline constexpr std::string_view kMetricMaxKeyAgeSeconds = "keyroll_max_key_age_seconds";
+inline constexpr std::string_view kMetricResourceReady = "keyroll_resource_ready";
+
 // The shell's metrics (DESIGN.md's are in vocabulary.h).
 inline constexpr std::string_view kMetricWorkqueueAddsTotal = "keyroll_workqueue_adds_total";
 inline constexpr std::string_view kMetricWorkqueueRetriesTotal = "keyroll_workqueue_retries_total";

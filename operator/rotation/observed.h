@@ -109,6 +109,9 @@ struct RevokeOutcome {
 
 enum class ConsumerSource { Declared, Selected, Discovered };
 
+// How many pods an OnDelete condition names ("and N more" for the rest).
+inline constexpr size_t kMaxPodsNamed = 5;
+
 // One consumer workload as its informer projection shows it. A declared name that does not
 // exist has found == false. Fields a kind does not have keep their defaults.
 struct ObservedWorkload {
@@ -156,6 +159,11 @@ struct ObservedWorkload {
   // "Kind/name" of an ownerReference with controller: true (e.g. a Knative Revision owns its
   // Deployment): that controller writes the template, so keyroll does not patch it.
   std::string controller_owner;
+  // StatefulSet and DaemonSet with updateStrategy OnDelete whose rollout cannot complete by
+  // itself: its pods still on an old template, the first kMaxPodsNamed by name, and how many
+  // there are (the controller lists them only then; 0 = not listed).
+  std::vector<std::string> pods_to_delete;
+  int32_t pods_to_delete_count = 0;
   std::optional<std::string> template_keys_hash;  // pod template annotation keyroll.dev/keys-hash
   std::optional<std::string> observed_keys_hash;  // workload annotation keyroll.dev/observed-keys-hash
   bool operator==(const ObservedWorkload&) const = default;

@@ -1,7 +1,11 @@
 // rollout.cpp — see rollout.h.
 #include "operator/rotation/rollout.h"
 
+#include <algorithm>
+
 namespace keyroll::rotation {
+bool OnDelete(const ObservedWorkload& w) { return !w.update_strategy.empty() && w.update_strategy != "RollingUpdate"; }
+
 namespace {
 
 using P = RolloutProgress;
@@ -25,11 +29,18 @@ RolloutVerdict Deployment(const ObservedWorkload& d) {
   return {P::Complete, ""};
 }
 
-bool OnDelete(const ObservedWorkload& w) { return !w.update_strategy.empty() && w.update_strategy != "RollingUpdate"; }
 
+// Names the pods to delete when the controller listed them (pods_to_delete).
 std::string OnDeleteHelp(const ObservedWorkload& w) {
-  return "updateStrategy " + w.update_strategy +
-         ": its pods load the keys only when they are deleted (delete them, or use consumers.restart: None)";
+  std::string what = "delete them";
+  if (!w.pods_to_delete.empty()) {
+    what = "kubectl delete pod";
+    for (size_t i = 0; i < w.pods_to_delete.size() && i < kMaxPodsNamed; ++i) what += " " + w.pods_to_delete[i];
+    const int32_t named = static_cast<int32_t>(std::min(w.pods_to_delete.size(), kMaxPodsNamed));
+    if (w.pods_to_delete_count > named) what += " (and " + N(w.pods_to_delete_count - named) + " more)";
+  }
+  return "updateStrategy " + w.update_strategy + ": its pods load the keys only when they are deleted (" + what +
+         ", or use consumers.restart: None)";
 }
 
 RolloutVerdict StatefulSet(const ObservedWorkload& s) {

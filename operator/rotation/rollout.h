@@ -39,4 +39,7 @@ struct RolloutVerdict {
 
 RolloutVerdict JudgeRollout(const ObservedWorkload& w);
 
+// updateStrategy OnDelete (or any strategy but RollingUpdate): pods change only when deleted.
+bool OnDelete(const ObservedWorkload& w);
+
 }  // namespace keyroll::rotation

@@ -85,6 +85,8 @@ inline constexpr std::string_view kEventDrift = "Drift";
 inline constexpr std::string_view kEventConsumerRestarted = "ConsumerRestarted";
 // Something keeps removing keyroll's restart annotation (decide.cpp: kMaxRestartAttempts).
 inline constexpr std::string_view kEventConsumerRestartReverted = "ConsumerRestartReverted";
+// Pods that read the target Secret with no workload controlling them (controller/bare_pods.h).
+inline constexpr std::string_view kEventBarePodsNotRestarted = "BarePodsNotRestarted";
 inline constexpr std::string_view kEventInvalidSpec = "InvalidSpec";
 inline constexpr std::string_view kEventSecretConflict = "SecretConflict";
 inline constexpr std::string_view kEventProviderError = "ProviderError";

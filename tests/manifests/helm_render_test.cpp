@@ -97,6 +97,7 @@ std::vector<Variant> Variants() {
       {"PodDisruptionBudget", {"podDisruptionBudget.enabled=true", "replicaCount=2"},
        With(With(kBase, defaults), {"PodDisruptionBudget"})},
       {"NoCrds", {"installCRDs=false"}, With(kBase, kClusterRbac)},
+      {"NoArgoRollouts", {"argoRollouts.enabled=false"}, With(kBase, defaults)},
       {"AlertsAndDashboard", {"prometheusRule.enabled=true", "grafanaDashboard.enabled=true"},
        With(With(kBase, defaults), {"PrometheusRule", "ConfigMap"})},
   };
@@ -180,6 +181,30 @@ TEST(HelmRender, RbacEqualsDeploy) {
   EXPECT_EQ(in_team_a, 1);
 }
 
+// argoRollouts.enabled=false leaves out exactly the argoproj.io rule, cluster-wide and in the
+// watched namespace's Role; the default keeps it (RbacEqualsDeploy).
+TEST(HelmRender, ArgoRolloutsRbacIsAValue) {
+  TempDir dir;
+  const std::vector<YAML::Node> deploy = Kustomized(dir);
+  YAML::Node without_argo;
+  for (const YAML::Node& rule : Only(deploy, "ClusterRole")["rules"])
+    if (rule["apiGroups"][0].as<std::string>() != "argoproj.io") without_argo.push_back(rule);
+  ASSERT_EQ(without_argo.size() + 1, Only(deploy, "ClusterRole")["rules"].size());
+  Rendering off = Render(dir, {"argoRollouts.enabled=false"});
+  ASSERT_EQ(off.run.exit_code, 0) << off.run.output;
+  EXPECT_TRUE(SameData(Only(off.docs, "ClusterRole")["rules"], without_argo)) << Only(off.docs, "ClusterRole");
+  TempDir one;
+  Rendering scoped = Render(one, {"argoRollouts.enabled=false", "watchNamespace=team-a"});
+  ASSERT_EQ(scoped.run.exit_code, 0) << scoped.run.output;
+  int in_team_a = 0;
+  for (const YAML::Node& doc : scoped.docs) {
+    if (doc["kind"].as<std::string>() != "Role" || doc["metadata"]["namespace"].as<std::string>() != "team-a") continue;
+    ++in_team_a;
+    EXPECT_TRUE(SameData(doc["rules"], without_argo)) << doc;
+  }
+  EXPECT_EQ(in_team_a, 1);
+}
+
 TEST(HelmRender, DeploymentMatchesDeploy) {
   TempDir dir;
   const std::vector<YAML::Node> deploy = Kustomized(dir);
@@ -242,6 +267,55 @@ TEST(HelmRender, AlertsAndDashboardAreTheShippedFiles) {
   EXPECT_EQ(map["metadata"]["labels"]["grafana_dashboard"].as<std::string>(""), "1");
   EXPECT_EQ(map["data"]["keyroll-dashboard.json"].as<std::string>() + "\n",
             ReadFile(SourcePath("helm/keyroll/files/grafana/keyroll-dashboard.json")));
+}
+
+// Each alert's `for` and severity are chart values: set for one alert, they change that
+// rule alone, and the rendered rules still pass promtool's check.
+TEST(HelmRender, AlertDurationsAndSeveritiesAreValues) {
+  TempDir dir;
+  Rendering r = Render(dir, {"prometheusRule.enabled=true", "prometheusRule.alerts.KeyrollRotationBlocked.for=4h",
+                             "prometheusRule.alerts.KeyrollNoLeader.severity=warning"});
+  ASSERT_EQ(r.run.exit_code, 0) << r.run.output;
+  YAML::Node rendered = Only(r.docs, "PrometheusRule")["spec"];
+  YAML::Node shipped = YAML::LoadFile(SourcePath("helm/keyroll/files/prometheus/keyroll-alerts.yaml"));
+  ASSERT_EQ(rendered["groups"][0]["rules"].size(), shipped["groups"][0]["rules"].size());
+  int changed = 0;
+  for (std::size_t i = 0; i < shipped["groups"][0]["rules"].size(); ++i) {
+    YAML::Node ours = rendered["groups"][0]["rules"][i], theirs = shipped["groups"][0]["rules"][i];
+    const std::string alert = theirs["alert"].as<std::string>();
+    ASSERT_EQ(ours["alert"].as<std::string>(), alert);
+    EXPECT_EQ(ours["expr"].as<std::string>(), theirs["expr"].as<std::string>()) << alert;
+    EXPECT_TRUE(SameData(ours["annotations"], theirs["annotations"])) << alert;
+    const std::string want_for = alert == "KeyrollRotationBlocked" ? "4h" : theirs["for"].as<std::string>();
+    const std::string want_severity =
+        alert == "KeyrollNoLeader" ? "warning" : theirs["labels"]["severity"].as<std::string>();
+    EXPECT_EQ(ours["for"].as<std::string>(), want_for) << alert;
+    EXPECT_EQ(ours["labels"]["severity"].as<std::string>(), want_severity) << alert;
+    changed += ours["for"].as<std::string>() != theirs["for"].as<std::string>();
+    changed += ours["labels"]["severity"].as<std::string>() != theirs["labels"]["severity"].as<std::string>();
+  }
+  EXPECT_EQ(changed, 2);
+  // The rendered rules are a rule file promtool accepts.
+  const std::string promtool = FindOnPath("promtool");
+  if (promtool.empty()) GTEST_SKIP() << "promtool (Debian's prometheus package, scripts/install-deps)";
+  YAML::Emitter out;
+  out << rendered;
+  CommandResult check = RunCommand({promtool, "check", "rules", dir.Write("rules.yaml", out.c_str())});
+  EXPECT_EQ(check.exit_code, 0) << check.output;
+}
+
+// The chart's defaults for every alert are the rule file's `for` and severity (so the
+// promtool tests of the file test the chart's defaults).
+TEST(HelmRender, AlertValueDefaultsAreTheRuleFiles) {
+  YAML::Node alerts = YAML::LoadFile(SourcePath("helm/keyroll/values.yaml"))["prometheusRule"]["alerts"];
+  YAML::Node rules = YAML::LoadFile(SourcePath("helm/keyroll/files/prometheus/keyroll-alerts.yaml"))["groups"][0]["rules"];
+  ASSERT_EQ(alerts.size(), rules.size());
+  for (const YAML::Node& rule : rules) {
+    const std::string alert = rule["alert"].as<std::string>();
+    ASSERT_TRUE(alerts[alert]) << alert << " has no prometheusRule.alerts value";
+    EXPECT_EQ(alerts[alert]["for"].as<std::string>(), rule["for"].as<std::string>()) << alert;
+    EXPECT_EQ(alerts[alert]["severity"].as<std::string>(), rule["labels"]["severity"].as<std::string>()) << alert;
+  }
 }
 
 }  // namespace

@@ -194,20 +194,30 @@ TEST(HelmTemplates, BlocksBalanceAndIncludesResolve) {
     EXPECT_TRUE(defined.count(name)) << "include \"" << name << "\" has no define";
   }
   EXPECT_TRUE(defined.count("keyroll.rules"));
+  EXPECT_TRUE(defined.count("keyroll.argoRolloutsRules"));
 }
 
-// The body of {{- define "keyroll.rules" -}} ... {{- end -}} in _helpers.tpl.
-YAML::Node ChartRbacRules() {
+// The body of {{- define "NAME" -}} ... {{- end -}} in _helpers.tpl, as YAML: the RBAC
+// helpers are plain YAML.
+YAML::Node HelperYaml(const std::string& name) {
   const std::string text = ReadFile(SourcePath("helm/keyroll/templates/_helpers.tpl"));
-  const std::string open = "{{- define \"keyroll.rules\" -}}";
+  const std::string open = "{{- define \"" + name + "\" -}}";
   const std::size_t begin = text.find(open);
-  EXPECT_NE(begin, std::string::npos);
+  EXPECT_NE(begin, std::string::npos) << name;
   if (begin == std::string::npos) return {};
   const std::size_t body = begin + open.size();
   const std::size_t end = text.find("{{- end -}}", body);
   const std::string rules = text.substr(body, end - body);
-  EXPECT_EQ(rules.find("{{"), std::string::npos) << "keyroll.rules is plain YAML";
+  EXPECT_EQ(rules.find("{{"), std::string::npos) << name << " is plain YAML";
   return YAML::Load(rules);
+}
+
+// keyroll.rules, then keyroll.argoRolloutsRules (argoRollouts.enabled, on by default): the
+// rules of the chart's (Cluster)Role.
+YAML::Node ChartRbacRules() {
+  YAML::Node rules = HelperYaml("keyroll.rules");
+  for (const YAML::Node& rule : HelperYaml("keyroll.argoRolloutsRules")) rules.push_back(rule);
+  return rules;
 }
 
 YAML::Node DeployDocument(const std::string& file, const std::string& kind) {
@@ -223,7 +233,11 @@ TEST(HelmChart, RbacRulesEqualDeployClusterRole) {
   YAML::Node deploy = DeployDocument("deploy/rbac.yaml", "ClusterRole")["rules"];
   ASSERT_TRUE(chart.IsSequence());
   EXPECT_EQ(YAML::Dump(chart), YAML::Dump(deploy));
-  EXPECT_EQ(chart.size(), 8u);
+  EXPECT_EQ(chart.size(), 9u);
+  // The Argo Rollouts helper holds that rule alone.
+  YAML::Node argo = HelperYaml("keyroll.argoRolloutsRules");
+  ASSERT_EQ(argo.size(), 1u);
+  EXPECT_EQ(argo[0]["apiGroups"][0].as<std::string>(), "argoproj.io");
 }
 
 TEST(HelmChart, DefaultsMatchDeployManifests) {

@@ -58,12 +58,12 @@ const std::vector<Permission>& Permissions() {
   return permissions;
 }
 
-// The fake's allow rules: every permission except `skip` (-1: none).
-json AuthzRules(int skip) {
+// The fake's allow rules: every permission except `skip` (-1: none) and those of `skip_group`.
+json AuthzRules(int skip, const std::string& skip_group = "") {
   json rules = json::array();
   const auto& perms = Permissions();
   for (int i = 0; i < static_cast<int>(perms.size()); ++i) {
-    if (i == skip) continue;
+    if (i == skip || (!skip_group.empty() && perms[i].group == skip_group)) continue;
     const auto& p = perms[i];
     json r = {{"apiGroups", {p.group}}, {"resources", {p.resource}}, {"verbs", {p.verb}}};
     if (!p.ns.empty()) r["namespaces"] = {p.ns};
@@ -80,8 +80,8 @@ struct RbacSetup {
   std::string token = "keyroll-sa-token-" + std::to_string(getpid()) + "-" + std::to_string(rand());
   std::unique_ptr<E2EEnvironment> env;
 
-  explicit RbacSetup(int skip) {
-    std::string authz = dir.Write("authz.json", AuthzRules(skip).dump());
+  explicit RbacSetup(int skip, const std::string& skip_group = "") {
+    std::string authz = dir.Write("authz.json", AuthzRules(skip, skip_group).dump());
     E2EOptions o;
     o.start_operator = false;
     o.cluster.fake_args = {"--authz", authz, "--token", token + ":" + kUser};
@@ -193,6 +193,8 @@ const std::map<std::string, std::string>& NotAlwaysExercised() {
       {"get statefulsets.apps", "a fresh read right after a restart patch, only while the watch lags behind it"},
       {"get daemonsets.apps", "a fresh read right after a restart patch, only while the watch lags behind it"},
       {"patch events", "bumps the count of an identical repeated event"},
+      {"list pods", "only to name the pods of an OnDelete rollout that cannot finish "
+                    "(WithoutPodsListTheOnDeleteConditionStillSaysWhatToDo)"},
       // Argo Rollouts is not installed here: keyroll lists rollouts (a 404, checked again every
       // 10 s) and never gets to watch, read or patch one (tests/e2e/argo_rollouts_test.cpp does).
       {"watch rollouts.argoproj.io", "Argo Rollouts is not installed in this test"},
@@ -277,6 +279,54 @@ TEST_P(RobustnessLeastPrivilegeRemoved, TheOperatorSaysWhatItMayNotDo) {
     EXPECT_EQ(env.keyroll().Probe("/healthz").status, 200);
   }
   EXPECT_EQ(env.FindLeaks(), std::vector<std::string>{});
+}
+
+// The chart's argoRollouts.enabled=false: no argoproj.io permission at all. keyroll treats
+// Rollouts as not installed (one warning naming the refused list, no retry storm), is Ready,
+// and the whole workflow works.
+TEST(RobustnessLeastPrivilege, WithoutTheArgoRolloutsRulesRolloutsCountAsNotInstalled) {
+  KEYROLL_E2E_REQUIRE_OPERATOR();
+  RbacSetup setup(-1, "argoproj.io");
+  auto& env = *setup.env;
+  if (!env.cluster().is_fake()) GTEST_SKIP() << "the fake's allow rules stand in for RBAC";
+  env.StartOperator();
+  ASSERT_TRUE(env.keyroll().WaitReady()) << LogTail(env);
+  CreateWorkload(env);
+  json skr = env.WaitSkr("payments", IsReadyAndSynced, std::chrono::seconds(30));
+  ASSERT_TRUE(IsReadyAndSynced(skr)) << ConditionSummary(skr);
+  RequestRotation(env.kube(), env.ns(), "payments", "lp-1");
+  skr = env.WaitSkr("payments", [](const json& s) {
+    return IsReadyAndSynced(s) && s["status"].value("rotationCount", 0) == 1;
+  }, std::chrono::seconds(40));
+  EXPECT_EQ(skr["status"].value("rotationCount", 0), 1) << ConditionSummary(skr);
+  const auto lines = env.keyroll().LogLinesWith("treated as not installed");
+  ASSERT_EQ(lines.size(), 1u) << LogTail(env);
+  EXPECT_TRUE(LogNames(lines[0], Permission{"argoproj.io", "rollouts", "list", ""})) << lines[0];
+  EXPECT_EQ(env.keyroll().LogLinesWith("forbidden").size(), 1u) << "only the one list, said once";
+}
+
+// Without pods list an OnDelete StatefulSet's condition cannot name its pods: the log names
+// the refused list, and the condition still says what to do.
+TEST(RobustnessLeastPrivilege, WithoutPodsListTheOnDeleteConditionStillSaysWhatToDo) {
+  KEYROLL_E2E_REQUIRE_OPERATOR();
+  int skip = -1;
+  for (int i = 0; i < static_cast<int>(Permissions().size()); ++i)
+    if (Permissions()[i].Text() == "list pods") skip = i;
+  ASSERT_GE(skip, 0) << "deploy/ grants no pods list";
+  RbacSetup setup(skip);
+  auto& env = *setup.env;
+  if (!env.cluster().is_fake()) GTEST_SKIP() << "the fake's allow rules stand in for RBAC";
+  env.StartOperator();
+  env.CreateWorkload(MakeStatefulSet("ledger", kSecret, SecretUse::kEnvFrom, 2, "OnDelete"));
+  ASSERT_TRUE(WaitUntil([&] { return env.workloads().Rollouts().size() == 1; }));
+  env.CreateSkr(MakeQStashSkr("payments", env.qstash_url(), kSecret, {"StatefulSet/ledger"}));
+  json skr = env.WaitSkr("payments", [](const json& s) {
+    return StrAt(FindCondition(s, "Ready"), "/reason") == "ConsumerCannotComplete";
+  });
+  const std::string message = StrAt(FindCondition(skr, "Ready"), "/message");
+  EXPECT_NE(message.find("(delete them, or use consumers.restart: None)"), std::string::npos) << message;
+  EXPECT_TRUE(WaitUntil([&] { return LogNames(env.keyroll().CurrentLog(), Permissions()[skip]); })) << LogTail(env);
+  EXPECT_TRUE(env.keyroll().running());
 }
 
 INSTANTIATE_TEST_SUITE_P(EachPermission, RobustnessLeastPrivilegeRemoved,

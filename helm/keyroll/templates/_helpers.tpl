@@ -51,7 +51,8 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" }}
 
 {{/*
 The operator's permissions, for the ClusterRole (all namespaces) or the Role (watchNamespace).
-Plain YAML on purpose: a test checks it equals the ClusterRole rules in deploy/rbac.yaml.
+Plain YAML on purpose: a test checks that these, then keyroll.argoRolloutsRules, equal the
+ClusterRole rules in deploy/rbac.yaml.
 Why each verb: see deploy/rbac.yaml. No wildcards, no delete.
 */}}
 {{- define "keyroll.rules" -}}
@@ -70,13 +71,23 @@ Why each verb: see deploy/rbac.yaml. No wildcards, no delete.
 - apiGroups: [apps]
   resources: [deployments, statefulsets, daemonsets]
   verbs: [get, list, watch, patch]
-- apiGroups: [argoproj.io]
-  resources: [rollouts]
-  verbs: [get, list, watch, patch]
 - apiGroups: [batch]
   resources: [jobs, cronjobs]
   verbs: [list, watch]
 - apiGroups: [""]
+  resources: [pods]
+  verbs: [list]
+- apiGroups: [""]
   resources: [events]
   verbs: [create, patch]
+{{- end -}}
+
+{{/*
+Argo Rollouts consumers (argoRollouts.enabled), after keyroll.rules; plain YAML like it.
+Without them keyroll treats Rollouts as not installed (it says so once in its log).
+*/}}
+{{- define "keyroll.argoRolloutsRules" -}}
+- apiGroups: [argoproj.io]
+  resources: [rollouts]
+  verbs: [get, list, watch, patch]
 {{- end -}}

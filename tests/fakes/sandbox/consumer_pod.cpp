@@ -26,14 +26,19 @@ ConsumerPod::ConsumerPod(kube::Client& client, ConsumerPodOptions options)
 ConsumerPod::~ConsumerPod() = default;
 
 bool ConsumerPod::RolloutPending() {
-  auto dep = client_.Get(kube::resources::kDeployments, options_.namespace_name, options_.deployment);
+  auto dep = client_.Get(resource(), options_.namespace_name, options_.workload);
   if (!dep.ok()) return false;
   return IntAt(*dep, "/metadata/generation"_json_pointer) >
          IntAt(*dep, "/status/observedGeneration"_json_pointer);
 }
 
+bool ConsumerPod::Restarted() {
+  auto w = client_.Get(resource(), options_.namespace_name, options_.workload);
+  return w.ok() && !StringAt(*w, "/spec/template/metadata/annotations/keyroll.dev~1keys-hash"_json_pointer).empty();
+}
+
 std::optional<RolloutStep> ConsumerPod::Sync() {
-  auto dep = client_.Get(kube::resources::kDeployments, options_.namespace_name, options_.deployment);
+  auto dep = client_.Get(resource(), options_.namespace_name, options_.workload);
   if (!dep.ok()) return std::nullopt;
   int64_t generation = IntAt(*dep, "/metadata/generation"_json_pointer);
   int64_t observed = IntAt(*dep, "/status/observedGeneration"_json_pointer);
@@ -90,20 +95,25 @@ bool ConsumerPod::StartPod(RolloutStep& step) {
   return up;
 }
 
+const kube::ResourceRef& ConsumerPod::resource() const {
+  return options_.kind == "StatefulSet" ? kube::resources::kStatefulSets : kube::resources::kDeployments;
+}
+
 bool ConsumerPod::ReportRolloutComplete(int64_t generation) {
-  nlohmann::json patch = {
-      {"status",
-       {{"observedGeneration", generation},
-        {"replicas", 1},
-        {"updatedReplicas", 1},
-        {"readyReplicas", 1},
-        {"availableReplicas", 1},
-        {"conditions",
-         {{{"type", "Available"}, {"status", "True"}, {"reason", "MinimumReplicasAvailable"}},
-          {{"type", "Progressing"}, {"status", "True"}, {"reason", "NewReplicaSetAvailable"}}}}}}};
-  return client_
-      .MergePatchStatus(kube::resources::kDeployments, options_.namespace_name, options_.deployment, patch)
-      .ok();
+  nlohmann::json status = {{"observedGeneration", generation}, {"replicas", 1},       {"updatedReplicas", 1},
+                           {"readyReplicas", 1},              {"availableReplicas", 1}};
+  if (options_.kind == "StatefulSet") {
+    // Its one pod runs the update revision: current == update, as the StatefulSet controller
+    // reports a finished rolling update.
+    const std::string revision = options_.workload + "-r" + std::to_string(generation);
+    status["currentReplicas"] = 1;
+    status["currentRevision"] = revision;
+    status["updateRevision"] = revision;
+  } else {
+    status["conditions"] = {{{"type", "Available"}, {"status", "True"}, {"reason", "MinimumReplicasAvailable"}},
+                            {{"type", "Progressing"}, {"status", "True"}, {"reason", "NewReplicaSetAvailable"}}};
+  }
+  return client_.MergePatchStatus(resource(), options_.namespace_name, options_.workload, {{"status", status}}).ok();
 }
 
 }  // namespace keyroll::sandbox

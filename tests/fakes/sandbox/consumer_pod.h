@@ -1,8 +1,10 @@
-// consumer_pod: plays the Deployment controller and the kubelet for the sandbox's demo
-// Deployment. When the pod template changes (generation > observedGeneration) it starts a new
-// demo-consumer process with the keys the Secret holds at that moment — exactly what a pod
-// reading the Secret through envFrom gets — then reports the rollout complete in the
-// Deployment's status. A rollout can be held back to show keyroll's gate waiting for it.
+// consumer_pod: plays the workload controller (Deployment or StatefulSet) and the kubelet for
+// one of the sandbox's demo consumers. When the pod template changes (generation >
+// observedGeneration) it starts a new demo-consumer process with the keys the Secret holds at
+// that moment — exactly what a pod reading the Secret through envFrom gets — then reports the
+// rollout complete in the workload's status, as that kind's controller writes it (a
+// StatefulSet: its pod at updateRevision). A rollout can be held back to show keyroll's gate
+// waiting for it.
 #pragma once
 
 #include <memory>
@@ -16,7 +18,8 @@ namespace keyroll::sandbox {
 
 struct ConsumerPodOptions {
   std::string namespace_name;
-  std::string deployment;
+  std::string workload;                // its name
+  std::string kind = "Deployment";     // or StatefulSet
   std::string secret_name;
   std::string current_key = "QSTASH_CURRENT_SIGNING_KEY";
   std::string next_key = "QSTASH_NEXT_SIGNING_KEY";
@@ -42,11 +45,13 @@ class ConsumerPod {
   // While held, template changes are seen but not rolled out (the Deployment stays stale).
   void Hold(bool held) { held_ = held; }
   bool RolloutPending();  // template changed, not yet rolled out
+  bool Restarted();       // keyroll set keyroll.dev/keys-hash on the pod template
   int port() const { return port_; }  // the running demo-consumer's port (0: none)
 
  private:
   bool StartPod(RolloutStep& step);
   bool ReportRolloutComplete(int64_t generation);
+  const kube::ResourceRef& resource() const;
 
   kube::Client& client_;
   ConsumerPodOptions options_;

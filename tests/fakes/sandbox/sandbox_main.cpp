@@ -1,8 +1,9 @@
 // keyroll-sandbox: keyroll's whole job on one machine with no cluster, told as a timeline.
 //   keyroll-sandbox [--state-dir DIR] [--once] [--keyroll PATH] [--demo-consumer PATH]
-// Starts the fake API server and fake QStash, keyroll and a demo consumer; shows the Secret
-// being written, the consumer restarted, a rotation requested and held while the consumer is
-// stale, the rotation done, and deliveries verified with zero rejections. Then it keeps
+// Starts the fake API server and fake QStash, keyroll and two demo consumers (a Deployment and
+// a StatefulSet); shows the Secret being written, the consumers restarted, a rotation requested
+// and held while the Deployment is stale, the rotation done, and deliveries to both verified
+// with zero rejections. Then it keeps
 // running (Ctrl-C stops it) so kubectl can look around; --once exits after the timeline
 // (exit 0 only when every step happened and no delivery was rejected).
 #include <signal.h>
@@ -43,9 +44,14 @@ class Story {
   Story(World& world, Timeline& t)
       : world_(world),
         t_(t),
-        pod_(world.client(), ConsumerPodOptions{kNamespace, kDeployment, kSecretName, "QSTASH_CURRENT_SIGNING_KEY",
-                                                "QSTASH_NEXT_SIGNING_KEY", world.options().demo_consumer_binary,
-                                                world.options().state_dir + "/demo-consumer.log"}) {}
+        pod_(world.client(), ConsumerPodOptions{kNamespace, kDeployment, "Deployment", kSecretName,
+                                                "QSTASH_CURRENT_SIGNING_KEY", "QSTASH_NEXT_SIGNING_KEY",
+                                                world.options().demo_consumer_binary,
+                                                world.options().state_dir + "/demo-consumer.log"}),
+        ledger_(world.client(), ConsumerPodOptions{kNamespace, kStatefulSet, "StatefulSet", kSecretName,
+                                                   "QSTASH_CURRENT_SIGNING_KEY", "QSTASH_NEXT_SIGNING_KEY",
+                                                   world.options().demo_consumer_binary,
+                                                   world.options().state_dir + "/demo-ledger.log"}) {}
 
   bool Run() {
     pod_.Hold(true);  // hold the first rollout back, to show the gate waiting for it
@@ -57,25 +63,32 @@ class Story {
     t_.Say("keyroll wrote Secret demo/" + std::string(kSecretName) + " with QStash's keys: current " +
            Fp(keys->current) + ", next " + Fp(keys->next));
 
-    if (!Wait("keyroll restarts the consumer", [&] { return pod_.RolloutPending(); })) return false;
-    t_.Say("keyroll restarted Deployment demo/demo-consumer (pod template keyroll.dev/keys-hash set)");
-    t_.Detail("the sandbox holds this rollout back: the consumer is stale, its pods lack the keys");
+    if (!Wait("keyroll restarts the consumers", [&] { return pod_.RolloutPending() && ledger_.Restarted(); }))
+      return false;
+    t_.Say("keyroll restarted Deployment demo/demo-consumer and StatefulSet demo/demo-ledger (pod template "
+           "keyroll.dev/keys-hash set)");
+    t_.Detail("the sandbox holds the Deployment's rollout back: it is stale, its pods lack the keys");
+    if (!Wait("the StatefulSet rolls out", [&] { return SyncPod(ledger_, "demo-ledger"); })) return false;
 
     world_.RequestRotation("sandbox-1");
     t_.Say("rotation requested: spec.rotation.requestID=sandbox-1");
     if (!Wait("keyroll holds the rotation", [&] {
-          auto c = Condition(world_.Resource(), "RotationAllowed");
-          return c.value("status", "") == "False" && c.value("reason", "") == "ConsumerStale";
+          auto r = world_.Resource();
+          auto c = Condition(r, "RotationAllowed");
+          // The StatefulSet has rolled out, the held Deployment has not.
+          return c.value("status", "") == "False" && c.value("reason", "") == "ConsumerStale" &&
+                 r.value("status", nlohmann::json::object()).value("consumersReady", "") == "1/2";
         }))
       return false;
     auto held = Condition(world_.Resource(), "RotationAllowed");
-    t_.Say("rotation held: RotationAllowed=False, reason ConsumerStale");
+    t_.Say("rotation held: RotationAllowed=False, reason ConsumerStale (consumers ready " +
+           world_.Resource()["status"].value("consumersReady", std::string("?")) + ")");
     t_.Detail(held.value("message", ""));
     std::this_thread::sleep_for(std::chrono::seconds(2));
     t_.Detail("QStash rotations so far: " + std::to_string(world_.qstash().Account(world_.qstash_token())->rotations));
 
     pod_.Hold(false);
-    if (!Wait("the consumer rolls out", [&] { return SyncPod(); })) return false;
+    if (!Wait("the Deployment rolls out", [&] { return SyncPod(pod_, "demo-consumer"); })) return false;
     for (int i = 0; i < 3; ++i) Deliver();
     t_.Say("deliveries so far: " + Summary());
 
@@ -88,15 +101,15 @@ class Story {
     t_.Say("keyroll rotated at QStash: current " + Fp(rotated->current) + " (the old next), next " +
            Fp(rotated->next));
 
-    if (!Wait("the Secret and the consumer catch up", [&] {
-          SyncPod();
+    if (!Wait("the Secret and the consumers catch up", [&] {
+          SyncPods();
           Deliver();
           auto r = world_.Resource();
           return r.value("status", nlohmann::json::object()).value("phase", "") == "Ready" &&
-                 r["status"].value("rotationCount", 0) == 1 && !pod_.RolloutPending();
+                 r["status"].value("rotationCount", 0) == 1 && !pod_.RolloutPending() && !ledger_.RolloutPending();
         }))
       return false;
-    t_.Say("Secret updated, consumer restarted with the new keys, phase Ready");
+    t_.Say("Secret updated, both consumers restarted with the new keys, phase Ready");
     for (int i = 0; i < 3; ++i) Deliver();
     t_.Say("deliveries: " + Summary());
     return deliveries_.rejected == 0 && deliveries_.unreachable == 0;
@@ -106,7 +119,7 @@ class Story {
   void KeepRunning() {
     auto last = std::chrono::steady_clock::now();
     while (!g_stop) {
-      SyncPod();
+      SyncPods();
       if (std::chrono::steady_clock::now() - last > std::chrono::seconds(5)) {
         int before = deliveries_.rejected;
         Deliver();
@@ -129,22 +142,28 @@ class Story {
     return world_.client().Get(kube::resources::kSecrets, kNamespace, kSecretName).ok();
   }
 
-  // One pass of the simulated deployment controller; true when a pod runs.
-  bool SyncPod() {
-    if (auto step = pod_.Sync(); step && step->started_pod) {
-      t_.Say("demo-consumer rolled out: its pod started with current " + step->current_fp + ", next " +
-             step->next_fp);
+  // One pass of one simulated workload controller; true when its pod runs.
+  bool SyncPod(ConsumerPod& pod, const std::string& name) {
+    if (auto step = pod.Sync(); step && step->started_pod) {
+      t_.Say(name + " rolled out: its pod started with current " + step->current_fp + ", next " + step->next_fp);
     }
-    return pod_.port() != 0;
+    return pod.port() != 0;
+  }
+  void SyncPods() {
+    SyncPod(pod_, "demo-consumer");
+    SyncPod(ledger_, "demo-ledger");
   }
 
+  // One delivery to each running consumer.
   void Deliver() {
-    if (pod_.port() == 0) return;
-    int status = world_.Publish(pod_.port(), "{\"order\":" + std::to_string(deliveries_.published + 1) + "}");
-    ++deliveries_.published;
-    if (status == 200) ++deliveries_.verified;
-    else if (status == 0) ++deliveries_.unreachable;
-    else ++deliveries_.rejected;
+    for (ConsumerPod* pod : {&pod_, &ledger_}) {
+      if (pod->port() == 0) continue;
+      int status = world_.Publish(pod->port(), "{\"order\":" + std::to_string(deliveries_.published + 1) + "}");
+      ++deliveries_.published;
+      if (status == 200) ++deliveries_.verified;
+      else if (status == 0) ++deliveries_.unreachable;
+      else ++deliveries_.rejected;
+    }
   }
 
   bool Wait(const std::string& what, const std::function<bool()>& cond) {
@@ -161,7 +180,8 @@ class Story {
 
   World& world_;
   Timeline& t_;
-  ConsumerPod pod_;
+  ConsumerPod pod_;     // the Deployment demo-consumer
+  ConsumerPod ledger_;  // the StatefulSet demo-ledger
   Deliveries deliveries_;
 };
 
@@ -206,7 +226,8 @@ int main(int argc, char** argv) {
     t.Say("fake QStash up at " + world.qstash().base_url() + " with one account");
     world.ApplyDemoObjects();
     t.Say("applied: the SigningKeyRotation CRD, namespace demo, token Secret demo/qstash,");
-    t.Detail("Deployment demo/demo-consumer (reads the keys through envFrom), SigningKeyRotation demo/payments");
+    t.Detail("Deployment demo/demo-consumer and StatefulSet demo/demo-ledger (both read the keys through envFrom),");
+    t.Detail("SigningKeyRotation demo/payments naming both as consumers");
 
     Story story(world, t);
     bool ok = story.Run();

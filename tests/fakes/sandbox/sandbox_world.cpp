@@ -81,6 +81,15 @@ void World::ApplyDemoObjects() {
         "spec": {"containers": [{"name": "app", "image": "demo-consumer",
           "envFrom": [{"secretRef": {"name": "qstash-signing-keys"}}]}]}}}})");
   Require(client_->Create(kube::resources::kDeployments, kNamespace, deployment), "creating the Deployment");
+  // A second consumer of another kind: a StatefulSet reading the Secret the same way.
+  auto statefulset = nlohmann::json::parse(R"({
+    "apiVersion": "apps/v1", "kind": "StatefulSet",
+    "metadata": {"name": "demo-ledger", "labels": {"app": "demo-ledger"}},
+    "spec": {"replicas": 1, "serviceName": "demo-ledger", "selector": {"matchLabels": {"app": "demo-ledger"}},
+      "template": {"metadata": {"labels": {"app": "demo-ledger"}},
+        "spec": {"containers": [{"name": "app", "image": "demo-consumer",
+          "envFrom": [{"secretRef": {"name": "qstash-signing-keys"}}]}]}}}})");
+  Require(client_->Create(kube::resources::kStatefulSets, kNamespace, statefulset), "creating the StatefulSet");
   auto resource = nlohmann::json::parse(R"({
     "apiVersion": "keyroll.dev/v1alpha1", "kind": "SigningKeyRotation",
     "metadata": {"name": "payments"},
@@ -89,7 +98,8 @@ void World::ApplyDemoObjects() {
       "target": {"secretName": "qstash-signing-keys"},
       "refreshInterval": "10s",
       "rotation": {"minInterval": "0s"},
-      "consumers": {"deployments": [{"name": "demo-consumer"}], "restart": "RolloutRestart"}}})");
+      "consumers": {"deployments": [{"name": "demo-consumer"}], "statefulSets": [{"name": "demo-ledger"}],
+                    "restart": "RolloutRestart", "maxConcurrentRestarts": 2}}})");
   resource["spec"]["provider"]["qstash"]["url"] = qstash_->base_url();
   Require(client_->Create(kube::resources::kSigningKeyRotations, kNamespace, resource),
           "creating the SigningKeyRotation");

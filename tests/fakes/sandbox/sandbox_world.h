@@ -1,6 +1,7 @@
 // sandbox_world: everything the sandbox runs — the fake API server and the fake QStash
 // in-process, keyroll as a child process — plus the demo objects: the CRD, namespace
-// "demo", the QStash token Secret, the consumer Deployment and the SigningKeyRotation.
+// "demo", the QStash token Secret, the consumer Deployment and StatefulSet, and the
+// SigningKeyRotation that names both.
 #pragma once
 
 #include <memory>
@@ -24,6 +25,7 @@ inline constexpr const char* kNamespace = "demo";
 inline constexpr const char* kResourceName = "payments";
 inline constexpr const char* kSecretName = "qstash-signing-keys";
 inline constexpr const char* kDeployment = "demo-consumer";
+inline constexpr const char* kStatefulSet = "demo-ledger";
 
 class World {
  public:
@@ -31,7 +33,7 @@ class World {
   ~World();
 
   void StartFakes();                 // API server + QStash; writes the kubeconfig
-  void ApplyDemoObjects();           // CRD, namespace, token Secret, Deployment, resource
+  void ApplyDemoObjects();           // CRD, namespace, token Secret, Deployment, StatefulSet, resource
   void StartKeyroll();               // the operator, logging to state_dir/keyroll.log
   bool KeyrollRunning() { return keyroll_ && keyroll_->running(); }
 
@@ -47,7 +49,7 @@ class World {
   bool RequestRotation(const std::string& request_id);
   // The resource as the API server has it now (empty object when unavailable).
   nlohmann::json Resource();
-  // Publishes one message through the fake QStash to the demo consumer on `port`;
+  // Publishes one message through the fake QStash to a demo consumer on `port`;
   // returns the consumer's HTTP status (200 verified, 401 rejected, 0 unreachable).
   int Publish(int port, const std::string& body);
 

@@ -130,6 +130,33 @@ TEST(Metrics, PerResourceSeriesAndTheirRemoval) {
   EXPECT_TRUE(Contains(text, "keyroll_consumers_stale{name=\"qstash\",namespace=\"shop\"} 0"));
 }
 
+// The alerts' gauges: blocked with the gate's reason and back, ready, the maxKeyAge threshold
+// only when set; all gone with the resource.
+TEST(Metrics, AlertGaugesFollowTheResourceAndGoWithIt) {
+  Metrics m;
+  m.SetResourceGauges("payments", "qstash", {"ConsumerStale", false, std::chrono::seconds(720 * 3600)});
+  m.SetResourceGauges("shop", "auth0", {"", true, std::nullopt});
+  std::string text = m.Serialize();
+  EXPECT_TRUE(Contains(text, "# TYPE keyroll_rotation_blocked gauge\n"));
+  EXPECT_TRUE(Contains(text, "keyroll_rotation_blocked{name=\"qstash\",namespace=\"payments\",reason=\"ConsumerStale\"} 1\n"));
+  EXPECT_TRUE(Contains(text, "keyroll_rotation_blocked{name=\"auth0\",namespace=\"shop\",reason=\"\"} 0\n"));
+  EXPECT_TRUE(Contains(text, "keyroll_resource_ready{name=\"qstash\",namespace=\"payments\"} 0\n"));
+  EXPECT_TRUE(Contains(text, "keyroll_resource_ready{name=\"auth0\",namespace=\"shop\"} 1\n"));
+  EXPECT_TRUE(Contains(text, "keyroll_max_key_age_seconds{name=\"qstash\",namespace=\"payments\"} 2592000\n"));
+  EXPECT_FALSE(Contains(text, "keyroll_max_key_age_seconds{name=\"auth0\""));
+
+  m.SetResourceGauges("payments", "qstash", {"", true, std::chrono::seconds(720 * 3600)});
+  text = m.Serialize();
+  EXPECT_FALSE(Contains(text, "ConsumerStale")) << "the blocked series with the old reason is gone";
+  EXPECT_TRUE(Contains(text, "keyroll_rotation_blocked{name=\"qstash\",namespace=\"payments\",reason=\"\"} 0\n"));
+  EXPECT_TRUE(Contains(text, "keyroll_resource_ready{name=\"qstash\",namespace=\"payments\"} 1\n"));
+
+  m.RemoveResource("payments", "qstash");
+  text = m.Serialize();
+  EXPECT_FALSE(Contains(text, "namespace=\"payments\""));
+  EXPECT_TRUE(Contains(text, "keyroll_resource_ready{name=\"auth0\",namespace=\"shop\"} 1\n"));
+}
+
 TEST(Metrics, EveryPerResourceFamilyHasOneHeaderWhateverItsSeries) {
   auto now = std::chrono::system_clock::time_point(std::chrono::seconds(1'800'000'000));
   Metrics m("", [&] { return now; });

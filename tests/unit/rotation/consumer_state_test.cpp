@@ -94,6 +94,27 @@ TEST(ConsumerState, OnDeleteCannotCompleteUntilEveryPodWasReplaced) {
   EXPECT_TRUE(Complete(d));
 }
 
+// The controller lists the pods still on an old template (pods_to_delete): the message names
+// at most kMaxPodsNamed of them and counts the rest.
+TEST(ConsumerState, OnDeleteNamesThePodsToDelete) {
+  auto s = StatefulSet(2, 2, 0, "r1", "r2");
+  s.update_strategy = "OnDelete";
+  s.partition.reset();
+  EXPECT_NE(JudgeRollout(s).message.find("(delete them, or use consumers.restart: None)"), std::string::npos)
+      << "not listed: no names";
+  s.pods_to_delete = {"db-0", "db-1"};
+  s.pods_to_delete_count = 2;
+  EXPECT_NE(JudgeRollout(s).message.find("(kubectl delete pod db-0 db-1, or use consumers.restart: None) (0/2 replaced)"),
+            std::string::npos)
+      << JudgeRollout(s).message;
+  s.replicas = s.status_replicas = s.ready_replicas = 9;
+  s.pods_to_delete = {"db-0", "db-1", "db-2", "db-3", "db-4"};
+  s.pods_to_delete_count = 9;
+  EXPECT_NE(JudgeRollout(s).message.find("kubectl delete pod db-0 db-1 db-2 db-3 db-4 (and 4 more), or use"),
+            std::string::npos)
+      << JudgeRollout(s).message;
+}
+
 TEST(ConsumerState, DaemonSetRolloutAsKubectlJudges) {
   ObservedWorkload d;
   d.kind = WorkloadKind::DaemonSet;

@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
+#include <set>
+
+#include "operator/rotation/metric_vocabulary.h"
 #include "operator/rotation/vocabulary.h"
 #include "tests/unit/rotation/rotation_fixtures.h"
 
@@ -83,6 +87,34 @@ TEST(Gate, ChainNamesArePolicyNames) {
                                              "Drift", "SecretDiffersFromProvider", "ConsumerNotFound",
                                              "ConsumerRolloutFailed", "ConsumerCannotComplete", "ConsumerStale",
                                              "MinIntervalNotElapsed"}));
+}
+
+// keyroll_rotation_blocked{reason} takes its values from the gate: the vocabulary's list is
+// exactly the reasons the chain's policies hold a rotation with (one case per policy).
+TEST(Gate, BlockedReasonsListIsExactlyWhatThePoliciesSay) {
+  const std::vector<std::function<void(World&)>> one_per_policy = {
+      [](World& w) { w.conflict = "older"; },
+      [](World& w) { w.spec.rotation.suspend = true; },
+      [](World& w) { w.provider_error = ProviderError{}; },
+      [](World& w) { w.secret = SecretState::Conflict; },
+      [](World& w) { w.origin = "Drift"; w.consumers[0].state = ConsumerState::Stale; },
+      [](World& w) { w.secret = SecretState::Differs; },
+      [](World& w) { w.consumers[0].state = ConsumerState::NotFound; },
+      [](World& w) { w.consumers[0].state = ConsumerState::RolloutFailed; },
+      [](World& w) { w.consumers[0].state = ConsumerState::CannotComplete; },
+      [](World& w) { w.consumers[0].state = ConsumerState::Stale; },
+      [](World& w) { w.status.last_rotation_time = w.now; },
+  };
+  ASSERT_EQ(one_per_policy.size(), GateChain().size());
+  std::set<std::string> said;
+  for (const auto& setup : one_per_policy) {
+    World w;
+    setup(w);
+    auto got = EvaluateGate(w.In());
+    ASSERT_TRUE(got);
+    said.insert(got->reason);
+  }
+  EXPECT_EQ(said, std::set<std::string>(v::kBlockedReasons.begin(), v::kBlockedReasons.end()));
 }
 
 TEST(Gate, LongConsumerListsAreBounded) {
