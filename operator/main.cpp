@@ -66,6 +66,7 @@ int Run(const controller::Options& opts) {
   mo.watch_namespace = opts.watch_namespace;
   mo.workers = opts.max_concurrent_reconciles;
   mo.provider_ca_file = opts.provider_ca_file;
+  mo.provider_read_timeout = opts.provider_read_timeout;
   mo.pending_settle = std::chrono::duration_cast<rotation::Seconds>(opts.pending_rotation_settle);
   controller::Manager manager(**client, metrics, mo);
 

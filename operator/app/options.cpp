@@ -60,6 +60,11 @@ ParseOutcome ParseOptions(int argc, const char* const* argv) {
       ->capture_default_str();
   app.add_option("--provider-ca-file", o.provider_ca_file,
                  "Extra PEM CA bundle trusted for provider APIs (the system CAs stay trusted)");
+  std::string provider_read_timeout = "10s";
+  app.add_option("--provider-read-timeout", provider_read_timeout,
+                 "How long one provider request may wait for its answer (a read is retried a few "
+                 "times within 20s; a rotate never)")
+      ->capture_default_str();
   std::string settle = "2m";
   app.add_option("--pending-rotation-settle", settle,
                  "Wait after an unknown rotate outcome before an unchanged provider answer counts as "
@@ -89,7 +94,8 @@ ParseOutcome ParseOptions(int argc, const char* const* argv) {
                    duration("renew-deadline", renew, &o.renew_deadline),
                    duration("retry-period", retry, &o.retry_period),
                    duration("sync-period", sync, &o.sync_period),
-                   duration("pending-rotation-settle", settle, &o.pending_rotation_settle)}) {
+                   duration("pending-rotation-settle", settle, &o.pending_rotation_settle),
+                   duration("provider-read-timeout", provider_read_timeout, &o.provider_read_timeout)}) {
     if (err) return Fail(*err);
   }
   // The same rules as client-go's leader election: a leader must be able to renew in time.
@@ -99,6 +105,8 @@ ParseOutcome ParseOptions(int argc, const char* const* argv) {
   if (o.renew_deadline <= o.retry_period)
     return Fail("--renew-deadline must be greater than --retry-period");
   if (o.sync_period.count() <= 0) return Fail("--sync-period must be positive");
+  if (o.provider_read_timeout < std::chrono::milliseconds(100) || o.provider_read_timeout > std::chrono::minutes(1))
+    return Fail("--provider-read-timeout must be between 100ms and 1m");
 
   std::string error;
   if (!http::ParseBindAddress(metrics_addr, &o.metrics_bind_address, &error))

@@ -34,6 +34,7 @@ struct Options {
   spdlog::level::level_enum log_level = spdlog::level::info;
   log::Format log_format = log::Format::kText;
   std::string provider_ca_file;           // extra CA bundle trusted for provider APIs
+  std::chrono::milliseconds provider_read_timeout{std::chrono::seconds(10)};  // per provider request
   // After a rotate whose outcome is unknown, how long before an unchanged provider answer is
   // believed to mean "not rotated". Must exceed every provider call's timeout; lowered in tests.
   std::chrono::milliseconds pending_rotation_settle{std::chrono::seconds(120)};
