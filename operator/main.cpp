@@ -44,7 +44,10 @@ int Run(const controller::Options& opts) {
   }
   // As client-go does: API server audit logs and request counts can tell keyroll apart.
   config->user_agent = std::string("keyroll/") + controller::Version();
-  auto client = kube::Client::Create(*config);
+  kube::TransportOptions transport;
+  transport.qps = opts.kube_api_qps;
+  transport.burst = opts.kube_api_burst;
+  auto client = kube::Client::Create(*config, transport);
   if (!client) {
     log::Error("cannot create the Kubernetes client", {{"error", client.error().ToString()}});
     return 1;

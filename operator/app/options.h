@@ -31,6 +31,9 @@ struct Options {
   http::BindAddress metrics_bind_address{false, "0.0.0.0", 8080};
   http::BindAddress health_probe_bind_address{false, "0.0.0.0", 8081};
   int max_concurrent_reconciles = 4;
+  // Client-side API rate limit (client-go's QPS/Burst). 0 QPS: none. See options.cpp.
+  double kube_api_qps = 100;
+  int kube_api_burst = 200;
   spdlog::level::level_enum log_level = spdlog::level::info;
   log::Format log_format = log::Format::kText;
   std::string provider_ca_file;           // extra CA bundle trusted for provider APIs
