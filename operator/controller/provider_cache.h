@@ -40,7 +40,9 @@ struct ProviderCacheOptions {
   std::chrono::milliseconds read_timeout{10000};
   // How long a reconcile waits for its account's read before it lets go of the worker.
   std::chrono::milliseconds read_wait{250};
-  size_t io_threads = 64;  // provider calls in flight at once (ProviderIo)
+  // Provider calls in flight at once (ProviderIo). A thread costs little (its stack is
+  // mapped, barely touched); enough that ~200 hung accounts leave room for the others.
+  size_t io_threads = 256;
 };
 
 // What ReadBounded found.
