@@ -375,9 +375,13 @@ ProviderRead ProviderCache::ReadBounded(const std::string& resource_key, const P
     o.read_at = t;
     return {o, false, std::chrono::duration_cast<std::chrono::milliseconds>(*account->retry_at - t)};
   }
+  // Wait briefly only for a read this reconcile starts for an account that has been
+  // answering: a read already in flight (its resource was woken or rechecked) or a probe of a
+  // failing account would mostly cost the worker the whole wait.
+  const bool wait = !account->in_flight && account->failures == 0;
   StartRead(account, handle, now);
   account->waiting.insert(resource_key);
-  if (!account->landed.wait_for(lock, options_.read_wait, [&] { return !account->in_flight; }))
+  if (!wait || !account->landed.wait_for(lock, options_.read_wait, [&] { return !account->in_flight; }))
     return {{}, true, std::nullopt};
   account->waiting.erase(resource_key);
   return {account->Observed(), false, std::nullopt};

@@ -7,7 +7,8 @@
 //
 // Isolation (docs/provider-isolation.md): a provider read never runs on a reconcile worker.
 // ReadBounded starts the account's read on ProviderIo (one read in flight per account, shared
-// by all its resources) and waits for it only briefly; a read still in flight answers
+// by all its resources) and waits for it only briefly (100 ms, and only for a read it starts
+// on an account that has not been failing); a read still in flight answers
 // `pending` and the resource is woken (SetWake) when it lands. An account whose reads keep
 // failing is a broken circuit: until its retry time it fails at once with its last error
 // (the message says when keyroll tries again), 5 s after the first failure, doubling to 5 min.
@@ -39,7 +40,8 @@ struct ProviderCacheOptions {
   std::chrono::milliseconds connect_timeout{5000};
   std::chrono::milliseconds read_timeout{10000};
   // How long a reconcile waits for its account's read before it lets go of the worker.
-  std::chrono::milliseconds read_wait{250};
+  // Only for a read it starts itself on an account that has not been failing.
+  std::chrono::milliseconds read_wait{100};
   // Provider calls in flight at once (ProviderIo). A thread costs little (its stack is
   // mapped, barely touched); enough that ~200 hung accounts leave room for the others.
   size_t io_threads = 256;
