@@ -44,7 +44,10 @@ int Run(const app::Options& opts) {
   }
   // As client-go does: API server audit logs and request counts can tell keyroll apart.
   config->user_agent = std::string("keyroll/") + app::Version();
-  auto client = kube::Client::Create(*config);
+  kube::TransportOptions transport;
+  transport.qps = opts.kube_api_qps;
+  transport.burst = opts.kube_api_burst;
+  auto client = kube::Client::Create(*config, transport);
   if (!client) {
     log::Error("cannot create the Kubernetes client", {{"error", client.error().ToString()}});
     return 1;
@@ -66,6 +69,7 @@ int Run(const app::Options& opts) {
   mo.watch_namespace = opts.watch_namespace;
   mo.workers = opts.max_concurrent_reconciles;
   mo.provider_ca_file = opts.provider_ca_file;
+  mo.provider_read_timeout = opts.provider_read_timeout;
   mo.pending_settle = std::chrono::duration_cast<rotation::Seconds>(opts.pending_rotation_settle);
   controller::Manager manager(**client, metrics, mo);
 

@@ -31,9 +31,13 @@ struct Options {
   http::BindAddress metrics_bind_address{false, "0.0.0.0", 8080};
   http::BindAddress health_probe_bind_address{false, "0.0.0.0", 8081};
   int max_concurrent_reconciles = 4;
+  // Client-side API rate limit (client-go's QPS/Burst). 0 QPS: none. See options.cpp.
+  double kube_api_qps = 100;
+  int kube_api_burst = 200;
   spdlog::level::level_enum log_level = spdlog::level::info;
   log::Format log_format = log::Format::kText;
   std::string provider_ca_file;           // extra CA bundle trusted for provider APIs
+  std::chrono::milliseconds provider_read_timeout{std::chrono::seconds(10)};  // per provider request
   // After a rotate whose outcome is unknown, how long before an unchanged provider answer is
   // believed to mean "not rotated". Must exceed every provider call's timeout; lowered in tests.
   std::chrono::milliseconds pending_rotation_settle{std::chrono::seconds(120)};

@@ -17,6 +17,13 @@ runtime::WorkqueueOptions QueueOptions(http::Metrics& metrics) {
   return o;
 }
 
+ProviderCacheOptions ProviderOptions(const ManagerOptions& o) {
+  ProviderCacheOptions p;
+  p.ca_file = o.provider_ca_file;
+  p.read_timeout = o.provider_read_timeout;
+  return p;
+}
+
 }  // namespace
 
 Manager::Manager(kube::Client& client, http::Metrics& metrics, ManagerOptions options)
@@ -24,10 +31,12 @@ Manager::Manager(kube::Client& client, http::Metrics& metrics, ManagerOptions op
       metrics_(metrics),
       queue_(QueueOptions(metrics)),
       events_(client, "keyroll"),
-      providers_(client, ProviderCacheOptions{options_.provider_ca_file}, &metrics),
+      providers_(client, ProviderOptions(options_), &metrics),
       informers_(client, options_.watch_namespace, [this](const std::string& key) { queue_.Add(key); }),
       reconciler_(client, informers_, providers_, metrics, events_, options_.pending_settle),
-      workers_(queue_, options_.workers, [this](const std::string& key) { return reconciler_.Reconcile(key); }) {}
+      workers_(queue_, options_.workers, [this](const std::string& key) { return reconciler_.Reconcile(key); }) {
+  providers_.SetWake([this](const std::string& key) { queue_.Add(key); });
+}
 
 Manager::~Manager() { Stop(); }
 

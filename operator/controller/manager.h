@@ -28,6 +28,7 @@ struct ManagerOptions {
   std::string watch_namespace;  // "" = all namespaces
   int workers = 4;
   std::string provider_ca_file;
+  std::chrono::milliseconds provider_read_timeout{10000};  // --provider-read-timeout
   rotation::Seconds pending_settle{rotation::kPendingSettle};  // see --pending-rotation-settle
   // A worker busy on one key longer than this fails liveness (provider calls time out far
   // sooner; a reconcile makes a bounded number of them).

@@ -16,16 +16,22 @@ using rotation::ConsumerSource;
 
 namespace {
 
-// The target Secret: cache first; a GET when the cache lacks it or lacks the key pair.
+// The target Secret: cache first; a GET when the cache holds it without the key pair, or
+// when a create found an unlabelled one already there (take_live_secret_check). A Secret the
+// cache lacks is taken as missing without a GET (a first sync makes no 404 GET): the create
+// that follows answers 409 when one exists after all, and the next reconcile reads it.
 void ObserveTargetSecret(const ObserveSources& src, const rotation::Spec& spec, Observation& out) {
   const auto& meta = out.observed.resource.meta;
   const auto& t = spec.target;
-  if (auto cached = src.secrets.Get(meta.namespace_, t.secret_name)) {
+  auto cached = src.secrets.Get(meta.namespace_, t.secret_name);
+  if (cached) {
     if (auto s = ObserveSecret(*cached, t.current_key, t.next_key, meta.uid)) {
       out.observed.secret = *s;
       out.secret_rv = kube::ResourceVersionOf(*cached);
       return;
     }
+  } else if (src.take_live_secret_check && !src.take_live_secret_check(meta.namespace_ + "/" + t.secret_name)) {
+    return;  // exists = false
   }
   auto live = src.client.Get(kube::resources::kSecrets, meta.namespace_, t.secret_name);
   if (!live) {

@@ -49,6 +49,9 @@ struct ObserveSources {
   rotation::Seconds pending_settle{rotation::kPendingSettle};
   // Whether the API server serves a kind (Argo Rollouts may not be installed); null: all are.
   std::function<bool(rotation::WorkloadKind)> kind_served;
+  // Target Secrets ("ns/name") whose create found one already there (keyroll's cache holds
+  // only the Secrets it labelled): read live once. Null: always read a Secret the cache lacks.
+  std::function<bool(const std::string& key)> take_live_secret_check;
 };
 
 // nullopt when the resource does not exist. Throws ObserveError.

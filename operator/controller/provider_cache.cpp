@@ -7,6 +7,8 @@
 #include "operator/base/encoding.h"
 #include "operator/providers/fingerprint.h"
 #include "operator/providers/qstash/client.h"
+#include "operator/rotation/decide.h"
+#include "operator/rotation/timestamp.h"
 
 namespace keyroll::controller {
 
@@ -96,9 +98,12 @@ void TrimTrailingNewlines(std::string& s) {
 }  // namespace
 
 providers::RequestObserver ProviderCache::ObserverFor(const char* provider) const {
-  http::Metrics* metrics = metrics_;
-  return [metrics, provider](std::string_view op, int code) {
-    if (metrics) metrics->ProviderRequest(provider, std::string(op), code == 0 ? "error" : std::to_string(code));
+  // Through the sink: a read that lands after shutdown counts nothing.
+  std::shared_ptr<Sink> sink = sink_;
+  return [sink, provider](std::string_view op, int code) {
+    std::lock_guard lock(sink->mu);
+    if (!sink->closed && sink->metrics)
+      sink->metrics->ProviderRequest(provider, std::string(op), code == 0 ? "error" : std::to_string(code));
   };
 }
 
@@ -204,7 +209,31 @@ ProviderHandle ProviderCache::ConnectWith(const std::string& resource_key, const
 }
 
 ProviderCache::ProviderCache(kube::Client& client, ProviderCacheOptions options, http::Metrics* metrics)
-    : client_(client), options_(std::move(options)), metrics_(metrics) {}
+    : client_(client),
+      options_(std::move(options)),
+      metrics_(metrics),
+      sink_(std::make_shared<Sink>()),
+      io_(options_.io_threads) {
+  sink_->metrics = metrics;
+}
+
+ProviderCache::~ProviderCache() {
+  io_.Close();
+  std::lock_guard lock(sink_->mu);
+  sink_->closed = true;
+}
+
+void ProviderCache::SetWake(std::function<void(const std::string&)> wake) {
+  std::lock_guard lock(sink_->mu);
+  sink_->wake = std::move(wake);
+}
+
+std::chrono::seconds ProviderCache::RetryDelay(int failures) {
+  // The first retry after the core's own kProviderRetryAfter, then doubling to 5 min.
+  std::chrono::seconds delay = rotation::kProviderRetryAfter;
+  for (int i = 1; i < failures && delay < std::chrono::minutes(5); ++i) delay *= 2;
+  return std::min<std::chrono::seconds>(delay, std::chrono::minutes(5));
+}
 
 ProviderHandle ProviderCache::Connect(const std::string& ns, const std::string& resource_key,
                                       const rotation::Spec& spec) {
@@ -274,43 +303,108 @@ rotation::ObservedProvider ProviderCache::Latest(const std::string& resource_key
     return it == resource_errors_.end() ? rotation::ObservedProvider{} : it->second;
   }
   auto account = AccountFor(handle.account_id);
-  std::lock_guard lock(account->read_mu);
+  std::lock_guard lock(account->mu);
   return account->Observed();
+}
+
+void ProviderCache::StartRead(const std::shared_ptr<Account>& account, const ProviderHandle& handle,
+                              const std::function<rotation::Time()>& now) {
+  if (account->in_flight) return;
+  account->in_flight = true;
+  io_.Run(
+      [this, sink = sink_, account, provider = handle.provider, id = handle.account_id, now] {
+        std::lock_guard io(account->io_mu);
+        auto keys = provider->ReadKeys();
+        // `this` is alive while the sink is open (the destructor closes it first).
+        std::lock_guard lock(sink->mu);
+        if (sink->closed) return;
+        Landed(account, id, std::move(keys), now());
+      },
+      account->failures > 0);
+}
+
+void ProviderCache::Landed(const std::shared_ptr<Account>& account, const std::string& account_id,
+                           providers::Result<providers::KeySet> keys, rotation::Time at) {
+  rotation::ObservedProvider o;
+  o.read_at = at;
+  std::set<std::string> waiting;
+  {
+    std::lock_guard lock(account->mu);
+    if (keys) {
+      o.keys = KeysOf(*keys);
+      account->raw = std::move(keys.value());
+      account->failures = 0;
+      account->retry_at.reset();
+    } else {
+      // Keep the last good raw keys: they still match the keysHash recorded for them.
+      ++account->failures;
+      account->retry_at = at + RetryDelay(account->failures);
+      o.error = rotation::ProviderError{
+          ToRotationKind(keys.error().kind),
+          keys.error().message + "; keyroll tries again at " + rotation::FormatTimestamp(*account->retry_at) +
+              (account->failures > 1 ? " (" + std::to_string(account->failures) + " failed reads in a row)" : "")};
+    }
+    account->Record(o);
+    account->in_flight = false;
+    waiting.swap(account->waiting);
+  }
+  account->landed.notify_all();
+  DropReuseIfRefused(account_id, o.error);
+  if (sink_->wake)
+    for (const auto& key : waiting) sink_->wake(key);
+}
+
+ProviderRead ProviderCache::ReadBounded(const std::string& resource_key, const ProviderHandle& handle,
+                                        std::optional<rotation::Time> seen,
+                                        const std::function<rotation::Time()>& now) {
+  if (!handle.provider) {
+    rotation::ObservedProvider failed{now(), std::nullopt, handle.error};
+    std::lock_guard lock(mu_);
+    resource_errors_[resource_key] = failed;
+    return {failed, false, std::nullopt};
+  }
+  auto account = AccountFor(handle.account_id);
+  std::unique_lock lock(account->mu);
+  // Another resource of this account read after our observation: share its answer.
+  if (account->read_at && (!seen || *account->read_at > *seen) && !account->in_flight)
+    return {account->Observed(), false, std::nullopt};
+  const rotation::Time t = now();
+  if (!account->in_flight && account->retry_at && t < *account->retry_at) {
+    // The circuit is open: fail at once with the last error, read_at now (no new read was
+    // made, and none is due before retry_at).
+    rotation::ObservedProvider o = account->Observed();
+    o.read_at = t;
+    return {o, false, std::chrono::duration_cast<std::chrono::milliseconds>(*account->retry_at - t)};
+  }
+  // Wait briefly only for a read this reconcile starts for an account that has been
+  // answering: a read already in flight (its resource was woken or rechecked) or a probe of a
+  // failing account would mostly cost the worker the whole wait.
+  const bool wait = !account->in_flight && account->failures == 0;
+  StartRead(account, handle, now);
+  account->waiting.insert(resource_key);
+  if (!wait || !account->landed.wait_for(lock, options_.read_wait, [&] { return !account->in_flight; }))
+    return {{}, true, std::nullopt};
+  account->waiting.erase(resource_key);
+  return {account->Observed(), false, std::nullopt};
 }
 
 rotation::ObservedProvider ProviderCache::Read(const std::string& resource_key, const ProviderHandle& handle,
                                                std::optional<rotation::Time> seen,
                                                const std::function<rotation::Time()>& now) {
-  if (!handle.provider) {
-    rotation::ObservedProvider failed{now(), std::nullopt, handle.error};
-    std::lock_guard lock(mu_);
-    resource_errors_[resource_key] = failed;
-    return failed;
-  }
+  if (!handle.provider) return ReadBounded(resource_key, handle, seen, now).observed;
   auto account = AccountFor(handle.account_id);
-  std::lock_guard lock(account->read_mu);
-  // Another resource of this account read after our observation: share its answer.
-  if (account->read_at && (!seen || *account->read_at > *seen)) return account->Observed();
-  auto keys = handle.provider->ReadKeys();
-  rotation::ObservedProvider o;
-  o.read_at = now();
-  if (keys) {
-    o.keys = KeysOf(*keys);
-    account->raw = std::move(keys.value());
-  } else {
-    o.error = rotation::ProviderError{ToRotationKind(keys.error().kind), keys.error().message};
-    // Keep the last good raw keys: they still match the keysHash recorded for them.
-  }
-  account->Record(o);
-  DropReuseIfRefused(handle.account_id, o.error);
-  return o;
+  std::unique_lock lock(account->mu);
+  if (account->read_at && (!seen || *account->read_at > *seen) && !account->in_flight) return account->Observed();
+  StartRead(account, handle, now);
+  account->landed.wait(lock, [&] { return !account->in_flight; });
+  return account->Observed();
 }
 
 std::optional<providers::KeySet> ProviderCache::RawKeys(const ProviderHandle& handle,
                                                         const rotation::ProviderKeys& keys) {
   if (!handle.provider) return std::nullopt;
   auto account = AccountFor(handle.account_id);
-  std::lock_guard lock(account->read_mu);
+  std::lock_guard lock(account->mu);
   if (!account->raw || KeysOf(*account->raw) != keys) return std::nullopt;
   return account->raw;
 }
@@ -322,8 +416,9 @@ rotation::RotateOutcome ProviderCache::Rotate(const ProviderHandle& handle, rota
     return out;
   }
   auto account = AccountFor(handle.account_id);
-  std::lock_guard lock(account->read_mu);
+  std::lock_guard io(account->io_mu);
   auto keys = handle.provider->Rotate();  // exactly once, never retried
+  std::lock_guard lock(account->mu);
   if (keys) {
     out.keys = KeysOf(*keys);
     account->raw = std::move(keys.value());
@@ -345,8 +440,9 @@ rotation::RevokeOutcome ProviderCache::Revoke(const ProviderHandle& handle, cons
     return out;
   }
   auto account = AccountFor(handle.account_id);
-  std::lock_guard lock(account->read_mu);
+  std::lock_guard io(account->io_mu);
   auto done = handle.provider->RevokePrevious(kid);  // exactly once, never retried
+  std::lock_guard lock(account->mu);
   if (done) {
     out.revoked = done->revoked;
     out.keys = KeysOf(done->keys);

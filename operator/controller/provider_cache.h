@@ -4,15 +4,27 @@
 // use it, keeps the latest raw KeySet per account (the only place key material is held
 // between reconciles) so the Secret write can use it, and counts every HTTP request into
 // keyroll_provider_requests_total.
+//
+// Isolation (docs/provider-isolation.md): a provider read never runs on a reconcile worker.
+// ReadBounded starts the account's read on ProviderIo (one read in flight per account, shared
+// by all its resources) and waits for it only briefly (100 ms, and only for a read it starts
+// on an account that has not been failing); a read still in flight answers
+// `pending` and the resource is woken (SetWake) when it lands. An account whose reads keep
+// failing is a broken circuit: until its retry time it fails at once with its last error
+// (the message says when keyroll tries again), 5 s after the first failure, doubling to 5 min.
 #pragma once
 
 #include <chrono>
+#include <condition_variable>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 
+#include "operator/controller/provider_io.h"
 #include "operator/http/metrics.h"
 #include "operator/kube/client.h"
 #include "operator/providers/provider.h"
@@ -27,6 +39,20 @@ struct ProviderCacheOptions {
   // Well under rotation::kPendingSettle (120 s): a lost rotate must have landed or died by then.
   std::chrono::milliseconds connect_timeout{5000};
   std::chrono::milliseconds read_timeout{10000};
+  // How long a reconcile waits for its account's read before it lets go of the worker.
+  // Only for a read it starts itself on an account that has not been failing.
+  std::chrono::milliseconds read_wait{100};
+  // Provider calls in flight at once (ProviderIo). A thread costs little (its stack is
+  // mapped, barely touched); enough that ~200 hung accounts leave room for the others.
+  size_t io_threads = 256;
+};
+
+// What ReadBounded found.
+struct ProviderRead {
+  rotation::ObservedProvider observed;  // unset when pending
+  bool pending = false;  // the account's read is still in flight; the key is woken when it lands
+  // The circuit is open: no read before this long (observed holds the last error).
+  std::optional<std::chrono::milliseconds> retry_in;
 };
 
 // A connected provider for one reconcile, or why there is none.
@@ -39,6 +65,12 @@ struct ProviderHandle {
 class ProviderCache {
  public:
   ProviderCache(kube::Client& client, ProviderCacheOptions options, http::Metrics* metrics);
+  ~ProviderCache();  // reads still in flight finish on their own and are dropped
+  ProviderCache(const ProviderCache&) = delete;
+  ProviderCache& operator=(const ProviderCache&) = delete;
+
+  // Called (from a provider thread) with each resource key that waited on a read that landed.
+  void SetWake(std::function<void(const std::string&)> wake);
 
   // Builds the client for `resource_key` ("ns/name") from its spec and token Secret. A
   // successful connect is reused for kConnectReuse while the provider spec is unchanged,
@@ -56,10 +88,17 @@ class ProviderCache {
   rotation::ObservedProvider Latest(const std::string& resource_key, const ProviderHandle& handle);
 
   // Reads the keys unless a read newer than `seen` already exists (another resource of the
-  // same account made it meanwhile). `now` is the time recorded as read_at.
+  // same account made it meanwhile). `now` is the time recorded as read_at. Waits for the
+  // read however long it takes (the CLI); the reconciler uses ReadBounded.
   rotation::ObservedProvider Read(const std::string& resource_key, const ProviderHandle& handle,
                                   std::optional<rotation::Time> seen,
                                   const std::function<rotation::Time()>& now);
+  // As Read, but waits at most options.read_wait, and fails at once while the account's
+  // circuit is open (see above).
+  ProviderRead ReadBounded(const std::string& resource_key, const ProviderHandle& handle,
+                           std::optional<rotation::Time> seen, const std::function<rotation::Time()>& now);
+  // Circuit breaker: the wait before the next read after `failures` failed ones in a row.
+  static std::chrono::seconds RetryDelay(int failures);
 
   // The raw keys of the account if they are exactly `keys` (same keysHash, extra entries
   // and kids), else nullopt.
@@ -78,7 +117,13 @@ class ProviderCache {
   // keys, they are those of `raw`, and their fingerprints are computed again when asked for
   // (a few microseconds; 10,000 accounts: 3 MB less).
   struct Account {
-    std::mutex read_mu;  // one read at a time per account; guards the rest
+    std::mutex io_mu;  // one provider call at a time per account (held during the call)
+    std::mutex mu;     // guards the rest; never held during a provider call
+    std::condition_variable landed;  // a read finished (in_flight went false)
+    bool in_flight = false;
+    std::set<std::string> waiting;  // resource keys to wake when the read in flight lands
+    int failures = 0;               // failed reads in a row
+    std::optional<rotation::Time> retry_at;  // circuit open until then
     std::optional<rotation::Time> read_at;
     std::optional<rotation::ProviderError> error;
     bool keys_read = false;
@@ -88,6 +133,20 @@ class ProviderCache {
     void Record(const rotation::ObservedProvider& o);
   };
   std::shared_ptr<Account> AccountFor(const std::string& id);
+  // What a finished read and a woken resource may touch after the cache is gone: nothing
+  // once `closed` (set by the destructor under `mu`).
+  struct Sink {
+    std::mutex mu;
+    bool closed = false;
+    http::Metrics* metrics = nullptr;
+    std::function<void(const std::string&)> wake;
+  };
+  // Starts the account's read on io_ unless one is in flight; with account->mu held.
+  void StartRead(const std::shared_ptr<Account>& account, const ProviderHandle& handle,
+                 const std::function<rotation::Time()>& now);
+  // The read's answer into the account, the circuit, the waiting keys woken.
+  void Landed(const std::shared_ptr<Account>& account, const std::string& account_id,
+              providers::Result<providers::KeySet> keys, rotation::Time at);
   ProviderHandle Connected(const std::string& resource_key, std::shared_ptr<providers::Provider> provider);
   // The Secret `name` ("token"/"client" Secret, as `what` says in messages) from the
   // resource's namespace, or the failed handle that reports why it cannot be read.
@@ -115,6 +174,8 @@ class ProviderCache {
   kube::Client& client_;
   ProviderCacheOptions options_;
   http::Metrics* metrics_;
+  std::shared_ptr<Sink> sink_;
+  ProviderIo io_;
   mutable std::mutex mu_;
   std::map<std::string, std::shared_ptr<Account>> accounts_;         // by account id
   std::map<std::string, rotation::ObservedProvider> resource_errors_;  // resource key -> last failure

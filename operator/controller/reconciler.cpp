@@ -75,7 +75,11 @@ Reconciler::Reconciler(kube::Client& client, Informers& informers, ProviderCache
                informers.index(),
                informers.secret_readers(),
                pending_settle,
-               [&informers](rotation::WorkloadKind k) { return informers.Served(k); }} {}
+               [&informers](rotation::WorkloadKind k) { return informers.Served(k); },
+               [this](const std::string& key) {
+                 std::lock_guard lock(live_checks_mu_);
+                 return live_checks_.erase(key) > 0;
+               }} {}
 
 runtime::ReconcileResult Reconciler::Reconcile(const std::string& key) {
   const auto started = std::chrono::steady_clock::now();
@@ -95,9 +99,18 @@ runtime::ReconcileResult Reconciler::Reconcile(const std::string& key) {
       return runtime::ReconcileResult::Done();
     }
     rotation::Plan plan = rotation::Decide(obs->observed, Now());
+    std::optional<std::chrono::milliseconds> circuit_retry;
     if (plan.read_provider) {
       runtime::Failpoint("before-provider-read");
-      obs->observed.provider = providers_.Read(key, obs->provider, obs->observed.provider.read_at, Now);
+      ProviderRead read = providers_.ReadBounded(key, obs->provider, obs->observed.provider.read_at, Now);
+      if (read.pending) {
+        // The account's read is still in flight (its endpoint is slow or hangs): let go of the
+        // worker; the key is woken when the read lands, or looked at again after this.
+        metrics_.ReconcileDone("success", seconds());
+        return runtime::ReconcileResult::RequeueAfter(kProviderReadRecheck);
+      }
+      obs->observed.provider = read.observed;
+      circuit_retry = read.retry_in;
       runtime::Failpoint("after-provider-read");
       if (const auto& e = obs->observed.provider.error)
         lg.Warn("provider read failed", {{"kind", rotation::ToString(e->kind)}, {"error", e->message}});
@@ -114,6 +127,9 @@ runtime::ReconcileResult Reconciler::Reconcile(const std::string& key) {
     runtime::ReconcileResult r;
     r.error = out.backoff;
     if (out.requeue_after) r.requeue_after = std::chrono::duration_cast<std::chrono::milliseconds>(*out.requeue_after);
+    // An open circuit: look again when it closes, not later (the condition names that time).
+    if (circuit_retry && (!r.requeue_after || *circuit_retry < *r.requeue_after))
+      r.requeue_after = std::max(*circuit_retry, std::chrono::milliseconds(100));
     return r;
   } catch (const std::exception& e) {
     lg.Warn("reconcile failed", {{"error", e.what()}});
@@ -218,6 +234,13 @@ bool Reconciler::ApplySecret(Observation& obs, const rotation::SecretWrite& w) {
   runtime::Failpoint("before-secret-write");
   auto written = WriteSecret(client_, meta, w, obs.secret_rv, raw);
   if (!written) {
+    if (w.op == rotation::SecretOp::Create && kube::IsAlreadyExists(written.error())) {
+      // Not in keyroll's cache (unlabelled): read it live next time and decide on what it is.
+      lg.Info("Secret exists already; reading it");
+      std::lock_guard lock(live_checks_mu_);
+      live_checks_.insert(meta.namespace_ + "/" + w.name);
+      return false;
+    }
     lg.Warn("Secret write failed", {{"error", written.error().ToString()}});
     if (kube::IsForbidden(written.error()))
       ReportForbidden(obs, (w.op == rotation::SecretOp::Create ? "create" : "write") + std::string(" Secret ") + w.name,

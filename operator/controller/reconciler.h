@@ -1,7 +1,8 @@
 // reconciler: one reconcile of one SigningKeyRotation. Observe (caches + provider, see
 // observe.h) -> rotation::Decide(observed, now) -> apply the plan in the order decide.h
 // prescribes:
-//   0. read_provider: read the keys (shared per account), Decide again, apply that plan;
+//   0. read_provider: read the keys (shared per account, bounded: a read still in flight
+//      ends the reconcile with a requeue, see provider_cache.h), Decide again, apply that plan;
 //   1. the Secret write (Create, or PUT with the observed resourceVersion; raw keys must
 //      hash to the plan's keysHash); on failure stop and back off;
 //   2. consumer restarts (merge patch of the pod template's keys-hash annotation);
@@ -16,6 +17,8 @@
 
 #include <array>
 #include <memory>
+#include <mutex>
+#include <set>
 
 #include <string>
 
@@ -63,7 +66,13 @@ class Reconciler {
   // One per rotation::WorkloadKind.
   std::array<std::unique_ptr<FreshReader>, rotation::kWorkloadKinds.size()> workloads_;
   ObserveSources sources_;
+  // Target Secrets whose create answered 409 AlreadyExists: the next observation reads them.
+  std::mutex live_checks_mu_;
+  std::set<std::string> live_checks_;
 };
+
+// A reconcile whose provider read is still in flight looks again after this at the latest.
+inline constexpr std::chrono::milliseconds kProviderReadRecheck{5000};
 
 // The wall clock as the core's Time (whole seconds).
 rotation::Time Now();

@@ -52,7 +52,8 @@ void StreamCanceller::Cancel() {
 Transport::Transport(const Config& config, TransportOptions options)
     : config_(config), options_(options),
       credentials_(std::make_unique<Credentials>(config, options.token_file_check)),
-      server_(config.server) {}
+      server_(config.server),
+      limiter_(options.qps, options.burst) {}
 
 Transport::~Transport() { X509_STORE_free(trust_); }  // connections hold their own references
 
@@ -265,6 +266,7 @@ Result<HttpResponse> Transport::DoOnce(const HttpRequest& request, const std::st
 
 Result<HttpResponse> Transport::Do(const HttpRequest& request) {
   for (int retry = 0;; ++retry) {
+    limiter_.Wait();  // every attempt takes a token, as client-go's request retries do
     auto res = DoAuthenticated(request);
     if (!res || retry == kMaxRetryAfterRetries) return res;
     auto wait = ServerAskedToWait(request, *res);
@@ -292,6 +294,7 @@ Result<int> Transport::Stream(const HttpRequest& request, std::chrono::milliseco
                               StreamCanceller& canceller,
                               const std::function<bool(std::string_view)>& on_data,
                               std::string* error_body) {
+  limiter_.Wait();
   auto token = credentials_->Token();
   if (!token) return token.error();
   auto client = NewClient(read_timeout);

@@ -18,6 +18,7 @@
 #include <openssl/types.h>
 
 #include "operator/kube/config.h"
+#include "operator/kube/rate_limiter.h"
 #include "operator/kube/credentials.h"
 #include "operator/kube/result.h"
 
@@ -49,6 +50,9 @@ struct TransportOptions {
   std::chrono::milliseconds read_timeout{std::chrono::seconds(30)};
   size_t max_idle_connections = 8;
   std::chrono::milliseconds token_file_check{std::chrono::seconds(3)};
+  // Client-side rate limit (rate_limiter.h): --kube-api-qps / --kube-api-burst. 0: none.
+  double qps = 0;
+  int burst = 0;
 };
 
 // Makes a running Transport::Stream return promptly from another thread.
@@ -115,6 +119,7 @@ class Transport {
 
   std::mutex pool_mu_;
   std::vector<Conn> idle_;
+  RateLimiter limiter_;
 };
 
 }  // namespace keyroll::kube

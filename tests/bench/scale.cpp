@@ -14,6 +14,8 @@
 //     --consumers-per-resource consumers each, maxConcurrentRestarts 2): time until every one
 //     is rotated and Ready, peak API requests per second, most rollouts in flight per
 //     resource, 429 answers keyroll got (its metrics).
+// --hung-percent P (issue 17): every (100/P)-th account hangs (the QStash fake's hang fault);
+// scenario 1 then measures the time until every other resource is Ready (no idle, no wave).
 // Consumer Deployments read the Secret of resources 0.. of their namespace, each resource
 // --consumers-per-resource of them; the other Deployments read an unrelated Secret.
 // Not a test: run by hand (tests/bench/run-scale); prints tables.
@@ -55,6 +57,7 @@ struct Options {
   int ready_timeout_seconds = 1200;
   int consumers_per_resource = 5;
   int wave_resources = -1;  // -1: every resource with consumers; 0: no wave
+  int hung_percent = 0;     // accounts whose every QStash request hangs (the fake's hang fault)
   std::vector<std::string> keyroll_args;  // after --: extra keyroll flags
 };
 
@@ -105,7 +108,13 @@ void Parallel(const kube::Config& config, int threads, int count,
 struct Cluster {
   std::vector<std::string> tokens;  // per resource, in creation order (never print)
   double seconds = 0;
+  int hung = 0;  // resources whose account hangs (never Ready)
 };
+
+// Every k-th resource hangs for --hung-percent P (k = 100 / P), spread over the namespaces.
+bool IsHung(const Options& o, size_t x) {
+  return o.hung_percent > 0 && (x % static_cast<size_t>(100 / o.hung_percent)) == 0;
+}
 
 Cluster BuildCluster(testing::E2EEnvironment& env, const Layout& l) {
   const Options& o = l.o;
@@ -114,7 +123,14 @@ Cluster BuildCluster(testing::E2EEnvironment& env, const Layout& l) {
   std::vector<std::pair<int, int>> resources;  // (namespace, index)
   for (int n = 0; n < o.namespaces; ++n)
     for (int i = 0; i < l.ResourcesIn(n); ++i) resources.emplace_back(n, i);
-  for (size_t i = 0; i < resources.size(); ++i) c.tokens.push_back(env.qstash().CreateAccount());
+  for (size_t i = 0; i < resources.size(); ++i) {
+    c.tokens.push_back(env.qstash().CreateAccount());
+    if (!IsHung(o, i)) continue;
+    fakes::Fault hang = fakes::MakeFault(fakes::FaultKind::kHang, fakes::FaultOp::kAny, -1);
+    hang.account = c.tokens.back();
+    env.qstash().InjectFault(hang);
+    ++c.hung;
+  }
   const auto& config = env.cluster().config();
   Parallel(config, o.create_threads, o.namespaces, [&](kube::Client& k, int n) {
     testing::CreateObject(k, res::kNamespaces, "",
@@ -342,11 +358,11 @@ int Run(const Options& o) {
     double s = std::chrono::duration<double>(Clock::now() - t0).count();
     if (s - last_print >= 10) {
       last_print = s;
-      std::printf("  %5.0f s: %zu/%d Ready, keyroll VmRSS %.1f MiB\n", s, ready.Count(), o.resources,
+      std::printf("  %5.0f s: %zu/%d Ready, keyroll VmRSS %.1f MiB\n", s, ready.Count(), o.resources - cluster.hung,
                   MiB(StatusKb(keyroll.pid(), "VmRSS")));
       std::fflush(stdout);
     }
-    return static_cast<int>(ready.Count()) >= o.resources || !keyroll.running();
+    return static_cast<int>(ready.Count()) >= o.resources - cluster.hung || !keyroll.running();
   }, std::chrono::seconds(o.ready_timeout_seconds), std::chrono::milliseconds(100));
   if (!all || !keyroll.running()) {
     std::fprintf(stderr, "only %zu of %d resources Ready (keyroll %s); log: %s\n", ready.Count(), o.resources,
@@ -372,6 +388,8 @@ int Run(const Options& o) {
   std::printf("\nscenario 1: cold start, %d SigningKeyRotations in %d namespaces, %d Deployments, %d Secrets\n\n",
               o.resources, o.namespaces, o.deployments, o.unrelated_secrets + 2 * o.resources);
   std::printf("%-58s %12s\n", "measurement", "value");
+  if (cluster.hung > 0)
+    std::printf("%-58s %10d\n", "resources whose account hangs (not waited for)", cluster.hung);
   std::printf("%-58s %10.1f s\n", "process start -> every resource Ready", to_ready);
   std::printf("%-58s %10.1f s\n", "keyroll CPU until then", cpu_ready);
   std::printf("%-58s %8.1f MiB\n", "keyroll VmHWM (peak RSS) when all Ready", MiB(hwm_ready));
@@ -394,7 +412,7 @@ int Run(const Options& o) {
   std::fflush(stdout);
 
   if (o.idle_seconds > 0) Idle(env, o, cluster, completer, keyroll, fake_pid);
-  return o.wave_resources == 0 ? 0 : Wave(env, l, completer, keyroll, po.log_path);
+  return o.wave_resources == 0 || cluster.hung > 0 ? 0 : Wave(env, l, completer, keyroll, po.log_path);
 }
 
 void Idle(testing::E2EEnvironment& env, const Options& o, const Cluster& cluster, RolloutCompleter& completer,
@@ -440,7 +458,7 @@ int main(int argc, char** argv) {
                  "usage: %s [--namespaces N] [--resources N] [--deployments N] [--consumer-percent P]\n"
                  "          [--unrelated-secrets N] [--secret-kib K] [--idle-seconds S] [--create-threads T]\n"
                  "          [--ready-timeout-seconds S] [--consumers-per-resource C] [--wave-resources N]\n"
-                 "          [-- extra keyroll flags]\n"
+                 "          [--hung-percent P] [-- extra keyroll flags]\n"
                  "defaults: 100 namespaces, 10000 resources, 20000 deployments, 25%% consumers,\n"
                  "          10000 unrelated 10 KiB Secrets, 600 s idle\n", argv[0]);
     return 2;
@@ -466,10 +484,12 @@ int main(int argc, char** argv) {
     else if (a == "--ready-timeout-seconds") ok = number(o.ready_timeout_seconds);
     else if (a == "--consumers-per-resource") ok = number(o.consumers_per_resource);
     else if (a == "--wave-resources") ok = number(o.wave_resources);
+    else if (a == "--hung-percent") ok = number(o.hung_percent);
     else ok = false;
     if (!ok) return usage();
   }
   if (o.namespaces < 1 || o.resources < 1 || o.create_threads < 1 || o.consumers_per_resource < 1) return usage();
+  if (o.hung_percent < 0 || o.hung_percent > 50) return usage();
   spdlog::set_level(spdlog::level::warn);  // the in-process QStash fake logs every request at info
   try {
     return keyroll::bench::Run(o);

@@ -1,8 +1,6 @@
 #include "tests/fakes/auth0/fake_auth0.h"
 
 #include <httplib.h>
-#include <openssl/pem.h>
-#include <signal.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -12,7 +10,6 @@
 #include "operator/base/crypto.h"
 #include "operator/base/encoding.h"
 #include "tests/fakes/auth0/wire.h"
-#include "tests/fakes/common/connection_drop.h"
 #include "tests/fakes/common/secrets_ledger.h"
 
 namespace keyroll::fakes {
@@ -50,20 +47,22 @@ std::string FaultOpName(FaultOp op) {
   }
 }
 
-FakeAuth0::FakeAuth0(FakeAuth0Options options) : options_(std::move(options)) {
-  if (options_.admin_token.empty()) options_.admin_token = "fake-admin-" + base::HexLower(base::RandomBytes(16));
+namespace {
+
+ProviderFakeOptions BaseOptions(const FakeAuth0Options& o) {
+  return {"fake-auth0", o.host, o.port, o.plain_http,
+          o.admin_token.empty() ? "fake-admin-" + base::HexLower(base::RandomBytes(16)) : o.admin_token, "no-current",
+          [](httplib::Response& res, int status, const std::string& message) { SetApiError(res, status, message); }};
 }
+
+}  // namespace
+
+FakeAuth0::FakeAuth0(FakeAuth0Options options) : options_(std::move(options)), base_(BaseOptions(options_)) {}
 
 FakeAuth0::~FakeAuth0() {
   Stop();
   RecordIssuedSecrets(AllSecrets());  // for the whole-suite secrecy scan
 }
-
-std::string FakeAuth0::base_url() const {
-  return std::string(options_.plain_http ? "http" : "https") + "://" + domain();
-}
-
-std::string FakeAuth0::domain() const { return options_.host + ":" + std::to_string(port_); }
 
 std::string FakeAuth0::audience() const {
   return options_.audience.empty() ? "https://" + domain() + "/api/v2/" : options_.audience;
@@ -120,7 +119,7 @@ void FakeAuth0::RotateLocked(std::int64_t now) {
 bool FakeAuth0::ConsoleRotate() {
   std::lock_guard lock(mu_);
   RotateLocked(UnixNow());
-  spdlog::info("fake-auth0: keys rotated in the console");
+  spdlog::debug("fake-auth0: keys rotated in the console");
   return true;
 }
 
@@ -133,7 +132,7 @@ std::vector<std::string> FakeAuth0::AllSecrets() const {
   std::lock_guard lock(mu_);
   auto out = issued_;
   for (const auto& k : ring_.keys()) out.push_back(k.private_key_pem);
-  out.push_back(options_.admin_token);
+  out.push_back(base_.admin_token());
   return out;
 }
 
@@ -155,10 +154,6 @@ void FakeAuth0::SetRequestsPerSecond(int n) {
 void FakeAuth0::SetTokenLifetime(int seconds) {
   std::lock_guard lock(mu_);
   options_.token_lifetime_seconds = seconds;
-}
-
-bool FakeAuth0::IsAdmin(const httplib::Request& req) const {
-  return base::ConstantTimeEquals(req.get_header_value("Authorization"), "Bearer " + options_.admin_token);
 }
 
 bool FakeAuth0::Admit(const httplib::Request& req, httplib::Response& res, FaultOp op, Caller* caller) {
@@ -255,12 +250,9 @@ void FakeAuth0::HandleKeys(const httplib::Request& req, httplib::Response& res, 
   Caller caller;
   if (!Admit(req, res, op, &caller)) return;
   std::string kid = req.matches.size() > 1 ? req.matches[1].str() : "";
-  std::optional<Fault> fault = faults_.Take(op);
-  auto drop = [&] {
-    if (!DropConnection(req.local_addr, req.local_port, req.remote_addr, req.remote_port)) {
-      spdlog::error("fake-auth0: could not find the connection to drop");
-    }
-  };
+  std::optional<Fault> fault = base_.faults().Take(op, caller.client_id);
+  auto drop = [&] { ProviderFakeServer::Drop(req); };
+  if (ProviderFakeServer::HangOrDropBefore(fault, req)) return;
   if (fault && fault->kind == FaultKind::kStatus) {
     // variant "echo-credentials": a careless proxy that echoes the request's credentials.
     std::string echo = fault->variant == "echo-credentials" ? " for " + req.get_header_value("Authorization") : "";
@@ -273,10 +265,9 @@ void FakeAuth0::HandleKeys(const httplib::Request& req, httplib::Response& res, 
     if (fault->send_retry_after) res.set_header("Retry-After", std::to_string(fault->retry_after_seconds));
     return SetApiError(res, 429, "Global limit has been reached", "too_many_requests");
   }
-  if (fault && fault->kind == FaultKind::kDropBefore) return drop();
   std::string body;
   if (!Perform(op, kid, res, &body)) return;
-  spdlog::info("fake-auth0: {} for client {}{}", FaultOpName(op), caller.client_id, fault ? " (fault injected)" : "");
+  spdlog::debug("fake-auth0: {} for client {}{}", FaultOpName(op), caller.client_id, fault ? " (fault injected)" : "");
   if (!fault) return res.set_content(body, "application/json; charset=utf-8");
   switch (fault->kind) {
     case FaultKind::kDropAfter: return drop();
@@ -300,65 +291,34 @@ void FakeAuth0::HandleKeys(const httplib::Request& req, httplib::Response& res, 
   res.set_content(body, "application/json; charset=utf-8");
 }
 
-void FakeAuth0::RegisterApi() {
-  server_->Post("/oauth/token", [this](const auto& req, auto& res) { HandleToken(req, res); });
-  server_->Get("/api/v2/keys/signing", [this](const auto& req, auto& res) { HandleKeys(req, res, FaultOp::kGetKeys); });
-  server_->Post("/api/v2/keys/signing/rotate",
+void FakeAuth0::RegisterApi(httplib::Server& server) {
+  server.Post("/oauth/token", [this](const auto& req, auto& res) { HandleToken(req, res); });
+  server.Get("/api/v2/keys/signing", [this](const auto& req, auto& res) { HandleKeys(req, res, FaultOp::kGetKeys); });
+  server.Post("/api/v2/keys/signing/rotate",
                 [this](const auto& req, auto& res) { HandleKeys(req, res, FaultOp::kRotate); });
-  server_->Get(R"(/api/v2/keys/signing/([^/]+))",
+  server.Get(R"(/api/v2/keys/signing/([^/]+))",
                [this](const auto& req, auto& res) { HandleKeys(req, res, FaultOp::kGetKey); });
-  server_->Put(R"(/api/v2/keys/signing/([^/]+)/revoke)",
+  server.Put(R"(/api/v2/keys/signing/([^/]+)/revoke)",
                [this](const auto& req, auto& res) { HandleKeys(req, res, FaultOp::kRevoke); });
-  server_->Get("/.well-known/jwks.json",
+  server.Get("/.well-known/jwks.json",
                [this](const auto&, auto& res) { res.set_content(JwksJson(), "application/json; charset=utf-8"); });
 }
 
 void FakeAuth0::Start() {
-  signal(SIGPIPE, SIG_IGN);  // writes to dropped connections must fail, not kill the process
   pool_ = std::make_unique<KeyPool>(options_.host, 2, options_.key_bank_dir);
   {
     std::lock_guard lock(mu_);
     auto first = pool_->TakeFirst(2);
     ring_.Init(std::move(first[0]), std::move(first[1]), UnixNow());
   }
-  if (options_.plain_http) {
-    server_ = std::make_unique<httplib::Server>();
-  } else {
-    tls_ = GenerateTlsMaterial("fake-auth0");
-    BIO* cbio = BIO_new_mem_buf(tls_.server_cert_pem.data(), static_cast<int>(tls_.server_cert_pem.size()));
-    BIO* kbio = BIO_new_mem_buf(tls_.server_key_pem.data(), static_cast<int>(tls_.server_key_pem.size()));
-    X509* cert = PEM_read_bio_X509(cbio, nullptr, nullptr, nullptr);
-    EVP_PKEY* key = PEM_read_bio_PrivateKey(kbio, nullptr, nullptr, nullptr);
-    BIO_free(cbio);
-    BIO_free(kbio);
-    if (cert == nullptr || key == nullptr) throw std::runtime_error("fake-auth0: cannot load the TLS material");
-    server_ = std::make_unique<httplib::SSLServer>(cert, key);  // the SSL_CTX keeps its own references
-    X509_free(cert);
-    EVP_PKEY_free(key);
-  }
-  if (!server_->is_valid()) throw std::runtime_error("fake-auth0: server setup failed");
-  // Keep-alive like a public HTTPS front end, idle connections closed after 1 s (Stop() waits for them).
-  server_->set_keep_alive_max_count(1000);
-  server_->set_keep_alive_timeout(1);
-  server_->set_tcp_nodelay(true);  // as real front ends: without it a keep-alive answer waits ~40 ms (Nagle)
-  // A keep-alive connection holds a worker while it idles: enough of them for every client.
-  server_->new_task_queue = [] { return new httplib::ThreadPool(64); };
-  RegisterApi();
-  RegisterControlApi();
-  port_ = options_.port == 0 ? server_->bind_to_any_port(options_.host)
-                             : (server_->bind_to_port(options_.host, options_.port) ? options_.port : -1);
-  if (port_ <= 0) throw std::runtime_error("fake-auth0: cannot listen on " + options_.host);
-  thread_ = std::thread([this] { server_->listen_after_bind(); });
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (!server_->is_running()) {
-    if (std::chrono::steady_clock::now() > deadline) throw std::runtime_error("fake-auth0: server did not start");
-    std::this_thread::sleep_for(std::chrono::milliseconds(2));
-  }
+  base_.Start([this](httplib::Server& server) {
+    RegisterApi(server);
+    RegisterControlApi(server);
+  });
 }
 
 void FakeAuth0::Stop() {
-  if (server_) server_->stop();
-  if (thread_.joinable()) thread_.join();
+  base_.Stop();
   pool_.reset();
 }
 

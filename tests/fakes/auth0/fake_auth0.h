@@ -28,13 +28,7 @@
 #include "tests/fakes/auth0/key_ring.h"
 #include "tests/fakes/auth0/signing_key.h"
 #include "tests/fakes/common/faults.h"
-#include "tests/fakes/common/tls_cert.h"
-
-namespace httplib {
-class Server;
-struct Request;
-struct Response;
-}  // namespace httplib
+#include "tests/fakes/common/provider_fake_server.h"
 
 namespace keyroll::fakes {
 
@@ -82,12 +76,15 @@ class FakeAuth0 {
   void Start();  // generates the first keys, binds and serves; throws std::runtime_error
   void Stop();
 
-  int port() const { return port_; }
-  std::string base_url() const;  // https://127.0.0.1:PORT (http:// with plain_http)
-  std::string domain() const;     // 127.0.0.1:PORT: what a client is configured with
+  int port() const { return base_.port(); }
+  std::string base_url() const { return base_.base_url(); }  // https://127.0.0.1:PORT (http:// with plain_http)
+  std::string domain() const { return base_.domain(); }      // 127.0.0.1:PORT: what a client is configured with
   std::string audience() const;
-  const std::string& ca_cert_pem() const { return tls_.ca_cert_pem; }  // "" with plain_http
-  const std::string& admin_token() const { return options_.admin_token; }
+  const std::string& ca_cert_pem() const { return base_.ca_cert_pem(); }  // "" with plain_http
+  const std::string& admin_token() const { return base_.admin_token(); }
+  // An endpoint whose TLS handshake never completes (point a resource's domain at it).
+  std::string BlackHoleUrl() { return base_.BlackHoleUrl(); }
+  const FakeServer* server() const { return base_.server(); }
 
   // Empty id/secret get generated ones. Returns the client.
   FakeAuth0Client AddClient(const std::string& client_id = "", const std::string& client_secret = "",
@@ -102,8 +99,8 @@ class FakeAuth0 {
   void ExpireTokens();                          // every token issued so far expires now
   std::vector<std::string> AllSecrets() const;  // client secrets, tokens, private keys, admin token
 
-  void InjectFault(Fault fault) { faults_.Add(std::move(fault)); }
-  void ResetFaults() { faults_.Clear(); }
+  void InjectFault(Fault fault) { base_.faults().Add(std::move(fault)); }
+  void ResetFaults() { base_.faults().Clear(); }
   void SetRotationsPerDay(int n);
   void ResetRotationBudget();  // as if a new day started
   void SetRequestsPerSecond(int n);
@@ -119,8 +116,8 @@ class FakeAuth0 {
     std::string client_id;
     std::vector<std::string> scopes;
   };
-  void RegisterApi();
-  void RegisterControlApi();
+  void RegisterApi(httplib::Server& server);
+  void RegisterControlApi(httplib::Server& server);
   void HandleToken(const httplib::Request& req, httplib::Response& res);
   void HandleKeys(const httplib::Request& req, httplib::Response& res, FaultOp op);
   // Authenticates, counts, applies the burst limit and the scope check; false when res holds
@@ -128,17 +125,12 @@ class FakeAuth0 {
   bool Admit(const httplib::Request& req, httplib::Response& res, FaultOp op, Caller* caller);
   // Performs op on the key ring; false when res holds an error answer.
   bool Perform(FaultOp op, const std::string& kid, httplib::Response& res, std::string* body);
-  bool IsAdmin(const httplib::Request& req) const;
   std::string IssueToken(const FakeAuth0Client& client);  // with mu_ held
   void RotateLocked(std::int64_t now);
 
   FakeAuth0Options options_;
-  TlsMaterial tls_;
+  ProviderFakeServer base_;
   std::unique_ptr<KeyPool> pool_;
-  std::unique_ptr<httplib::Server> server_;
-  std::thread thread_;
-  int port_ = 0;
-  FaultQueue faults_;
   mutable std::mutex mu_;
   KeyRing ring_;
   FakeAuth0State state_;

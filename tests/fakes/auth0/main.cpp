@@ -11,7 +11,6 @@
 // --key-bank DIR reuses RSA key pairs stored there (tests: generation is slow); certificates
 // and kids are new anyway. SIGTERM or SIGINT stop it cleanly. It never logs secrets, tokens or keys.
 #include <signal.h>
-#include <spdlog/spdlog.h>
 
 #include <CLI/CLI.hpp>
 #include <filesystem>
@@ -100,11 +99,10 @@ int main(int argc, char** argv) {
       }
       keyroll::fakes::WriteStateFile(fs::path(state_dir) / "clients", lines, true);
     }
-    std::cout << "fake-auth0 listening on " << fake.base_url() << std::endl;
+    keyroll::fakes::AnnounceReady("fake-auth0 listening on " + fake.base_url());
 
-    int sig = stop_signals.Wait();
-    spdlog::info("fake-auth0: stopping (signal {})", sig);
-    fake.Stop();
+    stop_signals.Wait();
+    keyroll::fakes::StopWithin([&fake] { fake.Stop(); });
     return 0;
   } catch (const std::exception& e) {
     std::cerr << "fake-auth0: " << e.what() << std::endl;

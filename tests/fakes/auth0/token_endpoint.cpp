@@ -11,7 +11,6 @@
 #include "operator/base/encoding.h"
 #include "tests/fakes/auth0/fake_auth0.h"
 #include "tests/fakes/auth0/wire.h"
-#include "tests/fakes/common/connection_drop.h"
 
 namespace keyroll::fakes {
 namespace {
@@ -66,7 +65,8 @@ void FakeAuth0::HandleToken(const httplib::Request& req, httplib::Response& res)
     std::lock_guard lock(mu_);
     ++state_.requests["token"];
   }
-  std::optional<Fault> fault = faults_.Take(FaultOp::kToken);
+  std::optional<Fault> fault = base_.faults().Take(FaultOp::kToken, fields["client_id"]);
+  if (fault && fault->kind == FaultKind::kHang) return FakeServer::ParkConnection();
   if (fault && fault->kind == FaultKind::kStatus) {
     // variant "echo-credentials": a careless proxy that echoes the request's credentials.
     std::string echo = fault->variant == "echo-credentials" ? " for " + req.body : "";
@@ -78,7 +78,7 @@ void FakeAuth0::HandleToken(const httplib::Request& req, httplib::Response& res)
     return SetTokenError(res, 429, "too_many_requests", "Global limit has been reached");
   }
   if (fault && fault->kind == FaultKind::kDropBefore) {
-    DropConnection(req.local_addr, req.local_port, req.remote_addr, req.remote_port);
+    ProviderFakeServer::Drop(req);
     return;
   }
   if (fields["grant_type"] != "client_credentials") {
@@ -99,11 +99,11 @@ void FakeAuth0::HandleToken(const httplib::Request& req, httplib::Response& res)
     body = json{{"access_token", token}, {"scope", Join(it->second.scopes, " ")},
                 {"expires_in", options_.token_lifetime_seconds}, {"token_type", "Bearer"}}.dump();
   }
-  spdlog::info("fake-auth0: issued a management token{}", fault ? " (fault injected)" : "");
+  spdlog::debug("fake-auth0: issued a management token{}", fault ? " (fault injected)" : "");
   if (!fault) return res.set_content(body, "application/json");
   switch (fault->kind) {
     case FaultKind::kDropAfter:
-      DropConnection(req.local_addr, req.local_port, req.remote_addr, req.remote_port);
+      ProviderFakeServer::Drop(req);
       return;
     case FaultKind::kLatency: std::this_thread::sleep_for(fault->latency); break;
     case FaultKind::kNonJson: return res.set_content("<html><body>502 Bad Gateway</body></html>", "text/html");

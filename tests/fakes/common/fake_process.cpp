@@ -1,9 +1,14 @@
 #include "tests/fakes/common/fake_process.h"
 
 #include <pthread.h>
+#include <unistd.h>
 
 #include <fstream>
+#include <memory>
+#include <condition_variable>
+#include <mutex>
 #include <stdexcept>
+#include <thread>
 
 namespace keyroll::fakes {
 
@@ -34,6 +39,36 @@ void WriteCommonState(const std::filesystem::path& dir, const std::string& ca_pe
   WriteStateFile(dir / "port", std::to_string(port) + "\n");
   WriteStateFile(dir / "admin-token", admin_token + "\n", true);
 }
+
+void StopWithin(const std::function<void()>& stop, std::chrono::milliseconds limit) {
+  struct Done {
+    std::mutex mu;
+    std::condition_variable cv;
+    bool done = false;
+  };
+  auto state = std::make_shared<Done>();
+  std::thread([stop, state] {
+    stop();
+    std::lock_guard lock(state->mu);
+    state->done = true;
+    state->cv.notify_all();
+  }).detach();
+  std::unique_lock lock(state->mu);
+  if (!state->cv.wait_for(lock, limit, [&] { return state->done; })) _exit(0);
+}
+
+void AnnounceReady(const std::string& line) {
+  std::thread([text = line + "\n"] {
+    size_t done = 0;
+    while (done < text.size()) {
+      ssize_t n = ::write(STDOUT_FILENO, text.data() + done, text.size() - done);
+      if (n <= 0) return;
+      done += static_cast<size_t>(n);
+    }
+  }).detach();
+}
+
+void ExitNow(int code) { _exit(code); }
 
 StopSignals::StopSignals() {
   sigemptyset(&set_);

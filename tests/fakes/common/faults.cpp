@@ -9,7 +9,8 @@ std::optional<FaultKind> ParseFaultKind(const std::string& name) {
       {"status", FaultKind::kStatus},         {"rate-limit", FaultKind::kRateLimit},
       {"drop-before", FaultKind::kDropBefore}, {"drop-after", FaultKind::kDropAfter},
       {"latency", FaultKind::kLatency},       {"truncated", FaultKind::kTruncated},
-      {"non-json", FaultKind::kNonJson},      {"wrong-json", FaultKind::kWrongJson}};
+      {"non-json", FaultKind::kNonJson},      {"wrong-json", FaultKind::kWrongJson},
+      {"hang", FaultKind::kHang}};
   auto it = kinds.find(name);
   if (it == kinds.end()) return std::nullopt;
   return it->second;
@@ -26,7 +27,7 @@ std::optional<FaultOp> ParseFaultOp(const std::string& name) {
 }
 
 void FaultQueue::Add(Fault fault) {
-  if (fault.count <= 0) return;
+  if (fault.count == 0) return;
   std::lock_guard lock(mu_);
   faults_.push_back(std::move(fault));
 }
@@ -36,12 +37,13 @@ void FaultQueue::Clear() {
   faults_.clear();
 }
 
-std::optional<Fault> FaultQueue::Take(FaultOp op) {
+std::optional<Fault> FaultQueue::Take(FaultOp op, const std::string& account) {
   std::lock_guard lock(mu_);
   for (auto it = faults_.begin(); it != faults_.end(); ++it) {
     if (it->op != FaultOp::kAny && it->op != op) continue;
+    if (!it->account.empty() && it->account != account) continue;
     Fault taken = *it;
-    if (--it->count <= 0) faults_.erase(it);
+    if (it->count > 0 && --it->count == 0) faults_.erase(it);
     return taken;
   }
   return std::nullopt;

@@ -12,6 +12,9 @@
 // truncated       | performs, sends headers and half the body, closes| yes
 // non-json        | performs, answers 200 with an HTML page          | yes
 // wrong-json      | performs, answers 200 with a malformed key set   | yes
+// hang            | reads the request, then never answers; the      | no
+//                 | connection stays open (the worker is freed)     |
+// (A TLS handshake that never completes is an endpoint, not a fault: POST /_fake/black-hole.)
 #pragma once
 
 #include <chrono>
@@ -22,13 +25,14 @@
 
 namespace keyroll::fakes {
 
-enum class FaultKind { kStatus, kRateLimit, kDropBefore, kDropAfter, kLatency, kTruncated, kNonJson, kWrongJson };
+enum class FaultKind { kStatus, kRateLimit, kDropBefore, kDropAfter, kLatency, kTruncated, kNonJson, kWrongJson, kHang };
 enum class FaultOp { kAny, kGetKeys, kRotate, kToken, kGetKey, kRevoke };
 
 struct Fault {
   FaultKind kind = FaultKind::kStatus;
   FaultOp op = FaultOp::kAny;
-  int count = 1;
+  int count = 1;                            // < 0: until cleared
+  std::string account;                      // "" = any account
   int status = 503;                         // kStatus
   std::chrono::milliseconds latency{0};     // kLatency
   // kWrongJson: the fake's own list of malformed answers (QStash: current-number |
@@ -59,8 +63,8 @@ class FaultQueue {
  public:
   void Add(Fault fault);
   void Clear();
-  // The first queued fault that applies to op (get_keys or rotate), consuming one use.
-  std::optional<Fault> Take(FaultOp op);
+  // The first queued fault that applies to op and account, consuming one use.
+  std::optional<Fault> Take(FaultOp op, const std::string& account = "");
 
  private:
   std::mutex mu_;

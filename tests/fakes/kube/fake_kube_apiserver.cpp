@@ -1,8 +1,6 @@
 #include "tests/fakes/kube/fake_kube_apiserver.h"
 
-#include <openssl/pem.h>
 #include <openssl/rand.h>
-#include <openssl/ssl.h>
 
 #include <httplib.h>
 
@@ -10,7 +8,6 @@
 
 #include "tests/fakes/common/secrets_ledger.h"
 #include "tests/fakes/kube/api_error.h"
-#include "tests/fakes/kube/connection_probe.h"
 #include "tests/fakes/kube/dispatcher.h"
 #include "tests/fakes/kube/garbage_collector.h"
 #include "tests/fakes/kube/kubeconfig.h"
@@ -30,22 +27,6 @@ std::string RandomToken() {
     out += hex[b & 15];
   }
   return out;
-}
-
-// Loads the PEM certificate and key into the TLS context httplib creates.
-bool SetupTls(SSL_CTX& ctx, const TlsMaterial& tls) {
-  BIO* cert_bio = BIO_new_mem_buf(tls.server_cert_pem.data(), static_cast<int>(tls.server_cert_pem.size()));
-  X509* cert = PEM_read_bio_X509(cert_bio, nullptr, nullptr, nullptr);
-  BIO_free(cert_bio);
-  BIO* key_bio = BIO_new_mem_buf(tls.server_key_pem.data(), static_cast<int>(tls.server_key_pem.size()));
-  EVP_PKEY* key = PEM_read_bio_PrivateKey(key_bio, nullptr, nullptr, nullptr);
-  BIO_free(key_bio);
-  bool ok = cert && key && SSL_CTX_use_certificate(&ctx, cert) == 1 &&
-            SSL_CTX_use_PrivateKey(&ctx, key) == 1 && SSL_CTX_check_private_key(&ctx) == 1;
-  SSL_CTX_set_min_proto_version(&ctx, TLS1_2_VERSION);
-  X509_free(cert);
-  EVP_PKEY_free(key);
-  return ok;
 }
 
 void SeedNamespaces(ServerState& state) {
@@ -77,18 +58,16 @@ FakeKubeApiServer::~FakeKubeApiServer() { Stop(); }
 
 void FakeKubeApiServer::Start() {
   if (server_) throw std::runtime_error("fake-kube-apiserver: already started");
-  if (options_.plain_http) {
-    server_ = std::make_unique<httplib::Server>();
-  } else {
-    const TlsMaterial& tls = tls_;
-    server_ = std::make_unique<httplib::SSLServer>([&tls](SSL_CTX& ctx) { return SetupTls(ctx, tls); });
-  }
+  // A pool no client can hold hostage (fake_server.h): bounded queue, short TLS handshake,
+  // idle keep-alive connections give way while others wait.
+  FakeServerOptions o;
+  o.tls = options_.plain_http ? nullptr : &tls_;
+  o.workers = static_cast<size_t>(options_.threads);
+  o.max_queued = static_cast<size_t>(options_.threads);
+  o.keep_alive_timeout = std::chrono::seconds(options_.keep_alive_timeout_seconds);
+  o.keep_alive_max_count = 1000000;
+  server_ = std::make_unique<FakeServer>(o);
   if (!server_->is_valid()) throw std::runtime_error("fake-kube-apiserver: TLS setup failed");
-  int threads = options_.threads;
-  server_->new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<size_t>(threads)); };
-  server_->set_keep_alive_max_count(1000000);
-  server_->set_keep_alive_timeout(options_.keep_alive_timeout_seconds);
-  server_->set_tcp_nodelay(true);  // Go servers do; without it every answer waits ~40 ms (Nagle + delayed ACK)
   server_->set_payload_max_length(64 * 1024 * 1024);
   ServerState* state = state_.get();
   auto handler = [state](const httplib::Request& req, httplib::Response& res) { Dispatch(*state, req, res); };
@@ -97,19 +76,13 @@ void FakeKubeApiServer::Start() {
   server_->Put(".*", handler);
   server_->Patch(".*", handler);
   server_->Delete(".*", handler);
-  if (options_.port == 0) {
-    port_ = server_->bind_to_any_port(options_.host);
-  } else {
-    port_ = server_->bind_to_port(options_.host, options_.port) ? options_.port : -1;
-  }
-  if (port_ <= 0) {
+  try {
+    port_ = server_->Serve("fake-kube-apiserver", options_.host, options_.port);
+  } catch (const std::exception&) {
     server_.reset();
-    throw std::runtime_error("fake-kube-apiserver: cannot bind " + options_.host + ":" +
-                             std::to_string(options_.port));
+    throw;
   }
   state_->server_address = options_.host + ":" + std::to_string(port_);
-  thread_ = std::thread([this] { server_->listen_after_bind(); });
-  while (!server_->is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
   gc_ = std::make_unique<GarbageCollector>(*state_);
 }
 
@@ -117,9 +90,7 @@ void FakeKubeApiServer::Stop() {
   if (!server_) return;
   state_->stopping = true;
   state_->store.Wake();
-  server_->stop();
-  ShutdownServerConnections(port_);  // idle keep-alive connections would hold workers
-  if (thread_.joinable()) thread_.join();
+  server_->Stop();
   gc_.reset();
   server_.reset();
 }

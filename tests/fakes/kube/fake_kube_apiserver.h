@@ -20,12 +20,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "tests/fakes/common/fake_server.h"
 #include "tests/fakes/common/tls_cert.h"
 #include "tests/fakes/kube/server_state.h"
-
-namespace httplib {
-class Server;
-}
 
 namespace keyroll::fakes {
 
@@ -39,7 +36,7 @@ struct FakeKubeOptions {
   std::string admin_user = "admin";
   size_t history = 10000;  // change events kept for watches and consistent paging
   std::chrono::milliseconds bookmark_interval{1000};
-  int threads = 256;  // each open watch or keep-alive connection holds one
+  int threads = 256;  // each open watch or busy keep-alive connection holds one
   int keep_alive_timeout_seconds = 30;
 };
 
@@ -106,9 +103,8 @@ class FakeKubeApiServer {
   FakeKubeOptions options_;
   TlsMaterial tls_;
   std::unique_ptr<ServerState> state_;
-  std::unique_ptr<httplib::Server> server_;
+  std::unique_ptr<FakeServer> server_;
   std::unique_ptr<GarbageCollector> gc_;
-  std::thread thread_;
   int port_ = 0;
 };
 

@@ -84,22 +84,10 @@ int main(int argc, char** argv) {
     for (const auto& f : crd_files) api.CreateFromManifest(ReadAll(f));
     api.Start();
     if (!state_dir.empty()) api.WriteStateDir(state_dir);
-    std::printf("fake-kube-apiserver listening on %s\n", api.url().c_str());
-    std::fflush(stdout);
+    keyroll::fakes::AnnounceReady("fake-kube-apiserver listening on " + api.url());
 
     signals.Wait();
-    // Idle keep-alive connections can hold the workers for a while; do not wait forever.
-    std::atomic<bool> stopped{false};
-    std::thread stopper([&] {
-      api.Stop();
-      stopped = true;
-    });
-    for (int i = 0; i < 300 && !stopped; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    if (!stopped) {
-      std::fflush(stdout);
-      _exit(0);
-    }
-    stopper.join();
+    keyroll::fakes::StopWithin([&api] { api.Stop(); });
   } catch (const std::exception& e) {
     std::fprintf(stderr, "fake-kube-apiserver: %s\n", e.what());
     return 1;

@@ -1,8 +1,6 @@
 #include "tests/fakes/qstash/fake_qstash.h"
 
 #include <httplib.h>
-#include <openssl/pem.h>
-#include <signal.h>
 #include <spdlog/spdlog.h>
 
 #include <nlohmann/json.hpp>
@@ -10,7 +8,6 @@
 
 #include "operator/base/crypto.h"
 #include "operator/base/encoding.h"
-#include "tests/fakes/common/connection_drop.h"
 #include "tests/fakes/common/secrets_ledger.h"
 
 namespace keyroll::fakes {
@@ -48,18 +45,23 @@ void SetError(httplib::Response& res, int status, const std::string& message) {
   res.set_content(nlohmann::json{{"error", message}}.dump(), "application/json");
 }
 
-FakeQStash::FakeQStash(FakeQStashOptions options) : options_(std::move(options)) {
-  if (options_.admin_token.empty()) options_.admin_token = "fake-admin-" + base::HexLower(base::RandomBytes(16));
+namespace {
+
+ProviderFakeOptions BaseOptions(const FakeQStashOptions& o) {
+  return {"fake-qstash", o.host, o.port, o.plain_http,
+          o.admin_token.empty() ? "fake-admin-" + base::HexLower(base::RandomBytes(16)) : o.admin_token, "current-number",
+          [](httplib::Response& res, int status, const std::string& message) { SetError(res, status, message); }};
+}
+
+}  // namespace
+
+FakeQStash::FakeQStash(FakeQStashOptions options) : options_(std::move(options)), base_(BaseOptions(options_)) {
   rate_limit_ = options_.rate_limit_per_second;
 }
 
 FakeQStash::~FakeQStash() {
   Stop();
   RecordIssuedSecrets(AllSecrets());  // for the whole-suite secrecy scan
-}
-
-std::string FakeQStash::base_url() const {
-  return std::string(options_.plain_http ? "http" : "https") + "://" + options_.host + ":" + std::to_string(port_);
 }
 
 std::string FakeQStash::NewSigningKey() {
@@ -115,24 +117,20 @@ bool FakeQStash::ConsoleRotate(const std::string& token) {
   auto it = accounts_.find(token);
   if (it == accounts_.end()) return false;
   RotateLocked(it->second);
-  spdlog::info("fake-qstash: account {} rotated in the console", AccountLabel(token));
+  spdlog::debug("fake-qstash: account {} rotated in the console", AccountLabel(token));
   return true;
 }
 
 std::vector<std::string> FakeQStash::AllSecrets() const {
   std::lock_guard lock(mu_);
   auto out = issued_;
-  out.push_back(options_.admin_token);
+  out.push_back(base_.admin_token());
   return out;
 }
 
 void FakeQStash::SetRateLimit(int per_second) {
   std::lock_guard lock(mu_);
   rate_limit_ = per_second;
-}
-
-bool FakeQStash::IsAdmin(const httplib::Request& req) const {
-  return base::ConstantTimeEquals(req.get_header_value("Authorization"), "Bearer " + options_.admin_token);
 }
 
 bool FakeQStash::Admit(const httplib::Request& req, httplib::Response& res, const std::string& op,
@@ -173,12 +171,9 @@ void FakeQStash::HandleKeys(const httplib::Request& req, httplib::Response& res,
   const std::string op_name = op == FaultOp::kRotate ? "rotate" : "get_keys";
   std::string token;
   if (!Admit(req, res, op_name, &token)) return;
-  std::optional<Fault> fault = faults_.Take(op);
-  auto drop = [&] {
-    if (!DropConnection(req.local_addr, req.local_port, req.remote_addr, req.remote_port)) {
-      spdlog::error("fake-qstash: could not find the connection to drop");
-    }
-  };
+  std::optional<Fault> fault = base_.faults().Take(op, token);
+  auto drop = [&] { ProviderFakeServer::Drop(req); };
+  if (ProviderFakeServer::HangOrDropBefore(fault, req)) return;
   if (fault) {
     switch (fault->kind) {
       case FaultKind::kStatus:
@@ -195,8 +190,6 @@ void FakeQStash::HandleKeys(const httplib::Request& req, httplib::Response& res,
         res.set_header("Burst-RateLimit-Reset", std::to_string(UnixNow() + fault->retry_after_seconds));
         if (fault->send_retry_after) res.set_header("Retry-After", std::to_string(fault->retry_after_seconds));
         return SetError(res, 429, "Too many requests: burst rate limit exceeded");
-      case FaultKind::kDropBefore:
-        return drop();
       default:
         break;
     }
@@ -208,7 +201,7 @@ void FakeQStash::HandleKeys(const httplib::Request& req, httplib::Response& res,
     if (op == FaultOp::kRotate) RotateLocked(account);
     state = account.state;
   }
-  spdlog::info("fake-qstash: {} for account {}{}", op_name, AccountLabel(token), fault ? " (fault injected)" : "");
+  spdlog::debug("fake-qstash: {} for account {}{}", op_name, AccountLabel(token), fault ? " (fault injected)" : "");
   std::string body = nlohmann::json{{"current", state.current}, {"next", state.next}}.dump();
   if (!fault) return res.set_content(body, "application/json");
   switch (fault->kind) {
@@ -233,56 +226,19 @@ void FakeQStash::HandleKeys(const httplib::Request& req, httplib::Response& res,
   }
 }
 
-void FakeQStash::RegisterApi() {
-  server_->Get("/v2/keys", [this](const auto& req, auto& res) { HandleKeys(req, res, FaultOp::kGetKeys); });
-  server_->Post("/v2/keys/rotate", [this](const auto& req, auto& res) { HandleKeys(req, res, FaultOp::kRotate); });
-  server_->Post(R"(/v2/publish/(.+))", [this](const auto& req, auto& res) { HandlePublish(req, res); });
+void FakeQStash::RegisterApi(httplib::Server& server) {
+  server.Get("/v2/keys", [this](const auto& req, auto& res) { HandleKeys(req, res, FaultOp::kGetKeys); });
+  server.Post("/v2/keys/rotate", [this](const auto& req, auto& res) { HandleKeys(req, res, FaultOp::kRotate); });
+  server.Post(R"(/v2/publish/(.+))", [this](const auto& req, auto& res) { HandlePublish(req, res); });
 }
 
 void FakeQStash::Start() {
-  signal(SIGPIPE, SIG_IGN);  // writes to dropped connections must fail, not kill the process
-  if (options_.plain_http) {
-    server_ = std::make_unique<httplib::Server>();
-  } else {
-    tls_ = GenerateTlsMaterial("fake-qstash");
-    BIO* cbio = BIO_new_mem_buf(tls_.server_cert_pem.data(), static_cast<int>(tls_.server_cert_pem.size()));
-    BIO* kbio = BIO_new_mem_buf(tls_.server_key_pem.data(), static_cast<int>(tls_.server_key_pem.size()));
-    X509* cert = PEM_read_bio_X509(cbio, nullptr, nullptr, nullptr);
-    EVP_PKEY* key = PEM_read_bio_PrivateKey(kbio, nullptr, nullptr, nullptr);
-    BIO_free(cbio);
-    BIO_free(kbio);
-    if (cert == nullptr || key == nullptr) throw std::runtime_error("fake-qstash: cannot load the TLS material");
-    server_ = std::make_unique<httplib::SSLServer>(cert, key);  // the SSL_CTX keeps its own references
-    X509_free(cert);
-    EVP_PKEY_free(key);
-  }
-  if (!server_->is_valid()) throw std::runtime_error("fake-qstash: server setup failed");
-  // Keep-alive as a public HTTPS front end does it (nginx keeps 1,000 requests per
-  // connection), but idle connections are closed after 1 s: Stop() waits for them.
-  server_->set_keep_alive_max_count(1000);
-  server_->set_keep_alive_timeout(1);
-  server_->set_tcp_nodelay(true);  // as real front ends: without it a keep-alive answer waits ~40 ms (Nagle)
-  // A keep-alive connection holds a worker while it idles: enough of them for every client.
-  server_->new_task_queue = [] { return new httplib::ThreadPool(64); };
-  RegisterApi();
-  RegisterControlApi();
-  if (options_.port == 0) {
-    port_ = server_->bind_to_any_port(options_.host);
-  } else {
-    port_ = server_->bind_to_port(options_.host, options_.port) ? options_.port : -1;
-  }
-  if (port_ <= 0) throw std::runtime_error("fake-qstash: cannot listen on " + options_.host);
-  thread_ = std::thread([this] { server_->listen_after_bind(); });
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (!server_->is_running()) {
-    if (std::chrono::steady_clock::now() > deadline) throw std::runtime_error("fake-qstash: server did not start");
-    std::this_thread::sleep_for(std::chrono::milliseconds(2));
-  }
+  base_.Start([this](httplib::Server& server) {
+    RegisterApi(server);
+    RegisterControlApi(server);
+  });
 }
 
-void FakeQStash::Stop() {
-  if (server_) server_->stop();
-  if (thread_.joinable()) thread_.join();
-}
+void FakeQStash::Stop() { base_.Stop(); }
 
 }  // namespace keyroll::fakes

@@ -14,14 +14,8 @@
 #include <thread>
 #include <vector>
 
-#include "tests/fakes/common/tls_cert.h"
 #include "tests/fakes/common/faults.h"
-
-namespace httplib {
-class Server;
-struct Request;
-struct Response;
-}  // namespace httplib
+#include "tests/fakes/common/provider_fake_server.h"
 
 namespace keyroll::fakes {
 
@@ -59,10 +53,13 @@ class FakeQStash {
   void Start();  // binds and serves on a background thread; throws std::runtime_error
   void Stop();
 
-  int port() const { return port_; }
-  std::string base_url() const;  // https://127.0.0.1:PORT (http:// with plain_http)
-  const std::string& ca_cert_pem() const { return tls_.ca_cert_pem; }  // "" with plain_http
-  const std::string& admin_token() const { return options_.admin_token; }
+  int port() const { return base_.port(); }
+  std::string base_url() const { return base_.base_url(); }  // https://127.0.0.1:PORT (http:// with plain_http)
+  const std::string& ca_cert_pem() const { return base_.ca_cert_pem(); }  // "" with plain_http
+  const std::string& admin_token() const { return base_.admin_token(); }
+  // An endpoint whose TLS handshake never completes (point an account's URL at it).
+  std::string BlackHoleUrl() { return base_.BlackHoleUrl(); }
+  const FakeServer* server() const { return base_.server(); }
 
   // Accounts. An empty token gets a generated one (QStash-like: base64 JSON); empty keys
   // get generated ones (sig_ + 28 base58 chars). Returns the token.
@@ -75,8 +72,8 @@ class FakeQStash {
   // ("get_keys", "rotate", "publish"), whatever the account.
   int Connections(const std::string& op) const;
 
-  void InjectFault(Fault fault) { faults_.Add(std::move(fault)); }
-  void ResetFaults() { faults_.Clear(); }
+  void InjectFault(Fault fault) { base_.faults().Add(std::move(fault)); }
+  void ResetFaults() { base_.faults().Clear(); }
   void SetRateLimit(int per_second);
 
   static std::string NewSigningKey();  // sig_ + 28 base58 characters from RAND_bytes
@@ -88,22 +85,17 @@ class FakeQStash {
     std::int64_t window_second = 0;
     int window_count = 0;
   };
-  void RegisterApi();
-  void RegisterControlApi();
+  void RegisterApi(httplib::Server& server);
+  void RegisterControlApi(httplib::Server& server);
   void HandleKeys(const httplib::Request& req, httplib::Response& res, FaultOp op);
   void HandlePublish(const httplib::Request& req, httplib::Response& res);
   // Looks up the caller's account, counts the request and applies the rate limit; false
   // when res already holds the answer (401 or 429).
   bool Admit(const httplib::Request& req, httplib::Response& res, const std::string& op, std::string* token);
-  bool IsAdmin(const httplib::Request& req) const;
   void RotateLocked(AccountData& account);
 
   FakeQStashOptions options_;
-  TlsMaterial tls_;
-  std::unique_ptr<httplib::Server> server_;
-  std::thread thread_;
-  int port_ = 0;
-  FaultQueue faults_;
+  ProviderFakeServer base_;
   mutable std::mutex mu_;
   std::map<std::string, AccountData> accounts_;
   std::map<std::string, std::set<std::string>> connections_;  // op -> "addr:port"

@@ -7,7 +7,6 @@
 //   fake-qstash listening on https://127.0.0.1:PORT
 // SIGTERM or SIGINT stop it cleanly. It never logs tokens or keys.
 #include <signal.h>
-#include <spdlog/spdlog.h>
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
@@ -58,11 +57,10 @@ int main(int argc, char** argv) {
                                        fake.admin_token());
       if (!generated.empty()) keyroll::fakes::WriteStateFile(std::filesystem::path(state_dir) / "tokens", generated);
     }
-    std::cout << "fake-qstash listening on " << fake.base_url() << std::endl;
+    keyroll::fakes::AnnounceReady("fake-qstash listening on " + fake.base_url());
 
-    int sig = stop_signals.Wait();
-    spdlog::info("fake-qstash: stopping (signal {})", sig);
-    fake.Stop();
+    stop_signals.Wait();
+    keyroll::fakes::StopWithin([&fake] { fake.Stop(); });
     return 0;
   } catch (const std::exception& e) {
     std::cerr << "fake-qstash: " << e.what() << std::endl;

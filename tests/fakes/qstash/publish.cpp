@@ -55,7 +55,7 @@ void FakeQStash::HandlePublish(const httplib::Request& req, httplib::Response& r
     answer["destinationStatus"] = 0;
     answer["destinationError"] = httplib::to_string(delivered.error());
   }
-  spdlog::info("fake-qstash: published {} -> {}", message_id, answer["destinationStatus"].get<int>());
+  spdlog::debug("fake-qstash: published {} -> {}", message_id, answer["destinationStatus"].get<int>());
   res.status = 201;
   res.set_header("Fake-Destination-Status", std::to_string(answer["destinationStatus"].get<int>()));
   res.set_content(answer.dump(), "application/json");

@@ -32,6 +32,25 @@ TEST(Options, DefaultsFollowControllerRuntime) {
   EXPECT_EQ(o.log_format, log::Format::kText);
   EXPECT_EQ(o.provider_ca_file, "");
   EXPECT_EQ(o.sync_period, 10h);
+  EXPECT_EQ(o.kube_api_qps, 100);
+  EXPECT_EQ(o.kube_api_burst, 200);
+  EXPECT_EQ(o.provider_read_timeout, 10s);
+}
+
+TEST(Options, RateLimitAndProviderTimeoutFlags) {
+  auto r = Parse({"--kube-api-qps", "20", "--kube-api-burst", "30", "--provider-read-timeout", "2s"});
+  ASSERT_TRUE(r.options) << r.message;
+  EXPECT_EQ(r.options->kube_api_qps, 20);
+  EXPECT_EQ(r.options->kube_api_burst, 30);
+  EXPECT_EQ(r.options->provider_read_timeout, 2s);
+  EXPECT_TRUE(Parse({"--kube-api-qps", "0"}).options);  // no limit
+  for (auto bad : std::vector<std::vector<std::string>>{{"--kube-api-qps", "-1"},
+                                                         {"--kube-api-burst", "0"},
+                                                         {"--provider-read-timeout", "1h"}}) {
+    auto b = Parse(bad);
+    EXPECT_FALSE(b.options) << bad[0];
+    EXPECT_EQ(b.exit_code, 2) << bad[0];
+  }
 }
 
 TEST(Options, ParsesEveryFlag) {
