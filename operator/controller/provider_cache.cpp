@@ -123,9 +123,9 @@ rotation::Result<kube::Object, ProviderHandle> ProviderCache::ReadCredentials(co
   if (kube::IsNotFound(secret.error()))
     return rotation::Err{Failed(ProviderErrorKind::Credentials,
                               what + " Secret \"" + name + "\" not found in namespace \"" + ns + "\"")};
+  // The API server's own words: a Forbidden names the verb, resource and user refused.
   return rotation::Err{Failed(ProviderErrorKind::Unavailable,
-                            "cannot read " + what + " Secret \"" + name + "\": " +
-                                kube::ReasonName(secret.error().reason))};
+                            "cannot read " + what + " Secret \"" + name + "\": " + secret.error().ToString())};
 }
 
 ProviderHandle ProviderCache::ConnectAuth0(const std::string& resource_key, const rotation::Auth0Provider& auth0,
