@@ -54,11 +54,11 @@ std::string FaultOpName(FaultOp op) {
 
 FakeAuth0::FakeAuth0(FakeAuth0Options options) : options_(std::move(options)) {
   if (options_.admin_token.empty()) options_.admin_token = "fake-admin-" + HexLower(RandomBytes(16));
+  RecordIssuedSecrets({options_.admin_token});
 }
 
 FakeAuth0::~FakeAuth0() {
   Stop();
-  RecordIssuedSecrets(AllSecrets());  // for the whole-suite secrecy scan
 }
 
 std::string FakeAuth0::base_url() const {
@@ -77,6 +77,7 @@ FakeAuth0Client FakeAuth0::AddClient(const std::string& client_id, const std::st
                     client_secret.empty() ? Base64UrlEncode(RandomBytes(48), false) : client_secret, scopes};
   std::lock_guard lock(mu_);
   issued_.push_back(c.client_secret);
+  RecordIssuedSecrets({c.client_secret});
   clients_[c.client_id] = c;
   return c;
 }

@@ -10,6 +10,7 @@
 #include "operator/providers/crypto.h"
 #include "tests/fakes/auth0/fake_auth0.h"
 #include "tests/fakes/auth0/wire.h"
+#include "tests/fakes/common/secrets_ledger.h"
 #include "tests/fakes/common/connection_drop.h"
 
 namespace keyroll::fakes {
@@ -47,6 +48,7 @@ std::string FakeAuth0::IssueToken(const FakeAuth0Client& client) {
   std::string token = input + "." + Base64UrlEncode(SignRs256(ring_.current().private_key_pem, input), false);
   tokens_[token] = IssuedToken{client.client_id, client.scopes, exp};
   issued_.push_back(token);
+  RecordIssuedSecrets({token});
   ++state_.tokens_issued;
   return token;
 }
