@@ -2,6 +2,7 @@
 #include "operator/controller/reconciler.h"
 
 #include <algorithm>
+#include <random>
 
 #include "operator/runtime/failpoint.h"
 #include "operator/log/logging.h"
@@ -22,6 +23,23 @@ rotation::Time Now() {
 }
 
 namespace {
+
+// A failed reconcile of a resource with a rotation under way (pendingRotation recorded, or a
+// requestID not handled yet) is retried within 2-6 s, however often it failed. The per-key
+// backoff (200 ms doubling to 5 min) grows through an API server outage of a minute and then
+// keeps a rotation waiting minutes after the server is back; the jitter keeps the retries
+// from locking onto a periodic fault (RobustnessApiFaults.InternalErrorStorms: 3 s of 500s
+// every 5 s). Other failures keep the backoff.
+bool RotationUnderway(const rotation::ObservedResource& r) {
+  if (r.status.pending_rotation) return true;
+  return r.spec.ok() && !r.spec->rotation.request_id.empty() &&
+         r.spec->rotation.request_id != r.status.last_handled_request_id;
+}
+
+std::chrono::milliseconds UnderwayRetry() {
+  thread_local std::mt19937 rng(std::random_device{}());
+  return std::chrono::milliseconds(std::uniform_int_distribution<int>(2000, 6000)(rng));
+}
 
 log::Logger LoggerFor(const rotation::ResourceMeta& m) { return log::Logger{{"namespace", m.namespace_}, {"name", m.name}}; }
 
@@ -84,8 +102,10 @@ ReconcileResult Reconciler::Reconcile(const std::string& key) {
   const std::string ns = slash == std::string::npos ? "" : key.substr(0, slash);
   const std::string name = slash == std::string::npos ? key : key.substr(slash + 1);
   log::Logger lg{{"namespace", ns}, {"name", name}};
+  bool underway = false;
   try {
     auto obs = Observe(sources_, ns, name);
+    if (obs) underway = RotationUnderway(obs->observed.resource);
     if (!obs) {  // deleted: garbage collection removes the Secret (ownerReference)
       metrics_.RemoveResource(ns, name);
       providers_.Forget(key);
@@ -112,11 +132,14 @@ ReconcileResult Reconciler::Reconcile(const std::string& key) {
     ReconcileResult r;
     r.error = out.backoff;
     if (out.requeue_after) r.requeue_after = std::chrono::duration_cast<std::chrono::milliseconds>(*out.requeue_after);
+    if (r.error && underway) r.requeue_after = std::min(r.requeue_after.value_or(UnderwayRetry()), UnderwayRetry());
     return r;
   } catch (const std::exception& e) {
     lg.Warn("reconcile failed", {{"error", e.what()}});
     metrics_.ReconcileDone("error", seconds());
-    return ReconcileResult::Error();
+    ReconcileResult r = ReconcileResult::Error();
+    if (underway) r.requeue_after = UnderwayRetry();
+    return r;
   }
 }
 
