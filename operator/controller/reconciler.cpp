@@ -24,8 +24,9 @@ rotation::Time Now() {
 
 namespace {
 
-// A failed reconcile of a resource with a rotation under way (pendingRotation recorded, or a
-// requestID not handled yet) is retried within 2-6 s, however often it failed. The per-key
+// A failed reconcile of a resource with a rotation under way (pendingRotation recorded, a
+// requestID not handled yet, or a Secret to write with the provider's keys) is retried within
+// 2-6 s, however often it failed. The per-key
 // backoff (200 ms doubling to 5 min) grows through an API server outage of a minute and then
 // keeps a rotation waiting minutes after the server is back; the jitter keeps the retries
 // from locking onto a periodic fault (RobustnessApiFaults.InternalErrorStorms: 3 s of 500s
@@ -121,6 +122,8 @@ ReconcileResult Reconciler::Reconcile(const std::string& key) {
         lg.Warn("provider read failed", {{"kind", rotation::ToString(e->kind)}, {"error", e->message}});
       plan = rotation::Decide(obs->observed, Now());
     }
+    // A Secret behind the provider (a console rotation, a first sync) is under way too.
+    underway = underway || plan.rotate || plan.secret.op != rotation::SecretOp::None;
     Outcome out;
     if (plan.read_provider) {  // Decide asks at most once per fresh read; never loop
       out.backoff = true;
