@@ -2,6 +2,7 @@
 #include "operator/controller/reconciler.h"
 
 #include <algorithm>
+#include <random>
 
 #include "operator/runtime/failpoint.h"
 #include "operator/log/logging.h"
@@ -24,6 +25,24 @@ rotation::Time Now() {
 }
 
 namespace {
+
+// A failed reconcile of a resource with a rotation under way (pendingRotation recorded, a
+// requestID not handled yet, or a Secret to write with the provider's keys) is retried within
+// 2-6 s, however often it failed. The per-key
+// backoff (200 ms doubling to 5 min) grows through an API server outage of a minute and then
+// keeps a rotation waiting minutes after the server is back; the jitter keeps the retries
+// from locking onto a periodic fault (RobustnessApiFaults.InternalErrorStorms: 3 s of 500s
+// every 5 s). Other failures keep the backoff.
+bool RotationUnderway(const rotation::ObservedResource& r) {
+  if (r.status.pending_rotation) return true;
+  return r.spec.ok() && !r.spec->rotation.request_id.empty() &&
+         r.spec->rotation.request_id != r.status.last_handled_request_id;
+}
+
+std::chrono::milliseconds UnderwayRetry() {
+  thread_local std::mt19937 rng(std::random_device{}());
+  return std::chrono::milliseconds(std::uniform_int_distribution<int>(2000, 6000)(rng));
+}
 
 log::Logger LoggerFor(const rotation::ResourceMeta& m) { return log::Logger{{"namespace", m.namespace_}, {"name", m.name}}; }
 
@@ -90,8 +109,10 @@ runtime::ReconcileResult Reconciler::Reconcile(const std::string& key) {
   const std::string ns = slash == std::string::npos ? "" : key.substr(0, slash);
   const std::string name = slash == std::string::npos ? key : key.substr(slash + 1);
   log::Logger lg{{"namespace", ns}, {"name", name}};
+  bool underway = false;
   try {
     auto obs = Observe(sources_, ns, name);
+    if (obs) underway = RotationUnderway(obs->observed.resource);
     if (!obs) {  // deleted: garbage collection removes the Secret (ownerReference)
       metrics_.RemoveResource(ns, name);
       providers_.Forget(key);
@@ -116,6 +137,8 @@ runtime::ReconcileResult Reconciler::Reconcile(const std::string& key) {
         lg.Warn("provider read failed", {{"kind", rotation::ToString(e->kind)}, {"error", e->message}});
       plan = rotation::Decide(obs->observed, Now());
     }
+    // A Secret behind the provider (a console rotation, a first sync) is under way too.
+    underway = underway || plan.rotate || plan.secret.op != rotation::SecretOp::None;
     Outcome out;
     if (plan.read_provider) {  // Decide asks at most once per fresh read; never loop
       out.backoff = true;
@@ -127,6 +150,7 @@ runtime::ReconcileResult Reconciler::Reconcile(const std::string& key) {
     runtime::ReconcileResult r;
     r.error = out.backoff;
     if (out.requeue_after) r.requeue_after = std::chrono::duration_cast<std::chrono::milliseconds>(*out.requeue_after);
+    if (r.error && underway) r.requeue_after = std::min(r.requeue_after.value_or(UnderwayRetry()), UnderwayRetry());
     // An open circuit: look again when it closes, not later (the condition names that time).
     if (circuit_retry && (!r.requeue_after || *circuit_retry < *r.requeue_after))
       r.requeue_after = std::max(*circuit_retry, std::chrono::milliseconds(100));
@@ -134,7 +158,9 @@ runtime::ReconcileResult Reconciler::Reconcile(const std::string& key) {
   } catch (const std::exception& e) {
     lg.Warn("reconcile failed", {{"error", e.what()}});
     metrics_.ReconcileDone("error", seconds());
-    return runtime::ReconcileResult::Error();
+    runtime::ReconcileResult r = runtime::ReconcileResult::Error();
+    if (underway) r.requeue_after = UnderwayRetry();
+    return r;
   }
 }
 

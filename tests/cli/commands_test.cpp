@@ -241,9 +241,10 @@ TEST(CliRotate, WithoutWaitOnlyRequests) {
   EXPECT_FALSE(value.empty());
   EXPECT_NE(run.output.find(value), std::string::npos) << run.output;
 
-  // An invalid spec: nothing is requested (a request would only wait).
+  // An invalid spec: nothing is requested (a request would only wait). One the CRD's schema
+  // admits (five fields) and only keyroll refuses: minute 61.
   json broken = MakeQStashSkr("broken", env.qstash_url(), "other-keys");
-  broken["spec"]["rotation"]["schedule"] = "0 3 * *";
+  broken["spec"]["rotation"]["schedule"] = "61 3 * * *";
   env.CreateSkr(broken);
   ExpectOneLineError(RunCli(env.cluster(), {"rotate", "broken", "--wait"}), kExitFailed,
                      "not requested: the spec is invalid: spec.rotation.schedule");

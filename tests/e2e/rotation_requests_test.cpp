@@ -45,12 +45,30 @@ TEST(E2ERotationRequests, TwoQuickBumpsGiveOneRotationPerGateOpening) {
   EXPECT_TRUE(env.SecretMatchesProvider(kSecret));
   EXPECT_EQ(env.rotations().GateViolations(env.workloads(), {"api"}), std::vector<std::string>{});
 
-  // The same request id again is no new request.
-  RequestRotation(env.kube(), env.ns(), "payments", "c");
-  skr = env.WaitSkr("payments", [](const json& s) {
-    return IsReadyAndSynced(s) && s["metadata"]["generation"] == s["status"]["observedGeneration"];
+  // The same request id again is no new request. Sent with a harmless change (the refresh
+  // interval) so that the generation moves and keyroll must be seen to have reconciled it
+  // (observedGeneration); then the server-side evidence: no rotation at the provider, the
+  // Secret untouched (same resourceVersion), rotationCount unchanged.
+  const std::string secret_rv = kube::ResourceVersionOf(env.kube().Get(kube::resources::kSecrets, env.ns(), kSecret).value());
+  auto rotate_calls_now = [&] {
+    auto requests = env.account().requests;
+    return requests.count("rotate") ? requests.at("rotate") : 0;
+  };
+  const int rotate_calls = rotate_calls_now();
+  json again = PatchSkr(env.kube(), env.ns(), "payments",
+                        {{"spec", {{"refreshInterval", "11s"}, {"rotation", {{"requestID", "c"}}}}}});
+  const int64_t generation = again["metadata"]["generation"];
+  ASSERT_GT(generation, skr["metadata"]["generation"].get<int64_t>());
+  skr = env.WaitSkr("payments", [&](const json& s) {
+    return IsReadyAndSynced(s) && s["status"].value("observedGeneration", int64_t{0}) == generation;
   });
+  ASSERT_EQ(skr["status"].value("observedGeneration", int64_t{0}), generation) << ConditionSummary(skr);
+  EXPECT_EQ(LastHandled(skr), "c");
+  EXPECT_EQ(skr["status"]["rotationCount"], 2);
   EXPECT_EQ(env.account().rotations, 2);
+  EXPECT_EQ(rotate_calls_now(), rotate_calls) << "no rotate call reached the provider";
+  EXPECT_EQ(kube::ResourceVersionOf(env.kube().Get(kube::resources::kSecrets, env.ns(), kSecret).value()), secret_rv)
+      << "the Secret was written again";
 }
 
 TEST(E2ERotationRequests, RotateRequestAnnotationRotatesOnce) {

@@ -1,6 +1,8 @@
 // keyroll's wiring as a process: probe and metrics servers on OS-chosen ports, provider
 // requests counted in /metrics, a bad kubeconfig, and --leader-elect (one leader works, a
 // standby is ready and takes over when the leader stops).
+#include <tuple>
+
 #include "tests/integration/controller_fixture.h"
 
 namespace keyroll::testing {
@@ -21,7 +23,13 @@ TEST_F(ControllerTest, ServesProbesAndCountsProviderRequestsInMetrics) {
 
   CreateSkr("payments", QStashSpec());
   ASSERT_TRUE(WaitUntil([&] { return ConditionIs("payments", "Ready", "True"); }, 30s)) << Log();
-  auto [code, text] = HttpGet(metrics, "/metrics");
+  // The resource's gauges follow its status write in the same reconcile: wait for them.
+  int code = 0;
+  std::string text;
+  WaitUntil([&] {
+    std::tie(code, text) = HttpGet(metrics, "/metrics");
+    return text.find("keyroll_key_age_seconds{") != std::string::npos;
+  }, 10s);
   ASSERT_EQ(code, 200);
   EXPECT_NE(text.find("keyroll_provider_requests_total{"), std::string::npos) << text;
   EXPECT_NE(text.find("op=\"get_keys\""), std::string::npos) << text;

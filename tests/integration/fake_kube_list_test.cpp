@@ -31,7 +31,7 @@ std::string Name(int i) {
 }
 
 TEST_F(FakeKubeTest, PagesOverTwoThousandObjectsFromOneSnapshot) {
-  std::set<std::string> expected;
+  std::set<std::string> expected = {"kube-root-ca.crt"};  // in every namespace, as on a cluster
   for (int i = 0; i < 2000; ++i) {
     api().Create("v1", "configmaps", "wire-capture", {{"metadata", {{"name", Name(i)}}}, {"data", {{"i", std::to_string(i)}}}});
     expected.insert(Name(i));
@@ -41,7 +41,7 @@ TEST_F(FakeKubeTest, PagesOverTwoThousandObjectsFromOneSnapshot) {
   json page = first.Json();
   EXPECT_EQ(page["kind"], "ConfigMapList");
   EXPECT_EQ(page["apiVersion"], "v1");
-  EXPECT_EQ(page["metadata"]["remainingItemCount"], 1500);
+  EXPECT_EQ(page["metadata"]["remainingItemCount"], 1501);
   EXPECT_FALSE(page["items"][0].contains("kind"));  // typed lists omit kind on items
   std::string snapshot_rv = page["metadata"]["resourceVersion"];
 
@@ -60,10 +60,10 @@ TEST_F(FakeKubeTest, PagesOverTwoThousandObjectsFromOneSnapshot) {
     ASSERT_EQ(next.status, 200) << next.body;
     page = next.Json();
   }
-  EXPECT_EQ(pages, 4);
+  EXPECT_EQ(pages, 5);
   EXPECT_EQ(seen, expected);
   HttpAnswer now = client().Get(kConfigMaps);
-  EXPECT_EQ(now.Json()["items"].size(), 2000u);  // 4 created, 4 deleted
+  EXPECT_EQ(now.Json()["items"].size(), 2001u);  // 5 created, 5 deleted
   EXPECT_FALSE(now.Json()["metadata"].contains("continue"));
 }
 
@@ -99,12 +99,13 @@ TEST_F(FakeKubeTest, LabelSelectorsFullSyntax) {
   };
   using V = std::vector<std::string>;
   EXPECT_EQ(names("n in (1,3)"), (V{"cm1", "cm3"}));
-  EXPECT_EQ(names("n notin (1,3)"), (V{"cm2", "cm4"}));
+  EXPECT_EQ(names("n notin (1,3)"), (V{"cm2", "cm4", "kube-root-ca.crt"}));
   EXPECT_EQ(names("n=2"), (V{"cm2"}));
   EXPECT_EQ(names("n==2"), (V{"cm2"}));
-  EXPECT_EQ(names("n!=2"), (V{"cm1", "cm3", "cm4"}));
+  // Objects without the label match != and ! (the namespace's kube-root-ca.crt too).
+  EXPECT_EQ(names("n!=2"), (V{"cm1", "cm3", "cm4", "kube-root-ca.crt"}));
   EXPECT_EQ(names("even"), (V{"cm2", "cm4"}));
-  EXPECT_EQ(names("!even"), (V{"cm1", "cm3"}));
+  EXPECT_EQ(names("!even"), (V{"cm1", "cm3", "kube-root-ca.crt"}));
   EXPECT_EQ(names("even,n!=4"), (V{"cm2"}));
   EXPECT_EQ(names("n>2"), (V{"cm3", "cm4"}));
   HttpAnswer bad = client().Get(std::string(kConfigMaps) + "?labelSelector=" + Escape("n in 1"));
@@ -119,7 +120,7 @@ TEST_F(FakeKubeTest, FieldSelectorsByNameAndNamespace) {
   ASSERT_EQ(one.Json()["items"].size(), 1u);
   EXPECT_EQ(one.Json()["items"][0]["metadata"]["name"], "cm2");
   HttpAnswer not_one = client().Get(std::string(kConfigMaps) + "?fieldSelector=metadata.name!%3Dcm2");
-  EXPECT_EQ(not_one.Json()["items"].size(), 1u);
+  EXPECT_EQ(not_one.Json()["items"].size(), 2u);  // cm1 and kube-root-ca.crt
   HttpAnswer across = client().Get("/api/v1/configmaps?fieldSelector=metadata.name%3D%3Dcm2,metadata.namespace%3Ddefault");
   ASSERT_EQ(across.Json()["items"].size(), 1u);
   EXPECT_EQ(across.Json()["items"][0]["metadata"]["namespace"], "default");
@@ -132,10 +133,10 @@ TEST_F(FakeKubeTest, ListAtExactResourceVersionShowsThePast) {
   api().Create("v1", "configmaps", "wire-capture", {{"metadata", {{"name", "later"}}}});
   HttpAnswer past = client().Get(std::string(kConfigMaps) + "?resourceVersionMatch=Exact&resourceVersion=" + rv);
   ASSERT_EQ(past.status, 200);
-  EXPECT_EQ(past.Json()["items"].size(), 0u);
+  EXPECT_EQ(past.Json()["items"].size(), 1u);  // the namespace's kube-root-ca.crt
   EXPECT_EQ(past.Json()["metadata"]["resourceVersion"], rv);
   HttpAnswer current = client().Get(std::string(kConfigMaps) + "?resourceVersion=0");
-  EXPECT_EQ(current.Json()["items"].size(), 1u);
+  EXPECT_EQ(current.Json()["items"].size(), 2u);
   HttpAnswer future = client().Get(std::string(kConfigMaps) + "?resourceVersion=99999999");
   EXPECT_EQ(future.status, 504);
 }

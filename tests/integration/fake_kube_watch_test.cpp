@@ -49,13 +49,14 @@ TEST_F(FakeKubeTest, WatchFromZeroStartsWithSyntheticAdded) {
   MustCreate(kConfigMaps, {{"metadata", {{"name", "a"}}}});
   MustCreate(kConfigMaps, {{"metadata", {{"name", "b"}}}});
   auto watch = Watch(std::string(kConfigMaps) + "?watch=1&resourceVersion=0");
-  ASSERT_TRUE(watch->WaitForEvents(2));
+  ASSERT_TRUE(watch->WaitForEvents(3));  // a, b and the namespace's kube-root-ca.crt
   MustCreate(kConfigMaps, {{"metadata", {{"name", "c"}}}});
-  ASSERT_TRUE(watch->WaitForEvents(3));
+  ASSERT_TRUE(watch->WaitForEvents(4));
   auto events = watch->Events();
-  EXPECT_EQ(Types(events), (std::vector<std::string>{"ADDED", "ADDED", "ADDED"}));
+  EXPECT_EQ(Types(events), (std::vector<std::string>{"ADDED", "ADDED", "ADDED", "ADDED"}));
   EXPECT_EQ(events[0]["object"]["metadata"]["name"], "a");
-  EXPECT_EQ(events[2]["object"]["metadata"]["name"], "c");
+  EXPECT_EQ(events[2]["object"]["metadata"]["name"], "kube-root-ca.crt");
+  EXPECT_EQ(events[3]["object"]["metadata"]["name"], "c");
 }
 
 TEST_F(FakeKubeTest, BookmarksCarryTheLatestResourceVersion) {
@@ -197,11 +198,12 @@ TEST_F(FakeKubeTest, SendInitialEventsEndsWithAnnotatedBookmark) {
   MustCreate(kConfigMaps, {{"metadata", {{"name", "a"}}}});
   auto watch = Watch(std::string(kConfigMaps) +
                      "?watch=true&sendInitialEvents=true&allowWatchBookmarks=true&resourceVersionMatch=NotOlderThan");
-  ASSERT_TRUE(watch->WaitForEvents(2));
+  ASSERT_TRUE(watch->WaitForEvents(3));  // a and the namespace's kube-root-ca.crt, then the bookmark
   auto events = watch->Events();
   EXPECT_EQ(events[0]["type"], "ADDED");
-  EXPECT_EQ(events[1]["type"], "BOOKMARK");
-  EXPECT_EQ(events[1]["object"]["metadata"]["annotations"]["k8s.io/initial-events-end"], "true");
+  EXPECT_EQ(events[1]["type"], "ADDED");
+  EXPECT_EQ(events[2]["type"], "BOOKMARK");
+  EXPECT_EQ(events[2]["object"]["metadata"]["annotations"]["k8s.io/initial-events-end"], "true");
 }
 
 }  // namespace

@@ -3,12 +3,15 @@
 // exactly the error its header announces.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <functional>
 #include <map>
 #include <regex>
 #include <set>
 #include <string>
 #include <vector>
 
+#include "tests/manifests/crd_check.h"
 #include "tests/manifests/manifest_files.h"
 
 namespace keyroll::testing::manifests {
@@ -62,12 +65,24 @@ TEST(Examples, GoodExamplesReferToEachOther) {
             consumer["metadata"]["name"].as<std::string>());
 }
 
-TEST(Examples, GoodResourceValidatesAgainstTheCrd) {
-  for (const char* file : {"deploy/examples/signingkeyrotation-qstash.yaml", "deploy/examples/signingkeyrotation-auth0.yaml"}) {
+std::string Errors(const CrdCheck& check) {
+  std::string out;
+  for (const auto& e : check.errors) out += e.code + " " + e.field + " " + e.reason + " " + e.message + "\n";
+  return out;
+}
+
+// Good resources pass the schema and every CEL rule on their path (a real evaluator ran them).
+TEST(Examples, GoodResourcesValidateAgainstTheCrdAndItsCelRules) {
+  const std::vector<std::string> files = {SourcePath("deploy/examples/signingkeyrotation-qstash.yaml"),
+                                          SourcePath("deploy/examples/signingkeyrotation-auth0.yaml"),
+                                          SourcePath("tests/manifests/design-example.yaml")};
+  CrdCheckRun run = CheckAgainstCrd(files);
+  ASSERT_TRUE(run.ran) << run.output;
+  for (const auto& file : files) {
     SCOPED_TRACE(file);
-    SchemaCheck check = RunSchemaCheck("crd", Crd(), SourcePath(file));
-    EXPECT_EQ(check.run.exit_code, 0) << check.run.output;
-    EXPECT_TRUE(check.errors.empty()) << check.run.output;
+    const CrdCheck& check = run.by_file.at(file);
+    EXPECT_TRUE(check.errors.empty()) << Errors(check);
+    EXPECT_GE(check.cel_evaluated, 3) << "the provider, target and consumer rules ran";
   }
 }
 
@@ -85,21 +100,16 @@ TEST(Examples, Auth0ExampleRefersToItsClientSecret) {
   EXPECT_TRUE(skr["spec"]["rotation"]["revokePrevious"].as<bool>());
 }
 
-TEST(Examples, DesignResourceWithStatusValidatesAgainstTheCrd) {
-  SchemaCheck check =
-      RunSchemaCheck("crd", Crd(), SourcePath("tests/manifests/design-example.yaml"));
-  EXPECT_EQ(check.run.exit_code, 0) << check.run.output;
-}
-
 TEST(Examples, StatusSchemaRejectsAnUnknownPhase) {
   std::string text = ReadFile(SourcePath("tests/manifests/design-example.yaml"));
   const std::string ready = "phase: Ready";
   ASSERT_NE(text.find(ready), std::string::npos);
   text.replace(text.find(ready), ready.size(), "phase: Done");
   TempDir dir;
-  SchemaCheck check = RunSchemaCheck("crd", Crd(), dir.Write("bad-status.yaml", text));
-  EXPECT_EQ(check.run.exit_code, 1) << check.run.output;
-  ASSERT_EQ(check.errors.size(), 1u) << check.run.output;
+  const std::string file = dir.Write("bad-status.yaml", text);
+  CrdCheckRun run = CheckAgainstCrd({file});
+  const CrdCheck& check = run.by_file.at(file);
+  ASSERT_EQ(check.errors.size(), 1u) << Errors(check);
   EXPECT_EQ(check.errors[0].field, "status.phase");
   EXPECT_EQ(check.errors[0].reason, "FieldValueNotSupported");
 }
@@ -142,6 +152,47 @@ Expectation ReadHeader(const std::string& file) {
   return e;
 }
 
+// Every invalid example, checked once (one node process for the CEL rules).
+const CrdCheckRun& InvalidExamplesChecked() {
+  static const CrdCheckRun run = [] {
+    std::vector<std::string> files;
+    for (const auto& f : FilesIn("deploy/examples/invalid", ".yaml")) files.push_back(SourcePath(f));
+    return CheckAgainstCrd(files);
+  }();
+  return run;
+}
+
+// Each CEL rule of the CRD is exercised: some invalid example fails it, and only it.
+TEST(InvalidExamples, EveryCelRuleRejectsAnExampleOfItsOwn) {
+  const CrdCheckRun& run = InvalidExamplesChecked();
+  ASSERT_TRUE(run.ran) << run.output;
+  std::vector<std::string> rules;
+  std::function<void(const nlohmann::json&)> collect = [&](const nlohmann::json& node) {
+    if (!node.is_object()) return;
+    for (const auto& r : node.value("x-kubernetes-validations", nlohmann::json::array())) rules.push_back(r["rule"]);
+    for (const char* k : {"properties"})
+      if (node.contains(k))
+        for (const auto& [name, sub] : node[k].items()) collect(sub);
+    if (node.contains("items")) collect(node["items"]);
+    if (node.contains("additionalProperties")) collect(node["additionalProperties"]);
+  };
+  collect(CrdOpenApi());
+  std::sort(rules.begin(), rules.end());
+  rules.erase(std::unique(rules.begin(), rules.end()), rules.end());  // the consumer item repeats per kind
+  EXPECT_GE(rules.size(), 6u);
+  for (const auto& rule : rules) {
+    SCOPED_TRACE(rule);
+    int examples = 0;
+    for (const auto& [file, check] : run.by_file) {
+      if (std::find(check.cel_rules_failed.begin(), check.cel_rules_failed.end(), rule) != check.cel_rules_failed.end()) {
+        ++examples;
+        EXPECT_EQ(check.cel_rules_failed.size(), 1u) << file << " fails other rules too";
+      }
+    }
+    EXPECT_GE(examples, 1) << "no invalid example is rejected by this rule";
+  }
+}
+
 class InvalidExample : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(InvalidExample, IsRejectedWithExactlyTheAnnouncedError) {
@@ -150,9 +201,10 @@ TEST_P(InvalidExample, IsRejectedWithExactlyTheAnnouncedError) {
   ASSERT_FALSE(want.what.empty()) << file << " starts with '# invalid: <what is wrong>'";
   ASSERT_FALSE(want.field.empty())
       << file << " has '# expect: CODE field=PATH reason=REASON message=\"...\"' as line 2";
-  SchemaCheck check = RunSchemaCheck("crd", Crd(), SourcePath(file));
-  EXPECT_EQ(check.run.exit_code, 1) << check.run.output;
-  ASSERT_EQ(check.errors.size(), 1u) << "one mistake per file:\n" << check.run.output;
+  const CrdCheckRun& run = InvalidExamplesChecked();
+  ASSERT_TRUE(run.ran) << run.output;
+  const CrdCheck& check = run.by_file.at(SourcePath(file));
+  ASSERT_EQ(check.errors.size(), 1u) << "one mistake per file:\n" << Errors(check);
   const SchemaError& got = check.errors[0];
   EXPECT_EQ(got.code, want.code);
   EXPECT_EQ(got.field, want.field);

@@ -118,8 +118,8 @@ struct SchemaCheck {
   std::vector<SchemaError> errors;
 };
 
-// mode "crd": file against the CRD's schema and CEL rules; mode "values": Helm values.
-// Both paths are absolute.
+// mode "values": Helm values against values.schema.json (resources against the CRD:
+// crd_check.h). Both paths are absolute.
 inline SchemaCheck RunSchemaCheck(const std::string& mode, const std::string& schema,
                                   const std::string& file) {
   SchemaCheck check;

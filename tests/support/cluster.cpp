@@ -66,10 +66,20 @@ TestCluster::TestCluster(TestClusterOptions options) : options_(std::move(option
 
 TestCluster::~TestCluster() {
   if (client_ && SuiteArtifactsWanted()) {
-    // Events and statuses for the whole-suite secrecy scan; on the fake, of every namespace.
+    // Objects for the whole-suite secrecy scan; on the fake, of every namespace. Secrets only
+    // as keyroll writes them (the target Secrets: keys yes, tokens never; the tests' own
+    // credential Secrets hold tokens by design and are left out).
     const std::string scope = is_fake() ? "" : namespace_;
-    for (const auto* ref : {&kube::resources::kEvents, &kube::resources::kSigningKeyRotations}) {
-      if (auto list = client_->ListAll(*ref, scope)) {
+    const std::string keyroll_secrets = "app.kubernetes.io/managed-by=keyroll";
+    const std::vector<std::pair<const kube::ResourceRef*, std::string>> kept = {
+        {&kube::resources::kEvents, ""},      {&kube::resources::kSigningKeyRotations, ""},
+        {&kube::resources::kLeases, ""},      {&kube::resources::kDeployments, ""},
+        {&kube::resources::kStatefulSets, ""}, {&kube::resources::kDaemonSets, ""},
+        {&kube::resources::kConfigMaps, ""},  {&kube::resources::kSecrets, keyroll_secrets}};
+    for (const auto& [ref, selector] : kept) {
+      kube::ListOptions options;
+      options.label_selector = selector;
+      if (auto list = client_->ListAll(*ref, scope, options)) {
         std::string text;
         for (const auto& item : list->items) text += item.dump() + "\n";
         SaveSuiteArtifact("objects-" + ref->plural, text);

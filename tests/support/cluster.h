@@ -16,6 +16,12 @@
 #include "tests/support/process.h"
 #include "tests/support/temp_dir.h"
 
+// The rest of a test needs the fake API server (a fault, or its request counters): on a real
+// cluster it ends as skipped with `what` was not checked, never as a silent pass. Needs gtest.
+#define KEYROLL_SKIP_UNLESS_FAKE(cluster, what)                                              \
+  if (!(cluster).is_fake())                                                                  \
+  GTEST_SKIP() << "not checked on a real cluster (only the fake API server can): " << what
+
 namespace keyroll::testing {
 
 struct TestClusterOptions {

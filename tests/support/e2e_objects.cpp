@@ -34,6 +34,13 @@ void ApplyKeyrollCrd(kube::Client& client, const std::string& ns_for_probe) {
   ApplyCrd(client, "crds/keyroll.dev_signingkeyrotations.yaml", kSkr, ns_for_probe);
 }
 
+void AdmitAnySigningKeyRotation(kube::Client& client) {
+  json crd = Must(client.Get(kCrds, "", "signingkeyrotations.keyroll.dev"), "get the keyroll CRD");
+  crd["spec"]["versions"][0]["schema"]["openAPIV3Schema"] = {{"type", "object"},
+                                                              {"x-kubernetes-preserve-unknown-fields", true}};
+  Must(client.Update(kCrds, "", crd), "update the keyroll CRD");
+}
+
 void ApplyArgoRolloutsCrd(kube::Client& client, const std::string& ns_for_probe) {
   ApplyCrd(client, "tests/e2e/testdata/argo-rollouts-crd.yaml", kube::resources::kRollouts, ns_for_probe);
 }

@@ -25,6 +25,10 @@ std::string StrAt(const json& j, const std::string& pointer);
 // Applies ${KEYROLL_SOURCE_DIR}/crds/keyroll.dev_signingkeyrotations.yaml (AlreadyExists is
 // fine: a real cluster may have it) and waits until it is Established and served.
 void ApplyKeyrollCrd(kube::Client& client, const std::string& ns_for_probe);
+// Replaces the keyroll CRD's schema with one that admits anything (fake only: it changes the
+// CRD for the whole cluster), so that resources reach keyroll unvalidated, as under a CRD
+// applied without its schema: tests of keyroll's own validation. Throws on failure.
+void AdmitAnySigningKeyRotation(kube::Client& client);
 // The same for Argo Rollouts' CRD (a stand-in: tests/e2e/testdata/argo-rollouts-crd.yaml), and
 // for any CRD file of the source tree, probed with a list of `probe` in the namespace.
 void ApplyArgoRolloutsCrd(kube::Client& client, const std::string& ns_for_probe);

@@ -61,9 +61,9 @@ Process::Process(ProcessOptions options) : options_(std::move(options)) {
 
 Process::~Process() {
   if (!status_) Kill();
-  // The operator's log, for the whole-suite secrecy scan (suite_artifacts.h).
-  if (std::filesystem::path(options_.argv[0]).filename() == "keyroll")
-    SaveSuiteArtifactFile("keyroll-log", options_.log_path);
+  // Every process's log (keyroll's, the fakes', the demo consumer's output), for the
+  // whole-suite secrecy scan (suite_artifacts.h).
+  SaveSuiteArtifactFile(std::filesystem::path(options_.argv[0]).filename().string() + "-log", options_.log_path);
 }
 
 bool Process::running() {

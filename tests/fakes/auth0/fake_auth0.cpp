@@ -57,11 +57,12 @@ ProviderFakeOptions BaseOptions(const FakeAuth0Options& o) {
 
 }  // namespace
 
-FakeAuth0::FakeAuth0(FakeAuth0Options options) : options_(std::move(options)), base_(BaseOptions(options_)) {}
+FakeAuth0::FakeAuth0(FakeAuth0Options options) : options_(std::move(options)), base_(BaseOptions(options_)) {
+  RecordIssuedSecrets({base_.admin_token()});
+}
 
 FakeAuth0::~FakeAuth0() {
   Stop();
-  RecordIssuedSecrets(AllSecrets());  // for the whole-suite secrecy scan
 }
 
 std::string FakeAuth0::audience() const {
@@ -74,6 +75,7 @@ FakeAuth0Client FakeAuth0::AddClient(const std::string& client_id, const std::st
                     client_secret.empty() ? base::Base64UrlEncode(base::RandomBytes(48), false) : client_secret, scopes};
   std::lock_guard lock(mu_);
   issued_.push_back(c.client_secret);
+  RecordIssuedSecrets({c.client_secret});
   clients_[c.client_id] = c;
   return c;
 }

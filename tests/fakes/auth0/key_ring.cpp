@@ -2,6 +2,8 @@
 
 #include <stdexcept>
 
+#include "tests/fakes/common/secrets_ledger.h"
+
 namespace keyroll::fakes {
 
 void KeyRing::Init(FakeSigningKey current, FakeSigningKey next, std::int64_t now) {
@@ -9,6 +11,7 @@ void KeyRing::Init(FakeSigningKey current, FakeSigningKey next, std::int64_t now
   current.current = true;
   current.current_since = now;
   next.next = true;
+  RecordIssuedSecrets({current.private_key_pem, next.private_key_pem}, "key");
   keys_.push_back(std::move(current));
   keys_.push_back(std::move(next));
 }
@@ -21,6 +24,7 @@ FakeSigningKey* KeyRing::Flagged(bool FakeSigningKey::*flag) {
 }
 
 void KeyRing::Rotate(FakeSigningKey new_next, std::int64_t now) {
+  RecordIssuedSecrets({new_next.private_key_pem}, "key");
   if (FakeSigningKey* previous = Flagged(&FakeSigningKey::previous)) previous->previous = false;
   FakeSigningKey* current = Flagged(&FakeSigningKey::current);
   FakeSigningKey* next = Flagged(&FakeSigningKey::next);

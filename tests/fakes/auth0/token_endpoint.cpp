@@ -11,6 +11,7 @@
 #include "operator/base/encoding.h"
 #include "tests/fakes/auth0/fake_auth0.h"
 #include "tests/fakes/auth0/wire.h"
+#include "tests/fakes/common/secrets_ledger.h"
 
 namespace keyroll::fakes {
 namespace {
@@ -44,6 +45,7 @@ std::string FakeAuth0::IssueToken(const FakeAuth0Client& client) {
   std::string token = input + "." + base::Base64UrlEncode(SignRs256(ring_.current().private_key_pem, input), false);
   tokens_[token] = IssuedToken{client.client_id, client.scopes, exp};
   issued_.push_back(token);
+  RecordIssuedSecrets({token});
   ++state_.tokens_issued;
   return token;
 }

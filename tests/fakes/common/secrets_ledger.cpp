@@ -21,14 +21,15 @@ std::string Base64(const std::string& s) {
 
 }  // namespace
 
-void RecordIssuedSecrets(const std::vector<std::string>& secrets) {
+void RecordIssuedSecrets(const std::vector<std::string>& secrets, const std::string& kind) {
   const char* dir = std::getenv("KEYROLL_SECRETS_LEDGER_DIR");
   if (!dir || !*dir || secrets.empty()) return;
   static std::mutex mu;
   std::lock_guard lock(mu);
   std::ofstream out(std::string(dir) + "/issued-" + std::to_string(getpid()) + ".txt", std::ios::app);
   for (const auto& s : secrets)
-    if (!s.empty()) out << Base64(s) << '\n';
+    if (!s.empty()) out << kind << ':' << Base64(s) << '\n';
+  out.flush();
 }
 
 }  // namespace keyroll::fakes

@@ -1,8 +1,11 @@
 // secrets_ledger: the whole-suite secrecy check's record of every secret a fake handed out.
 // When KEYROLL_SECRETS_LEDGER_DIR is set (scripts/test sets it), RecordIssuedSecrets appends
-// each secret, base64-encoded (private keys span lines), one per line, to a file of this
-// process in that directory; scripts/secrecy-scan later looks for all of them in every log,
-// Event, status, metric and test output the suite left behind. Unset: does nothing.
+// each secret as "KIND:BASE64" (private keys span lines), one per line, to a file of this
+// process in that directory, at once and flushed: a fake killed with SIGKILL loses nothing
+// it issued. scripts/secrecy-scan later looks for all of them in every log, Event, status,
+// metric, object and test output the suite left behind. Unset: does nothing.
+// KIND: "key" (signing keys: a target Secret may hold them) or "token" (credentials and bearer
+// tokens: no Secret keyroll writes may hold one).
 #pragma once
 
 #include <string>
@@ -10,6 +13,6 @@
 
 namespace keyroll::fakes {
 
-void RecordIssuedSecrets(const std::vector<std::string>& secrets);
+void RecordIssuedSecrets(const std::vector<std::string>& secrets, const std::string& kind = "token");
 
 }  // namespace keyroll::fakes

@@ -1,5 +1,7 @@
 #include "tests/fakes/kube/access_control.h"
 
+#include "tests/fakes/common/secrets_ledger.h"
+
 #include <algorithm>
 #include <stdexcept>
 
@@ -25,6 +27,7 @@ std::vector<std::string> Strings(const nlohmann::json& rule, const char* key) {
 }  // namespace
 
 void AccessControl::AddToken(const std::string& token, const std::string& user) {
+  RecordIssuedSecrets({token});  // every bearer token, keyroll's too, for the secrecy scan
   std::lock_guard<std::mutex> lock(mu_);
   users_by_token_[token] = user;
 }

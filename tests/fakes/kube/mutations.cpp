@@ -68,6 +68,23 @@ void CheckDeletePreconditions(const ResourceType& type, const json& current, con
   }
 }
 
+// What the controllers of a bare cluster put into every new namespace at once (captures
+// 200-new-namespace-*.txt): the root CA ConfigMap and the default ServiceAccount.
+void PopulateNamespace(ServerState& state, const std::string& ns) {
+  const std::string description =
+      "Contains a CA bundle that can be used to verify the kube-apiserver when using internal "
+      "endpoints such as the internal service IP or kubernetes.default.svc. No other usage is "
+      "guaranteed across distributions of Kubernetes clusters.";
+  auto configmaps = *state.registry.Find("", "v1", "configmaps");
+  auto serviceaccounts = *state.registry.Find("", "v1", "serviceaccounts");
+  json ca = {{"metadata", {{"name", "kube-root-ca.crt"},
+                           {"annotations", {{"kubernetes.io/description", description}}}}},
+             {"data", {{"ca.crt", state.settings.root_ca_pem}}}};
+  state.store.Create(configmaps, PrepareCreate(configmaps, "v1", ns, std::move(ca)));
+  json sa = {{"metadata", {{"name", "default"}}}};
+  state.store.Create(serviceaccounts, PrepareCreate(serviceaccounts, "v1", ns, std::move(sa)));
+}
+
 }  // namespace
 
 json CreateObject(ServerState& state, const Target& t, json body) {
@@ -77,6 +94,7 @@ json CreateObject(ServerState& state, const Target& t, json body) {
   if (IsCrd(t.type)) crd_type = CrdTypeOrInvalid(object);
   json created = state.store.Create(t.type, std::move(object));
   if (crd_type) state.registry.AddOrReplace(*crd_type);
+  if (IsNamespace(t.type)) PopulateNamespace(state, created["metadata"].value("name", ""));
   return created;
 }
 

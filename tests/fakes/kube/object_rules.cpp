@@ -60,7 +60,40 @@ json GenerationFields(const ResourceType& type, json o) {
   return o;
 }
 
+// Decoding a custom resource: unknown fields pruned (each a warning, as with the default
+// fieldValidation=Warn), non-nullable nulls dropped, schema defaults applied.
+// fieldValidation=Strict makes them a 400 instead.
+void DecodeCustom(const ResourceType& type, const std::string& version, json& object) {
+  const CrdSchema* schema = type.SchemaFor(version);
+  if (!schema) return;
+  std::string unknown;
+  for (const auto& path : schema->PruneAndDefault(object)) {
+    std::string what = "unknown field \"" + path + "\"";
+    PendingWarnings().push_back(what);
+    unknown += (unknown.empty() ? "" : ", ") + what;
+  }
+  if (!unknown.empty() && StrictFieldValidation()) throw BadRequest("strict decoding error: " + unknown);
+}
+
+// Schema validation of what would be stored; a 422 with every cause otherwise.
+void ValidateCustom(const ResourceType& type, const std::string& version, const json& object) {
+  const CrdSchema* schema = type.SchemaFor(version);
+  if (!schema) return;
+  auto causes = schema->Validate(object);
+  if (!causes.empty()) throw Invalid(type.kind, type.group, object["metadata"].value("name", ""), causes);
+}
+
 }  // namespace
+
+std::vector<std::string>& PendingWarnings() {
+  thread_local std::vector<std::string> warnings;
+  return warnings;
+}
+
+bool& StrictFieldValidation() {
+  thread_local bool strict = false;
+  return strict;
+}
 
 std::string NewUid() {
   unsigned char b[16];
@@ -121,6 +154,7 @@ json AsServed(const ResourceType& type, const std::string& version, json object)
 json PrepareCreate(const ResourceType& type, const std::string& version, const std::string& url_ns,
                    json object) {
   object = AsServed(type, version, std::move(object));
+  DecodeCustom(type, version, object);
   json& meta = object["metadata"];
   if (!meta.is_object()) meta = json::object();
   std::string ns = meta.value("namespace", "");
@@ -157,6 +191,7 @@ json PrepareCreate(const ResourceType& type, const std::string& version, const s
     else object["status"] = json::object();
   }
   ApplyKindDefaults(type, object, nullptr);
+  ValidateCustom(type, version, object);
   return object;
 }
 
@@ -169,11 +204,14 @@ json PrepareUpdate(const ResourceType& type, const std::string& version, const j
   if (!want_rv.empty() && want_rv != cur_meta.value("resourceVersion", "")) {
     throw Conflict({type.plural, type.group, cur_meta.value("name", "")});
   }
+  DecodeCustom(type, version, incoming);
   if (status_only) {
     json next = current;
     if (incoming.contains("status")) next["status"] = incoming["status"];
     else next.erase("status");
-    return AsServed(type, version, std::move(next));
+    next = AsServed(type, version, std::move(next));
+    ValidateCustom(type, version, next);
+    return next;
   }
   json next = AsServed(type, version, std::move(incoming));
   json& meta = next["metadata"];
@@ -206,6 +244,7 @@ json PrepareUpdate(const ResourceType& type, const std::string& version, const j
   } else {
     meta.erase("generation");
   }
+  ValidateCustom(type, version, next);
   return next;
 }
 

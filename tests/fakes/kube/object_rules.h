@@ -1,10 +1,12 @@
 // object_rules: what the API server does to an object on its way into storage: decoding the
 // body, name validation (RFC 1123), generateName, uid/creationTimestamp, metadata.generation,
 // the status subresource split, resourceVersion preconditions and per-kind defaults
-// (Secret stringData -> data, Namespace phase, Deployment defaults, CRD status).
+// (Secret stringData -> data, Namespace phase, Deployment defaults, CRD status), and for
+// custom resources their CRD's schema: pruning, defaults and validation (crd_schema.h).
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -30,6 +32,12 @@ json PrepareUpdate(const ResourceType& type, const std::string& version, const j
 
 // Sets kind and apiVersion as served at `version` (a CRD may serve several versions).
 json AsServed(const ResourceType& type, const std::string& version, json object);
+
+// Warnings (the text of a `Warning: 299 - "..."` header) collected while this thread handles
+// a request: unknown fields pruned from a custom resource. The write handler clears and sends them.
+std::vector<std::string>& PendingWarnings();
+// Set by the write handler for ?fieldValidation=Strict: unknown fields are a 400, not pruned.
+bool& StrictFieldValidation();
 
 std::string NewUid();
 std::string NowRfc3339();

@@ -101,6 +101,9 @@ ResourceType ResourceTypeFromCrd(const nlohmann::json& crd) {
     if (!v.value("served", true)) continue;
     std::string name = v.value("name", "");
     if (name.empty()) continue;
+    if (v.contains("schema") && v["schema"].contains("openAPIV3Schema")) {
+      t.schemas[name] = std::make_shared<const CrdSchema>(v["schema"]["openAPIV3Schema"]);
+    }
     if (v.value("storage", false)) {
       t.versions.insert(t.versions.begin(), name);
       auto sub = v.value("subresources", nlohmann::json::object());

@@ -4,12 +4,15 @@
 #pragma once
 
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
+
+#include "tests/fakes/kube/crd_schema.h"
 
 namespace keyroll::fakes {
 
@@ -32,6 +35,14 @@ struct ResourceType {
   bool custom = false;          // defined by a CRD (served as unstructured)
   std::vector<std::string> short_names, categories;
   std::vector<PrinterColumn> columns;  // for CRDs: additionalPrinterColumns
+  // For CRDs: each served version's openAPIV3Schema (absent: nothing pruned or checked).
+  std::map<std::string, std::shared_ptr<const CrdSchema>> schemas;
+
+  // The schema for objects written at `version`, or null.
+  const CrdSchema* SchemaFor(const std::string& version) const {
+    auto it = schemas.find(version);
+    return it == schemas.end() ? nullptr : it->second.get();
+  }
 
   std::string ListKind() const { return kind + "List"; }
   std::string ApiVersion(const std::string& version) const {

@@ -18,6 +18,7 @@ struct ServerSettings {
   std::string admin_user = "admin";
   std::chrono::milliseconds bookmark_interval{1000};
   std::chrono::milliseconds gc_delay{50};  // how long after an owner's deletion GC runs
+  std::string root_ca_pem;  // published in every namespace's kube-root-ca.crt ("" with plain HTTP)
 };
 
 struct ServerState {

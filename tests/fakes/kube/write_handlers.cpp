@@ -53,9 +53,7 @@ void DeleteCollection(ServerState& state, Call& call, const Target& target) {
   WriteJson(call.res, 200, list);
 }
 
-}  // namespace
-
-void HandleWrite(ServerState& state, Call& call) {
+void Write(ServerState& state, Call& call) {
   const auto& info = call.info;
   Target target{call.type, info.version, call.type.namespaced ? info.ns : "", info.name};
   bool status_only = info.subresource == "status";
@@ -82,6 +80,18 @@ void HandleWrite(ServerState& state, Call& call) {
   } else {
     throw MethodNotAllowed();
   }
+}
+
+}  // namespace
+
+void HandleWrite(ServerState& state, Call& call) {
+  PendingWarnings().clear();
+  StrictFieldValidation() = call.req.has_param("fieldValidation") &&
+                            call.req.get_param_value("fieldValidation") == "Strict";
+  Write(state, call);
+  // Unknown fields pruned from a custom resource, as a real server warns of them.
+  for (const auto& w : PendingWarnings()) call.res.set_header("Warning", "299 - " + json(w).dump());
+  PendingWarnings().clear();
 }
 
 }  // namespace keyroll::fakes

@@ -56,12 +56,12 @@ ProviderFakeOptions BaseOptions(const FakeQStashOptions& o) {
 }  // namespace
 
 FakeQStash::FakeQStash(FakeQStashOptions options) : options_(std::move(options)), base_(BaseOptions(options_)) {
+  RecordIssuedSecrets({base_.admin_token()});
   rate_limit_ = options_.rate_limit_per_second;
 }
 
 FakeQStash::~FakeQStash() {
   Stop();
-  RecordIssuedSecrets(AllSecrets());  // for the whole-suite secrecy scan
 }
 
 std::string FakeQStash::NewSigningKey() {
@@ -88,6 +88,8 @@ std::string FakeQStash::CreateAccount(const std::string& token, const std::strin
   data.state.next = next.empty() ? NewSigningKey() : next;
   std::lock_guard lock(mu_);
   issued_.insert(issued_.end(), {t, data.state.current, data.state.next});
+  RecordIssuedSecrets({t});  // when issued: a killed fake loses nothing
+  RecordIssuedSecrets({data.state.current, data.state.next}, "key");
   accounts_[t] = std::move(data);
   return t;
 }
@@ -109,6 +111,7 @@ void FakeQStash::RotateLocked(AccountData& account) {
   account.state.current = account.state.next;
   account.state.next = NewSigningKey();
   issued_.push_back(account.state.next);
+  RecordIssuedSecrets({account.state.next}, "key");
   ++account.state.rotations;
 }
 
