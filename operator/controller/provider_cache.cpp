@@ -14,17 +14,18 @@ namespace keyroll::controller {
 
 using rotation::ProviderErrorKind;
 
+// One provider kind to one core kind: a condition names the cause the client saw.
 rotation::ProviderErrorKind ToRotationKind(providers::ErrorKind kind) {
   using providers::ErrorKind;
   switch (kind) {
-    case ErrorKind::kUnauthorized:
-    case ErrorKind::kForbidden: return ProviderErrorKind::Unauthorized;
+    case ErrorKind::kUnauthorized: return ProviderErrorKind::Unauthorized;
+    case ErrorKind::kForbidden: return ProviderErrorKind::Forbidden;
     case ErrorKind::kRateLimited: return ProviderErrorKind::RateLimited;
     case ErrorKind::kInvalidAnswer: return ProviderErrorKind::InvalidResponse;
-    case ErrorKind::kOutcomeUnknown: return ProviderErrorKind::Timeout;
-    case ErrorKind::kBadConfig: return ProviderErrorKind::Credentials;
-    case ErrorKind::kUnavailable:
-    case ErrorKind::kRejected: break;
+    case ErrorKind::kOutcomeUnknown: return ProviderErrorKind::OutcomeUnknown;
+    case ErrorKind::kRejected: return ProviderErrorKind::Rejected;
+    case ErrorKind::kBadConfig: return ProviderErrorKind::BadConfig;
+    case ErrorKind::kUnavailable: break;
   }
   return ProviderErrorKind::Unavailable;
 }
@@ -270,8 +271,9 @@ void ProviderCache::ForgetExpiredConnectsLocked(std::chrono::steady_clock::time_
 
 void ProviderCache::DropReuseIfRefused(const std::string& account_id,
                                        const std::optional<rotation::ProviderError>& error) {
-  if (!error || (error->kind != ProviderErrorKind::Unauthorized && error->kind != ProviderErrorKind::Credentials))
-    return;
+  const bool refused = error && (error->kind == ProviderErrorKind::Unauthorized || error->kind == ProviderErrorKind::Forbidden ||
+                                 error->kind == ProviderErrorKind::Credentials || error->kind == ProviderErrorKind::BadConfig);
+  if (!refused) return;
   std::lock_guard lock(mu_);
   const size_t account = std::hash<std::string>{}(account_id);  // a collision only costs a re-read
   std::erase_if(reuse_, [&](const auto& e) { return e.second.account_hash == account; });

@@ -283,7 +283,10 @@ bool Reconciler::ApplySecret(Observation& obs, const rotation::SecretWrite& w) {
            {"nextFingerprint", w.keys.next_fingerprint},
            {"keysWritten", w.write_keys ? "true" : "false"}});
   runtime::Failpoint("after-secret-write");
-  if (w.write_keys && obs.observed.resource.spec.ok() && obs.observed.resource.spec.value().consumers.discover)
+  // Bare Pods keep the keys they started with: say so when keys change, not when the Secret is
+  // first created (nothing held older keys; and a pod list per first sync is costly at scale).
+  if (w.write_keys && w.op != rotation::SecretOp::Create && obs.observed.resource.spec.ok() &&
+      obs.observed.resource.spec.value().consumers.discover)
     ReportBarePods(client_, events_, InvolvedObject(meta), meta.namespace_, w.name);  // new keys they will not get
   return true;
 }

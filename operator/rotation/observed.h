@@ -69,12 +69,16 @@ struct ProviderKeys {
 
 // Provider failures by kind (message: short, never a token or key).
 enum class ProviderErrorKind {
-  Credentials,     // the token/client Secret is missing or lacks the key
-  Unauthorized,    // 401/403
-  RateLimited,     // 429
-  Unavailable,     // 5xx, connection refused, TLS failure
-  Timeout,         // no answer in time (a rotate may or may not have happened)
-  InvalidResponse  // an answer that did not parse: changes nothing
+  Credentials,      // the token/client Secret is missing or lacks the key
+  Unauthorized,     // 401: the token is wrong or revoked
+  Forbidden,        // 403: the token may not do this
+  RateLimited,      // 429
+  Unavailable,      // 5xx, connection refused, TLS failure: nothing happened
+  Timeout,          // no answer in time on a read
+  OutcomeUnknown,   // a rotate or revoke whose answer was lost: it may have happened
+  InvalidResponse,  // an answer that did not parse: changes nothing
+  Rejected,         // a definite HTTP error answer: the operation was not done
+  BadConfig         // an invalid URL or CA bundle in the spec
 };
 struct ProviderError {
   ProviderErrorKind kind = ProviderErrorKind::Unavailable;

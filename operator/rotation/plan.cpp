@@ -9,10 +9,14 @@ const char* ToString(ProviderErrorKind kind) {
   switch (kind) {
     case ProviderErrorKind::Credentials: return "Credentials";
     case ProviderErrorKind::Unauthorized: return "Unauthorized";
+    case ProviderErrorKind::Forbidden: return "Forbidden";
     case ProviderErrorKind::RateLimited: return "RateLimited";
     case ProviderErrorKind::Unavailable: return "Unavailable";
     case ProviderErrorKind::Timeout: return "Timeout";
+    case ProviderErrorKind::OutcomeUnknown: return "OutcomeUnknown";
     case ProviderErrorKind::InvalidResponse: return "InvalidResponse";
+    case ProviderErrorKind::Rejected: return "Rejected";
+    case ProviderErrorKind::BadConfig: return "BadConfig";
   }
   return "Unknown";
 }

@@ -35,6 +35,11 @@ TEST(E2EBarePods, BarePodsThatReadTheSecretAreReportedNotWaitedFor) {
 
   json skr = env.WaitSkr("payments", IsReadyAndSynced);
   ASSERT_TRUE(IsReadyAndSynced(skr)) << "a bare Pod never holds the resource: " << ConditionSummary(skr);
+  // The first sync creates the Secret: no pod held older keys, so nothing is said (and no pod
+  // list is spent on it). New keys are what bare Pods miss.
+  for (const auto& e : SkrEvents(env.kube(), env.ns(), "payments"))
+    EXPECT_NE(e.value("reason", ""), "BarePodsNotRestarted") << "reported on the first sync";
+  RequestRotation(env.kube(), env.ns(), "payments", "bare-1");
   std::string message;
   ASSERT_TRUE(WaitUntil([&] {
     for (const auto& e : SkrEvents(env.kube(), env.ns(), "payments"))

@@ -72,21 +72,24 @@ std::vector<FaultCase> FaultCases(FaultOp op) {
   for (int status : {500, 503}) {
     Fault f = MakeFault(FaultKind::kStatus, op);
     f.status = status;
-    add("status " + std::to_string(status), f, {"(Unavailable): QStash answered " + std::to_string(status)},
+    // A read retries a 5xx and then calls the provider unavailable; a rotate is never retried,
+    // and a definite error answer means it was not done (Rejected).
+    add("status " + std::to_string(status), f,
+        {std::string(rotate ? "(Rejected)" : "(Unavailable)") + ": QStash answered " + std::to_string(status)},
         std::to_string(status), false);
   }
   Fault rl = MakeFault(FaultKind::kRateLimit, op);
   add("rate-limit with Retry-After", rl, {"(RateLimited)"}, "429", false);
   rl.send_retry_after = false;
   add("rate-limit with only Burst-RateLimit-Reset", rl, {"(RateLimited)"}, "429", false);
-  add("drop-before", MakeFault(FaultKind::kDropBefore, op), {"(Unavailable)", "(Timeout)"}, "error", false);
-  add("drop-after", MakeFault(FaultKind::kDropAfter, op), {rotate ? "(Timeout)" : "(Unavailable)"}, "error", true);
+  add("drop-before", MakeFault(FaultKind::kDropBefore, op), {"(Unavailable)", "(OutcomeUnknown)"}, "error", false);
+  add("drop-after", MakeFault(FaultKind::kDropAfter, op), {rotate ? "(OutcomeUnknown)" : "(Unavailable)"}, "error", true);
   Fault slow = MakeFault(FaultKind::kLatency, op);
   slow.latency = std::chrono::milliseconds(1500);  // below the 10 s read timeout: slow, not failed
   add("latency 1.5 s", slow, {}, "200", true, false);
-  add("truncated", MakeFault(FaultKind::kTruncated, op), {"(Timeout)", "(Unavailable)", "(InvalidResponse)"},
+  add("truncated", MakeFault(FaultKind::kTruncated, op), {"(OutcomeUnknown)", "(Unavailable)", "(InvalidResponse)"},
       "", true);
-  // A garbage answer to a rotate that succeeded leaves the outcome unknown (kind Timeout);
+  // A garbage answer to a rotate that succeeded leaves the outcome unknown (kind OutcomeUnknown);
   // the message still says what came back.
   const std::vector<std::string> garbage = {"(InvalidResponse)", "answered with invalid keys"};
   add("non-json", MakeFault(FaultKind::kNonJson, op), garbage, "200", true);
