@@ -1,5 +1,6 @@
 #include "tests/fakes/kube/kind_defaults.h"
 
+#include "operator/base/encoding.h"
 #include "tests/fakes/kube/api_error.h"
 
 namespace keyroll::fakes {
@@ -31,7 +32,7 @@ void SecretDefaults(json& s) {
   if (s.contains("stringData")) {
     if (s["stringData"].is_object()) {
       for (auto& [key, value] : s["stringData"].items()) {
-        if (value.is_string()) s["data"][key] = Base64Encode(value.get<std::string>());
+        if (value.is_string()) s["data"][key] = base::Base64Encode(value.get<std::string>());
       }
     }
     s.erase("stringData");  // write-only: never stored nor returned
@@ -183,28 +184,6 @@ void CrdStatus(json& crd) {
 }
 
 }  // namespace
-
-std::string Base64Encode(const std::string& raw) {
-  std::string out;
-  size_t i = 0;
-  for (; i + 2 < raw.size(); i += 3) {
-    uint32_t n = (uint8_t(raw[i]) << 16) | (uint8_t(raw[i + 1]) << 8) | uint8_t(raw[i + 2]);
-    for (int s = 18; s >= 0; s -= 6) out += kAlphabet[(n >> s) & 63];
-  }
-  if (i + 1 == raw.size()) {
-    uint32_t n = uint8_t(raw[i]) << 16;
-    out += kAlphabet[(n >> 18) & 63];
-    out += kAlphabet[(n >> 12) & 63];
-    out += "==";
-  } else if (i + 2 == raw.size()) {
-    uint32_t n = (uint8_t(raw[i]) << 16) | (uint8_t(raw[i + 1]) << 8);
-    out += kAlphabet[(n >> 18) & 63];
-    out += kAlphabet[(n >> 12) & 63];
-    out += kAlphabet[(n >> 6) & 63];
-    out += '=';
-  }
-  return out;
-}
 
 bool IsBase64(const std::string& text, size_t* bad_byte) {
   size_t padding = 0;

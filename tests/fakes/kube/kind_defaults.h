@@ -13,7 +13,6 @@ namespace keyroll::fakes {
 void ApplyKindDefaults(const ResourceType& type, nlohmann::json& object,
                        const nlohmann::json* current);
 
-std::string Base64Encode(const std::string& raw);
 bool IsBase64(const std::string& text, size_t* bad_byte);
 
 }  // namespace keyroll::fakes

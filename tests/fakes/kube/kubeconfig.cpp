@@ -6,7 +6,7 @@
 #include <fstream>
 #include <stdexcept>
 
-#include "tests/fakes/kube/kind_defaults.h"
+#include "operator/base/encoding.h"
 
 namespace keyroll::fakes {
 namespace {
@@ -27,7 +27,7 @@ void WriteFile(const std::string& path, const std::string& content, mode_t mode)
 std::string KubeconfigText(const std::string& server, const std::string& ca_pem,
                            const std::string& user, const std::string& token) {
   std::string cluster = "    server: " + server + "\n";
-  if (!ca_pem.empty()) cluster += "    certificate-authority-data: " + Base64Encode(ca_pem) + "\n";
+  if (!ca_pem.empty()) cluster += "    certificate-authority-data: " + base::Base64Encode(ca_pem) + "\n";
   return "apiVersion: v1\n"
          "kind: Config\n"
          "clusters:\n"

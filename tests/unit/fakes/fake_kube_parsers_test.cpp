@@ -2,6 +2,7 @@
 // continue tokens, base64 and human durations.
 #include <gtest/gtest.h>
 
+#include "operator/base/encoding.h"
 #include "tests/fakes/kube/api_error.h"
 #include "tests/fakes/kube/continue_token.h"
 #include "tests/fakes/kube/field_selector.h"
@@ -73,9 +74,9 @@ TEST(ContinueToken, RoundTripsInTheRealServersFormat) {
 }
 
 TEST(Base64, EncodesAndValidates) {
-  EXPECT_EQ(Base64Encode("c1"), "YzE=");
-  EXPECT_EQ(Base64Encode("b"), "Yg==");
-  EXPECT_EQ(Base64Encode("abc"), "YWJj");
+  EXPECT_EQ(base::Base64Encode("c1"), "YzE=");
+  EXPECT_EQ(base::Base64Encode("b"), "Yg==");
+  EXPECT_EQ(base::Base64Encode("abc"), "YWJj");
   size_t bad = 0;
   EXPECT_TRUE(IsBase64("YzE=", &bad));
   EXPECT_FALSE(IsBase64("Yz E=", &bad));
