@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <vector>
 
+#include "operator/controller/projections.h"
 #include "operator/log/logging.h"
 #include "operator/rotation/discovery.h"
 #include "operator/rotation/observed.h"
@@ -14,25 +15,13 @@ namespace keyroll::controller {
 using nlohmann::json;
 namespace vocab = rotation::vocab;
 
-namespace {
-
-bool HasController(const json& pod) {
-  const json::json_pointer p("/metadata/ownerReferences");
-  if (!pod.contains(p) || !pod.at(p).is_array()) return false;
-  for (const auto& r : pod.at(p))
-    if (r.is_object() && r.value("controller", false)) return true;
-  return false;
-}
-
-}  // namespace
-
 void ReportBarePods(kube::Client& client, kube::EventRecorder& events, const json& involved, const std::string& ns,
                     const std::string& secret_name) {
   std::vector<std::string> bare;
   kube::ListOptions o;
   o.limit = 500;
   auto listed = client.ListEach(kube::resources::kPods, ns, o, [&](json&& pod) {
-    if (HasController(pod) || !pod.contains("spec")) return;
+    if (ControllerOf(pod) || !pod.contains("spec")) return;
     // Discovery reads a pod template: the pod's own spec is one.
     const json as_template = {{"spec", {{"template", {{"spec", pod["spec"]}}}}}};
     if (rotation::WorkloadReadsSecret(as_template, secret_name))

@@ -30,14 +30,6 @@ std::string MatchLabelsQuery(const json& workload) {
   return out;
 }
 
-bool ControlledBy(const json& pod, const std::string& uid) {
-  const json::json_pointer p("/metadata/ownerReferences");
-  if (!pod.contains(p) || !pod.at(p).is_array()) return false;
-  for (const auto& r : pod.at(p))
-    if (r.value("uid", "") == uid && r.value("controller", false)) return true;
-  return false;
-}
-
 }  // namespace
 
 void AddPodsToDelete(kube::Client& client, const std::string& ns, rotation::ObservedWorkload& w) {
@@ -62,7 +54,8 @@ void AddPodsToDelete(kube::Client& client, const std::string& ns, rotation::Obse
   o.label_selector = MatchLabelsQuery(*workload);
   o.limit = 500;
   auto listed = client.ListEach(kube::resources::kPods, ns, o, [&](json&& pod) {
-    if (!ControlledBy(pod, uid)) return;
+    const json* owner = ControllerOf(pod);
+    if (!owner || StringAt(*owner, "/uid") != uid) return;
     const json::json_pointer at("/metadata/labels/" + label);
     const std::string runs = pod.contains(at) && pod.at(at).is_string() ? pod.at(at).get<std::string>() : "";
     if (current.empty() || runs != current) old.push_back(StringAt(pod, "/metadata/name"));

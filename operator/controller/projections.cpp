@@ -166,10 +166,8 @@ json ProjectWorkload(const json& full) {
                                       "creationTimestamp"});
     CopyKeyrollAnnotations(*m, out["metadata"]);
     // Only the controlling owner, if any: it decides who may write the template.
-    if (const json* refs = Field(*m, "ownerReferences"); refs && refs->is_array())
-      for (const auto& r : *refs)
-        if (const json* c = Field(r, "controller"); c && c->is_boolean() && c->get<bool>())
-          out["metadata"]["ownerReferences"] = json::array({CopyFields(r, {"kind", "name", "controller"})});
+    if (const json* r = ControllerOf(full))
+      out["metadata"]["ownerReferences"] = json::array({CopyFields(*r, {"kind", "name", "controller"})});
   }
   if (const json* spec = Field(full, "spec")) {
     json s = CopyFields(*spec, {"replicas", "paused"});
@@ -323,6 +321,15 @@ const kube::ResourceRef& ResourceOf(rotation::WorkloadKind kind) {
     case rotation::WorkloadKind::Rollout: return kube::resources::kRollouts;
   }
   return kube::resources::kDeployments;
+}
+
+const json* ControllerOf(const json& object) {
+  const json* meta = Field(object, "metadata");
+  const json* refs = meta ? Field(*meta, "ownerReferences") : nullptr;
+  if (!refs || !refs->is_array()) return nullptr;
+  for (const auto& r : *refs)
+    if (const json* c = Field(r, "controller"); c && c->is_boolean() && c->get<bool>()) return &r;
+  return nullptr;
 }
 
 rotation::StringMap LabelsOf(const json& object) {

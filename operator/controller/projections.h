@@ -49,4 +49,7 @@ const kube::ResourceRef& ResourceOf(rotation::WorkloadKind kind);
 // metadata.labels as a map (non-string values skipped).
 rotation::StringMap LabelsOf(const nlohmann::json& object);
 
+// The ownerReference with controller: true (an object has at most one), or null.
+const nlohmann::json* ControllerOf(const nlohmann::json& object);
+
 }  // namespace keyroll::controller
