@@ -116,7 +116,7 @@ runtime::ReconcileResult Reconciler::Reconcile(const std::string& key) {
     if (!obs) {  // deleted: garbage collection removes the Secret (ownerReference)
       metrics_.RemoveResource(ns, name);
       providers_.Forget(key);
-      metrics_.ReconcileDone("success", seconds());
+      metrics_.ReconcileDone(vocab::kReconcileResultSuccess, seconds());
       return runtime::ReconcileResult::Done();
     }
     rotation::Plan plan = rotation::Decide(obs->observed, Now());
@@ -127,7 +127,7 @@ runtime::ReconcileResult Reconciler::Reconcile(const std::string& key) {
       if (read.pending) {
         // The account's read is still in flight (its endpoint is slow or hangs): let go of the
         // worker; the key is woken when the read lands, or looked at again after this.
-        metrics_.ReconcileDone("success", seconds());
+        metrics_.ReconcileDone(vocab::kReconcileResultSuccess, seconds());
         return runtime::ReconcileResult::RequeueAfter(kProviderReadRecheck);
       }
       obs->observed.provider = read.observed;
@@ -146,7 +146,7 @@ runtime::ReconcileResult Reconciler::Reconcile(const std::string& key) {
       out = Apply(*obs, plan, 0);
     }
     UpdateResourceMetrics(*obs);
-    metrics_.ReconcileDone(out.backoff ? "error" : "success", seconds());
+    metrics_.ReconcileDone(out.backoff ? vocab::kReconcileResultError : vocab::kReconcileResultSuccess, seconds());
     runtime::ReconcileResult r;
     r.error = out.backoff;
     if (out.requeue_after) r.requeue_after = std::chrono::duration_cast<std::chrono::milliseconds>(*out.requeue_after);
@@ -157,7 +157,7 @@ runtime::ReconcileResult Reconciler::Reconcile(const std::string& key) {
     return r;
   } catch (const std::exception& e) {
     lg.Warn("reconcile failed", {{"error", e.what()}});
-    metrics_.ReconcileDone("error", seconds());
+    metrics_.ReconcileDone(vocab::kReconcileResultError, seconds());
     runtime::ReconcileResult r = runtime::ReconcileResult::Error();
     if (underway) r.requeue_after = UnderwayRetry();
     return r;

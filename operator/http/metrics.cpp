@@ -2,7 +2,7 @@
 
 #include <prometheus/text_serializer.h>
 
-#include "operator/rotation/metric_vocabulary.h"
+#include "operator/rotation/vocabulary.h"
 
 #include <algorithm>
 #include <cstdio>
@@ -135,8 +135,8 @@ void Metrics::RotationDone(const std::string& result) { rotations_.Add({{"result
 
 void Metrics::RevocationDone(const std::string& result) { revocations_.Add({{"result", result}}).Increment(); }
 
-void Metrics::ReconcileDone(const std::string& result, double seconds) {
-  reconciles_.Add({{"result", result}}).Increment();
+void Metrics::ReconcileDone(std::string_view result, double seconds) {
+  reconciles_.Add({{"result", std::string(result)}}).Increment();
   reconcile_duration_.Observe(seconds);
 }
 

@@ -1,7 +1,7 @@
 // metrics: every Prometheus metric keyroll exports, owned by one Metrics object and
 // rendered in the text exposition format by prometheus-cpp's TextSerializer.
-// Names and result label values are the vocabulary's (operator/rotation/vocabulary.h,
-// metric_vocabulary.h: kMetric*, k*Results); what each metric means is its HELP text in
+// Names and result label values are the vocabulary's (operator/rotation/vocabulary.h:
+// kMetric*, k*Results); what each metric means is its HELP text in
 // metrics.cpp. Result counters start at 0 for the results that matter to alerts
 // (rotations: succeeded|failed; reconciles: success|error); other results appear when
 // first counted. Provider requests are labelled {provider,op,code}, code being the HTTP
@@ -25,6 +25,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -49,7 +50,7 @@ class Metrics {
 
   void RotationDone(const std::string& result);
   void RevocationDone(const std::string& result);  // rotation.revokePrevious (Auth0)
-  void ReconcileDone(const std::string& result, double seconds);
+  void ReconcileDone(std::string_view result, double seconds);
   void ProviderRequest(const std::string& provider, const std::string& op, const std::string& code);
 
   // Per SigningKeyRotation.

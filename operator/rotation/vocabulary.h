@@ -1,8 +1,13 @@
 // vocabulary.h — keyroll's product vocabulary in one screen: API coordinates, condition
 // types and reasons, phases, annotation and label keys, event reasons, metric names and
 // default Secret data keys. Everything user-visible is spelled here and nowhere else.
+// The metric section also lists every label value keyroll's result counters can take:
+// operator/http/metrics.cpp pre-creates exactly these series, and
+// tests/unit/rotation/metric_results_test.cpp drives Decide through every outcome and checks
+// that the results it emits are exactly these lists.
 #pragma once
 
+#include <array>
 #include <string_view>
 
 namespace keyroll::rotation::vocab {
@@ -114,6 +119,39 @@ inline constexpr std::string_view kMetricRevocationsTotal = "keyroll_revocations
 inline constexpr std::string_view kRevokeResultSucceeded = "succeeded";
 inline constexpr std::string_view kRevokeResultFailed = "failed";
 inline constexpr std::string_view kRevokeResultNotPrevious = "not_previous";
+// keyroll_rotations_total{result}: every value Plan::rotation_result can hold.
+inline constexpr std::array kRotationResults = {kRotationResultSucceeded, kRotationResultFailed,
+                                                kRotationResultNotApplied, kRotationResultDrift};
+// keyroll_revocations_total{result}: every value Plan::revoke_result can hold.
+inline constexpr std::array kRevokeResults = {kRevokeResultSucceeded, kRevokeResultFailed,
+                                              kRevokeResultNotPrevious};
+
+// keyroll_reconcile_total{result}: the controller's (a reconcile that backs off is an error).
+inline constexpr std::string_view kReconcileResultSuccess = "success";
+inline constexpr std::string_view kReconcileResultError = "error";
+inline constexpr std::array kReconcileResults = {kReconcileResultSuccess, kReconcileResultError};
+
+// keyroll_rotation_blocked{namespace,name,reason}: every reason the gate holds a due rotation
+// with (gate.h's chain; tests/unit/rotation/gate_test.cpp checks the list is exactly those).
+inline constexpr std::array kBlockedReasons = {
+    kReasonConflict,         kReasonSuspended,       kReasonProviderError,
+    kReasonSecretConflict,   kReasonDrift,           kReasonSecretDiffersFromProvider,
+    kReasonConsumerNotFound, kReasonConsumerRolloutFailed, kReasonConsumerCannotComplete,
+    kReasonConsumerStale,    kReasonMinIntervalNotElapsed};
+
+// Per-resource gauges for the alerts (resource_gauges.h says what each reports).
+inline constexpr std::string_view kMetricRotationBlocked = "keyroll_rotation_blocked";
+inline constexpr std::string_view kMetricMaxKeyAgeSeconds = "keyroll_max_key_age_seconds";
+inline constexpr std::string_view kMetricResourceReady = "keyroll_resource_ready";
+
+// The shell's metrics (DESIGN.md's are in vocabulary.h).
+inline constexpr std::string_view kMetricWorkqueueAddsTotal = "keyroll_workqueue_adds_total";
+inline constexpr std::string_view kMetricWorkqueueRetriesTotal = "keyroll_workqueue_retries_total";
+inline constexpr std::string_view kMetricWorkqueueQueueDuration = "keyroll_workqueue_queue_duration_seconds";
+inline constexpr std::string_view kMetricWorkqueueWorkDuration = "keyroll_workqueue_work_duration_seconds";
+inline constexpr std::string_view kMetricLeaderIsLeader = "keyroll_leader_is_leader";
+inline constexpr std::string_view kMetricBuildInfo = "keyroll_build_info";
+
 // Auth0's JWKS entry in the target Secret.
 inline constexpr std::string_view kAuth0JwksKey = "jwks.json";
 

@@ -3,6 +3,7 @@
 // nothing the client logs at trace level contains a key or a token.
 #include <httplib.h>
 
+#include "operator/base/pem.h"
 #include "tests/fakes/common/tls_cert.h"
 #include "tests/integration/qstash_client_fixture.h"
 
@@ -167,11 +168,7 @@ TEST_F(QStashClientTest, PlainHttpWorksForTests) {
 TEST_F(QStashClientTest, TheFakeAlsoAcceptsTheTokenAsAQueryParameter) {
   httplib::SSLClient http("127.0.0.1", fake_.port());
   X509_STORE* store = X509_STORE_new();
-  BIO* bio = BIO_new_mem_buf(fake_.ca_cert_pem().data(), static_cast<int>(fake_.ca_cert_pem().size()));
-  X509* ca = PEM_read_bio_X509(bio, nullptr, nullptr, nullptr);
-  X509_STORE_add_cert(store, ca);
-  X509_free(ca);
-  BIO_free(bio);
+  ASSERT_EQ(base::AddCertificatesFromPem(store, fake_.ca_cert_pem()), 1);
   http.set_ca_cert_store(store);
   std::string encoded;  // URL-encode the token's base64 padding
   for (char c : token_) encoded += c == '=' ? std::string("%3D") : std::string(1, c);

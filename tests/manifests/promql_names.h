@@ -19,11 +19,9 @@ inline std::set<std::string> ExportedMetrics() {
   // Every metric name of the vocabulary (kMetricX = "keyroll_..."), which metrics.cpp registers.
   std::map<std::string, std::string> names;  // constant -> metric name
   static const std::regex constant(R"x((kMetric\w+) = "(keyroll_[a-z_]+)")x");
-  for (const char* file : {"operator/rotation/vocabulary.h", "operator/rotation/metric_vocabulary.h"}) {
-    const std::string text = ReadFile(SourcePath(file));
-    for (auto it = std::sregex_iterator(text.begin(), text.end(), constant); it != std::sregex_iterator(); ++it)
-      names[(*it)[1]] = (*it)[2];
-  }
+  const std::string text = ReadFile(SourcePath("operator/rotation/vocabulary.h"));
+  for (auto it = std::sregex_iterator(text.begin(), text.end(), constant); it != std::sregex_iterator(); ++it)
+    names[(*it)[1]] = (*it)[2];
   std::set<std::string> out;
   for (const auto& [k, name] : names) out.insert(name);
   // Histograms (BuildHistogram().Name(Name(vocab::kMetricX))) also have _bucket, _sum, _count.

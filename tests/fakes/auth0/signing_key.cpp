@@ -15,6 +15,7 @@
 
 #include "operator/base/crypto.h"
 #include "operator/base/encoding.h"
+#include "operator/base/pem.h"
 
 namespace keyroll::fakes {
 namespace {
@@ -98,8 +99,7 @@ FakeSigningKey BankedSigningKey(const std::string& bank_dir, int index, const st
     std::stringstream pem;
     pem << in.rdbuf();
     std::string text = pem.str();
-    BioPtr bio(BIO_new_mem_buf(text.data(), static_cast<int>(text.size())), BIO_free);
-    KeyPtr key(PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr), EVP_PKEY_free);
+    KeyPtr key(base::PrivateKeyFromPem(text).release(), EVP_PKEY_free);
     if (key != nullptr && EVP_PKEY_get_bits(key.get()) == 2048) return Certify(key, common_name);
   }
   FakeSigningKey fresh = GenerateSigningKey(common_name);
@@ -114,8 +114,7 @@ FakeSigningKey BankedSigningKey(const std::string& bank_dir, int index, const st
 }
 
 std::string SignRs256(const std::string& private_key_pem, const std::string& data) {
-  BioPtr bio(BIO_new_mem_buf(private_key_pem.data(), static_cast<int>(private_key_pem.size())), BIO_free);
-  KeyPtr key(PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr), EVP_PKEY_free);
+  base::PkeyPtr key = base::PrivateKeyFromPem(private_key_pem);
   Check(key != nullptr, "PEM_read_bio_PrivateKey");
   std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
   Check(EVP_DigestSignInit(ctx.get(), nullptr, EVP_sha256(), nullptr, key.get()) == 1, "EVP_DigestSignInit");

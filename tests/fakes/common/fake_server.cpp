@@ -5,7 +5,6 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <openssl/err.h>
-#include <openssl/pem.h>
 #include <openssl/ssl.h>
 #include <poll.h>
 #include <signal.h>
@@ -15,6 +14,8 @@
 #include <condition_variable>
 #include <deque>
 #include <stdexcept>
+
+#include "operator/base/pem.h"
 
 namespace keyroll::fakes {
 namespace {
@@ -122,16 +123,10 @@ SSL_CTX* NewContext(const TlsMaterial& tls) {
   if (!ctx) return nullptr;
   SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
   SSL_CTX_set_options(ctx, SSL_OP_NO_COMPRESSION | SSL_OP_NO_SESSION_RESUMPTION_ON_RENEGOTIATION);
-  BIO* cbio = BIO_new_mem_buf(tls.server_cert_pem.data(), static_cast<int>(tls.server_cert_pem.size()));
-  X509* cert = PEM_read_bio_X509(cbio, nullptr, nullptr, nullptr);
-  BIO_free(cbio);
-  BIO* kbio = BIO_new_mem_buf(tls.server_key_pem.data(), static_cast<int>(tls.server_key_pem.size()));
-  EVP_PKEY* key = PEM_read_bio_PrivateKey(kbio, nullptr, nullptr, nullptr);
-  BIO_free(kbio);
-  bool ok = cert && key && SSL_CTX_use_certificate(ctx, cert) == 1 && SSL_CTX_use_PrivateKey(ctx, key) == 1 &&
-            SSL_CTX_check_private_key(ctx) == 1;
-  X509_free(cert);
-  EVP_PKEY_free(key);
+  base::X509Ptr cert = base::CertificateFromPem(tls.server_cert_pem);
+  base::PkeyPtr key = base::PrivateKeyFromPem(tls.server_key_pem);
+  bool ok = cert && key && SSL_CTX_use_certificate(ctx, cert.get()) == 1 &&
+            SSL_CTX_use_PrivateKey(ctx, key.get()) == 1 && SSL_CTX_check_private_key(ctx) == 1;
   if (!ok) {
     SSL_CTX_free(ctx);
     return nullptr;

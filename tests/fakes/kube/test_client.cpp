@@ -1,7 +1,6 @@
 #include "tests/fakes/kube/test_client.h"
 
-#include <openssl/pem.h>
-
+#include "operator/base/pem.h"
 
 namespace keyroll::fakes {
 namespace {
@@ -10,14 +9,8 @@ std::unique_ptr<httplib::ClientImpl> NewClient(int port, const std::string& ca_p
   if (ca_pem.empty()) return std::make_unique<httplib::ClientImpl>("127.0.0.1", port);
   auto client = std::make_unique<httplib::SSLClient>("127.0.0.1", port);
   X509_STORE* store = X509_STORE_new();
-  BIO* bio = BIO_new_mem_buf(ca_pem.data(), static_cast<int>(ca_pem.size()));
-  X509* cert = PEM_read_bio_X509(bio, nullptr, nullptr, nullptr);
-  BIO_free(bio);
-  if (cert) {
-    X509_STORE_add_cert(store, cert);
-    X509_free(cert);
-  }
-  client->set_ca_cert_store(store);
+  base::AddCertificatesFromPem(store, ca_pem);
+  client->set_ca_cert_store(store);  // the client owns the store from here
   client->enable_server_certificate_verification(true);
   return client;
 }

@@ -7,6 +7,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "operator/base/pem.h"
 #include "operator/kube/resource.h"
 
 namespace keyroll::sandbox {
@@ -132,12 +133,7 @@ nlohmann::json World::Resource() {
 int World::Publish(int port, const std::string& body) {
   httplib::SSLClient c("127.0.0.1", qstash_->port());
   X509_STORE* store = X509_STORE_new();
-  BIO* bio = BIO_new_mem_buf(qstash_->ca_cert_pem().data(), static_cast<int>(qstash_->ca_cert_pem().size()));
-  if (X509* ca = PEM_read_bio_X509(bio, nullptr, nullptr, nullptr)) {
-    X509_STORE_add_cert(store, ca);
-    X509_free(ca);
-  }
-  BIO_free(bio);
+  base::AddCertificatesFromPem(store, qstash_->ca_cert_pem());
   c.set_ca_cert_store(store);  // the client owns the store from here
   c.enable_server_certificate_verification(true);
   std::string destination = "http://127.0.0.1:" + std::to_string(port) + "/webhook";

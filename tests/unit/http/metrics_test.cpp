@@ -9,7 +9,7 @@
 
 #include "operator/runtime/queue_metrics.h"
 #include "operator/runtime/workqueue.h"
-#include "operator/rotation/metric_vocabulary.h"
+#include "operator/rotation/vocabulary.h"
 
 namespace keyroll::http {
 namespace {

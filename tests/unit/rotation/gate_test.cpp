@@ -5,7 +5,6 @@
 #include <functional>
 #include <set>
 
-#include "operator/rotation/metric_vocabulary.h"
 #include "operator/rotation/vocabulary.h"
 #include "tests/unit/rotation/rotation_fixtures.h"
 

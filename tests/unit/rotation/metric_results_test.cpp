@@ -1,5 +1,5 @@
 // The result label values of keyroll_rotations_total and keyroll_revocations_total are
-// what Decide puts in Plan::rotation_result and revoke_result. metric_vocabulary.h lists
+// what Decide puts in Plan::rotation_result and revoke_result. vocabulary.h lists
 // them and the metrics pre-create series from those lists; driving Decide through every
 // outcome shows it emits exactly the listed values: none unlisted (a result no dashboard
 // expects) and none listed that it never emits (a series that would stay 0 forever).
@@ -8,7 +8,7 @@
 
 #include <gtest/gtest.h>
 
-#include "operator/rotation/metric_vocabulary.h"
+#include "operator/rotation/vocabulary.h"
 #include "tests/unit/rotation/rotation_fixtures.h"
 
 namespace keyroll::rotation {
