@@ -262,15 +262,9 @@ std::optional<providers::KeySet> ProviderCache::RawKeys(const ProviderHandle& ha
   return account->raw;
 }
 
-rotation::RotateOutcome ProviderCache::Rotate(const ProviderHandle& handle, rotation::Time now) {
+rotation::RotateOutcome ProviderCache::RecordRotate(const std::shared_ptr<Account>& account,
+                                                   providers::Result<providers::KeySet> keys, rotation::Time now) {
   rotation::RotateOutcome out;
-  if (!handle.provider) {
-    out.error = handle.error.value_or(rotation::ProviderError{ProviderErrorKind::Unavailable, "no provider"});
-    return out;
-  }
-  auto account = AccountFor(handle.account_id);
-  std::lock_guard io(account->io_mu);
-  auto keys = handle.provider->Rotate();  // exactly once, never retried
   {
     std::lock_guard lock(account->mu);
     if (keys) {
@@ -286,17 +280,11 @@ rotation::RotateOutcome ProviderCache::Rotate(const ProviderHandle& handle, rota
   return out;
 }
 
-rotation::RevokeOutcome ProviderCache::Revoke(const ProviderHandle& handle, const std::string& kid,
-                                             rotation::Time now) {
+rotation::RevokeOutcome ProviderCache::RecordRevoke(const std::shared_ptr<Account>& account, const std::string& kid,
+                                                   providers::Result<providers::RevokeOutcome> done,
+                                                   rotation::Time now) {
   rotation::RevokeOutcome out;
   out.kid = kid;
-  if (!handle.provider) {
-    out.error = handle.error.value_or(rotation::ProviderError{ProviderErrorKind::Unavailable, "no provider"});
-    return out;
-  }
-  auto account = AccountFor(handle.account_id);
-  std::lock_guard io(account->io_mu);
-  auto done = handle.provider->RevokePrevious(kid);  // exactly once, never retried
   {
     std::lock_guard lock(account->mu);
     if (done) {
@@ -315,9 +303,111 @@ rotation::RevokeOutcome ProviderCache::Revoke(const ProviderHandle& handle, cons
   return out;
 }
 
+bool ProviderCache::RunCall(const std::string& resource_key, const std::shared_ptr<Account>& account,
+                            std::function<void()> io, std::function<void(Pending&)> record,
+                            std::shared_ptr<Pending>* pending) {
+  auto p = std::make_shared<Pending>();
+  *pending = p;
+  bool suspect;
+  {
+    std::lock_guard lock(account->mu);
+    suspect = account->failures > 0;
+  }
+  {
+    std::lock_guard lock(mu_);
+    calls_[resource_key] = p;
+  }
+  io_.Run(
+      [this, sink = sink_, p, key = resource_key, io = std::move(io), record = std::move(record)] {
+        io();
+        // `this` is alive while the sink is open (the destructor closes it first).
+        std::lock_guard lock(sink->mu);
+        if (sink->closed) return;
+        Pending landed;
+        record(landed);
+        bool wake;
+        {
+          std::lock_guard calls(mu_);
+          p->rotate = std::move(landed.rotate);
+          p->revoke = std::move(landed.revoke);
+          p->landed = true;
+          wake = p->let_go;
+        }
+        call_landed_.notify_all();
+        if (wake && sink->wake) sink->wake(key);
+      },
+      suspect);
+  std::unique_lock lock(mu_);
+  if (!suspect) call_landed_.wait_for(lock, options_.read_wait, [&] { return p->landed; });
+  if (!p->landed) {
+    p->let_go = true;
+    return false;
+  }
+  if (auto it = calls_.find(resource_key); it != calls_.end() && it->second == p) calls_.erase(it);
+  return true;
+}
+
+std::optional<rotation::RotateOutcome> ProviderCache::RotateBounded(const std::string& resource_key,
+                                                                   const ProviderHandle& handle,
+                                                                   const std::function<rotation::Time()>& now) {
+  if (!handle.provider) {
+    rotation::RotateOutcome out;
+    out.error = handle.error.value_or(rotation::ProviderError{ProviderErrorKind::Unavailable, "no provider"});
+    return out;
+  }
+  auto account = AccountFor(handle.account_id);
+  std::shared_ptr<Pending> pending;
+  auto keys = std::make_shared<providers::Result<providers::KeySet>>(providers::ProviderError{});
+  auto io = [account, provider = handle.provider, keys] {
+    std::lock_guard io(account->io_mu);
+    *keys = provider->Rotate();  // exactly once, never retried
+  };
+  auto record = [this, account, keys, now](Pending& out) {
+    out.rotate = RecordRotate(account, std::move(*keys), now());
+  };
+  if (!RunCall(resource_key, account, std::move(io), std::move(record), &pending)) return std::nullopt;
+  std::lock_guard lock(mu_);
+  return pending->rotate;
+}
+
+std::optional<rotation::RevokeOutcome> ProviderCache::RevokeBounded(const std::string& resource_key,
+                                                                   const ProviderHandle& handle, const std::string& kid,
+                                                                   const std::function<rotation::Time()>& now) {
+  if (!handle.provider) {
+    rotation::RevokeOutcome out;
+    out.kid = kid;
+    out.error = handle.error.value_or(rotation::ProviderError{ProviderErrorKind::Unavailable, "no provider"});
+    return out;
+  }
+  auto account = AccountFor(handle.account_id);
+  std::shared_ptr<Pending> pending;
+  auto done = std::make_shared<providers::Result<providers::RevokeOutcome>>(providers::ProviderError{});
+  auto io = [account, provider = handle.provider, kid, done] {
+    std::lock_guard io(account->io_mu);
+    *done = provider->RevokePrevious(kid);  // exactly once, never retried
+  };
+  auto record = [this, account, kid, done, now](Pending& out) {
+    out.revoke = RecordRevoke(account, kid, std::move(*done), now());
+  };
+  if (!RunCall(resource_key, account, std::move(io), std::move(record), &pending)) return std::nullopt;
+  std::lock_guard lock(mu_);
+  return pending->revoke;
+}
+
+ProviderCache::Call ProviderCache::TakeCall(const std::string& resource_key) {
+  std::lock_guard lock(mu_);
+  auto it = calls_.find(resource_key);
+  if (it == calls_.end()) return {};
+  if (!it->second->landed) return {true, std::nullopt, std::nullopt};
+  Call out{false, std::move(it->second->rotate), std::move(it->second->revoke)};
+  calls_.erase(it);
+  return out;
+}
+
 void ProviderCache::Forget(const std::string& resource_key) {
   std::lock_guard lock(mu_);
   resource_errors_.erase(resource_key);
+  calls_.erase(resource_key);
 }
 
 }  // namespace keyroll::controller

@@ -108,11 +108,27 @@ class ProviderCache {
   // and kids), else nullopt.
   std::optional<providers::KeySet> RawKeys(const ProviderHandle& handle, const rotation::ProviderKeys& keys);
 
-  // Calls rotate exactly once and records the answer as the account's latest read.
-  rotation::RotateOutcome Rotate(const ProviderHandle& handle, rotation::Time now);
-  // Revokes the previous key if it is `kid`, exactly once; records the keys read afterwards
-  // (on an error: forgets the account's read, so the next decision re-reads).
-  rotation::RevokeOutcome Revoke(const ProviderHandle& handle, const std::string& kid, rotation::Time now);
+  // Rotate and revoke run on provider threads too (docs/provider-isolation.md), one call per
+  // resource at a time. What a reconcile finds of its resource's call: still in flight (decide
+  // nothing until it lands), or landed after the reconcile that started it let go (returned
+  // once, then forgotten).
+  struct Call {
+    bool in_flight = false;
+    std::optional<rotation::RotateOutcome> rotate;
+    std::optional<rotation::RevokeOutcome> revoke;
+  };
+  Call TakeCall(const std::string& resource_key);
+  // Calls rotate exactly once (never retried) on a provider thread, records the answer as the
+  // account's latest read, and waits for it as ReadBounded waits for a read (options.read_wait,
+  // only on an account that has not been failing). nullopt: still in flight; the key is woken
+  // when it lands and TakeCall gives its outcome.
+  std::optional<rotation::RotateOutcome> RotateBounded(const std::string& resource_key, const ProviderHandle& handle,
+                                                       const std::function<rotation::Time()>& now);
+  // Revokes the previous key if it is `kid`, exactly once, the same way; records the keys read
+  // afterwards (on an error: forgets the account's read, so the next decision re-reads).
+  std::optional<rotation::RevokeOutcome> RevokeBounded(const std::string& resource_key, const ProviderHandle& handle,
+                                                       const std::string& kid,
+                                                       const std::function<rotation::Time()>& now);
 
   void Forget(const std::string& resource_key);
 
@@ -153,6 +169,22 @@ class ProviderCache {
   void Landed(const std::shared_ptr<Account>& account,
               providers::Result<providers::KeySet> keys, rotation::Time at);
   ProviderHandle Connected(const std::string& resource_key, std::shared_ptr<providers::Provider> provider);
+  // A rotate or revoke on its way (guarded by mu_).
+  struct Pending {
+    bool landed = false;
+    bool let_go = false;  // its reconcile stopped waiting: wake the key when it lands
+    std::optional<rotation::RotateOutcome> rotate;
+    std::optional<rotation::RevokeOutcome> revoke;
+  };
+  // Runs `io` (the provider call) on a provider thread for `resource_key`, then `record` (its
+  // answer into the account and `pending`) while the cache is alive; waits as ReadBounded
+  // does. True when it landed in time.
+  bool RunCall(const std::string& resource_key, const std::shared_ptr<Account>& account, std::function<void()> io,
+               std::function<void(Pending&)> record, std::shared_ptr<Pending>* pending);
+  rotation::RotateOutcome RecordRotate(const std::shared_ptr<Account>& account,
+                                       providers::Result<providers::KeySet> keys, rotation::Time now);
+  rotation::RevokeOutcome RecordRevoke(const std::shared_ptr<Account>& account, const std::string& kid,
+                                       providers::Result<providers::RevokeOutcome> done, rotation::Time now);
   // After the provider refused an account's credentials: read its Secrets afresh.
   void DropCredentialsIfRefused(const std::shared_ptr<Account>& account,
                                 const std::optional<rotation::ProviderError>& error);
@@ -168,6 +200,8 @@ class ProviderCache {
   mutable std::mutex mu_;
   std::map<std::string, std::shared_ptr<Account>> accounts_;         // by account id
   std::map<std::string, rotation::ObservedProvider> resource_errors_;  // resource key -> last failure
+  std::map<std::string, std::shared_ptr<Pending>> calls_;  // resource key -> its rotate/revoke
+  std::condition_variable call_landed_;                    // with mu_
 };
 
 // providers::ErrorKind as the core's ProviderErrorKind.
