@@ -48,6 +48,9 @@ struct ProviderCacheOptions {
   // Provider calls in flight at once (ProviderIo). A thread costs little (its stack is
   // mapped, barely touched); enough that ~200 hung accounts leave room for the others.
   size_t io_threads = 256;
+  // Of those, kept for accounts that have not been failing (ProviderIo; default: an eighth):
+  // however many accounts hang and keep failing, the others are still served at once.
+  std::optional<size_t> io_reserve;
 };
 
 // What ReadBounded found.
