@@ -1,12 +1,7 @@
 // provider_cache.cpp — see provider_cache.h.
 #include "operator/controller/provider_cache.h"
 
-#include "operator/base/encoding.h"
-#include "operator/providers/auth0/client.h"
-#include "operator/base/crypto.h"
-#include "operator/base/encoding.h"
 #include "operator/providers/fingerprint.h"
-#include "operator/providers/qstash/client.h"
 #include "operator/rotation/decide.h"
 #include "operator/rotation/timestamp.h"
 
@@ -25,6 +20,7 @@ rotation::ProviderErrorKind ToRotationKind(providers::ErrorKind kind) {
     case ErrorKind::kOutcomeUnknown: return ProviderErrorKind::OutcomeUnknown;
     case ErrorKind::kRejected: return ProviderErrorKind::Rejected;
     case ErrorKind::kBadConfig: return ProviderErrorKind::BadConfig;
+    case ErrorKind::kCredentials: return ProviderErrorKind::Credentials;
     case ErrorKind::kUnavailable: break;
   }
   return ProviderErrorKind::Unavailable;
@@ -38,67 +34,22 @@ rotation::ProviderKeys KeysOf(const providers::KeySet& keys) {
     auto it = keys.metadata.find(name);
     return it == keys.metadata.end() ? std::string() : it->second;
   };
-  out.current_kid = kid(providers::auth0::kCurrentKid);
-  out.next_kid = kid(providers::auth0::kNextKid);
-  out.previous_kid = kid(providers::auth0::kPreviousKid);
+  out.current_kid = kid(providers::kCurrentKid);
+  out.next_kid = kid(providers::kNextKid);
+  out.previous_kid = kid(providers::kPreviousKid);
   return out;
 }
 
 namespace {
-
-// data[key] of a Secret, decoded; nullopt when absent or not base64.
-std::optional<std::string> SecretEntry(const nlohmann::json& secret, const std::string& key) {
-  auto data = secret.find("data");
-  if (data == secret.end() || !data->is_object()) return std::nullopt;
-  auto v = data->find(key);
-  if (v == data->end() || !v->is_string()) return std::nullopt;
-  return base::Base64Decode(v->get<std::string>());
-}
 
 // A handle that says why there is no provider.
 ProviderHandle Failed(ProviderErrorKind kind, std::string message) {
   return {nullptr, rotation::ProviderError{kind, std::move(message)}, ""};
 }
 
-// What every provider client gets from keyroll's flags and the spec alike: the CAs trusted
-// beside the system roots, the timeouts, the retry budget and the request metrics.
-template <class ClientOptions>
-void SetSharedOptions(ClientOptions& o, const ProviderCacheOptions& flags, const std::string& ca_bundle,
-                      providers::RequestObserver observer) {
-  o.tls.ca_file = flags.ca_file;
-  o.tls.ca_pem = ca_bundle;
-  o.timeouts.connect = flags.connect_timeout;
-  o.timeouts.read = flags.read_timeout;
-  o.retry.max_total = std::chrono::seconds(20);
-  o.retry.max_rate_limit_wait = std::chrono::seconds(20);
-  o.observer = std::move(observer);
-}
-
-// A digest of every field of the provider spec (length-prefixed, so no two specs share one):
-// what a reused connect is checked against, in 32 bytes instead of a copy of the spec.
-std::string SpecDigest(const rotation::Provider& provider) {
-  std::string text;
-  auto add = [&text](const std::string& field) { text += std::to_string(field.size()) + ":" + field; };
-  if (const auto* q = std::get_if<rotation::QStashProvider>(&provider)) {
-    text = "qstash;";
-    for (const auto* f : {&q->token_secret_ref.name, &q->token_secret_ref.key, &q->url, &q->ca_bundle}) add(*f);
-  } else if (const auto* a = std::get_if<rotation::Auth0Provider>(&provider)) {
-    text = "auth0;";
-    for (const auto* f : {&a->domain, &a->client_secret_ref.name, &a->client_secret_ref.client_id_key,
-                          &a->client_secret_ref.client_secret_key, &a->audience, &a->ca_bundle})
-      add(*f);
-  }
-  return base::Sha256(text);
-}
-
-// Trailing newlines are a common accident of `kubectl create secret --from-file`.
-void TrimTrailingNewlines(std::string& s) {
-  while (!s.empty() && (s.back() == '\n' || s.back() == '\r')) s.pop_back();
-}
-
 }  // namespace
 
-providers::RequestObserver ProviderCache::ObserverFor(const char* provider) const {
+providers::RequestObserver ProviderCache::ObserverFor(const std::string& provider) const {
   // Through the sink: a read that lands after shutdown counts nothing.
   std::shared_ptr<Sink> sink = sink_;
   return [sink, provider](std::string_view op, int code) {
@@ -115,107 +66,18 @@ ProviderHandle ProviderCache::Connected(const std::string& resource_key, std::sh
   return h;
 }
 
-rotation::Result<kube::Object, ProviderHandle> ProviderCache::ReadCredentials(const std::string& ns,
-                                                                            const std::string& what,
-                                                                            const std::string& name) {
-  // The credentials Secret lives in the resource's own namespace: never read another one.
-  auto secret = client_.Get(kube::resources::kSecrets, ns, name);
-  if (secret) return std::move(secret.value());
-  if (kube::IsNotFound(secret.error()))
-    return rotation::Err{Failed(ProviderErrorKind::Credentials,
-                              what + " Secret \"" + name + "\" not found in namespace \"" + ns + "\"")};
-  // The API server's own words: a Forbidden names the verb, resource and user refused.
-  return rotation::Err{Failed(ProviderErrorKind::Unavailable,
-                            "cannot read " + what + " Secret \"" + name + "\": " + secret.error().ToString())};
-}
-
-ProviderHandle ProviderCache::ConnectAuth0(const std::string& resource_key, const rotation::Auth0Provider& auth0,
-                                           const Credentials& credentials) {
-  const std::string& id = credentials.first.reveal();
-  const std::string& client_secret = credentials.second.reveal();
-  // One client per resource while its configuration stays the same: the client caches its
-  // management token (Auth0 counts and limits the tokens a client fetches).
-  const std::string config = base::HexLower(base::Sha256(
-      auth0.domain + "\n" + auth0.audience + "\n" + auth0.ca_bundle + "\n" + id + "\n" + client_secret));
-  {
-    std::unique_lock lock(mu_);
-    if (auto it = auth0_clients_.find(resource_key); it != auth0_clients_.end() && it->second.first == config) {
-      auto cached = it->second.second;
-      lock.unlock();
-      return Connected(resource_key, cached);
-    }
-  }
-  providers::auth0::ClientOptions o;
-  o.domain = auth0.domain;
-  o.audience = auth0.audience;
-  o.client_id = id;
-  o.client_secret = credentials.second;
-  SetSharedOptions(o, options_, auth0.ca_bundle, ObserverFor("auth0"));
-  auto created = providers::auth0::Client::Create(std::move(o));
-  if (!created) return Failed(ToRotationKind(created.error().kind), created.error().message);
-  std::shared_ptr<providers::Provider> provider(std::move(created.value()));
-  {
-    std::lock_guard lock(mu_);
-    auth0_clients_[resource_key] = {config, provider};
-  }
-  return Connected(resource_key, provider);
-}
-
-ProviderHandle ProviderCache::ConnectQStash(const std::string& resource_key, const rotation::QStashProvider& qstash,
-                                            const Credentials& credentials) {
-  providers::qstash::ClientOptions o;
-  o.url = qstash.url;
-  o.token = credentials.first;
-  SetSharedOptions(o, options_, qstash.ca_bundle, ObserverFor("qstash"));
-  auto created = providers::qstash::Client::Create(std::move(o));
-  if (!created) return Failed(ToRotationKind(created.error().kind), created.error().message);
-  return Connected(resource_key, std::shared_ptr<providers::Provider>(std::move(created.value())));
-}
-
-rotation::Result<ProviderCache::Credentials, ProviderHandle> ProviderCache::ReadProviderCredentials(
-    const std::string& ns, const rotation::Spec& spec) {
-  if (const auto* auth0 = rotation::AsAuth0(spec)) {
-    const auto& ref = auth0->client_secret_ref;
-    auto secret = ReadCredentials(ns, "client", ref.name);
-    if (!secret) return rotation::Err{secret.error()};
-    auto id = SecretEntry(*secret, ref.client_id_key);
-    auto client_secret = SecretEntry(*secret, ref.client_secret_key);
-    if (id) TrimTrailingNewlines(*id);
-    if (client_secret) TrimTrailingNewlines(*client_secret);
-    for (const auto& [value, key] :
-         {std::pair{&id, &ref.client_id_key}, std::pair{&client_secret, &ref.client_secret_key}})
-      if (!*value || (*value)->empty())
-        return rotation::Err{Failed(ProviderErrorKind::Credentials,
-                                    "client Secret \"" + ref.name + "\" has no (valid) key \"" + *key + "\"")};
-    return Credentials{providers::SecretValue(std::move(*id)), providers::SecretValue(std::move(*client_secret))};
-  }
-  const auto* qstash = rotation::AsQStash(spec);
-  if (!qstash) return rotation::Err{Failed(ProviderErrorKind::Unavailable, "no provider in the spec")};
-  const auto& ref = qstash->token_secret_ref;
-  auto secret = ReadCredentials(ns, "token", ref.name);
-  if (!secret) return rotation::Err{secret.error()};
-  std::optional<std::string> token = SecretEntry(*secret, ref.key);
-  if (!token || token->empty())
-    return rotation::Err{Failed(ProviderErrorKind::Credentials,
-                                "token Secret \"" + ref.name + "\" has no (valid) key \"" + ref.key + "\"")};
-  TrimTrailingNewlines(*token);
-  return Credentials{providers::SecretValue(std::move(*token)), {}};
-}
-
-ProviderHandle ProviderCache::ConnectWith(const std::string& resource_key, const rotation::Spec& spec,
-                                          const Credentials& credentials) {
-  if (const auto* auth0 = rotation::AsAuth0(spec)) return ConnectAuth0(resource_key, *auth0, credentials);
-  if (const auto* qstash = rotation::AsQStash(spec)) return ConnectQStash(resource_key, *qstash, credentials);
-  return Failed(ProviderErrorKind::Unavailable, "no provider in the spec");
-}
-
 ProviderCache::ProviderCache(kube::Client& client, ProviderCacheOptions options, http::Metrics* metrics)
-    : client_(client),
-      options_(std::move(options)),
+    : options_(std::move(options)),
+      registry_(providers::BuiltinProviders()),
+      credentials_(client),
       metrics_(metrics),
       sink_(std::make_shared<Sink>()),
-      io_(options_.io_threads) {
+      io_(options_.io_threads, options_.io_reserve) {
   sink_->metrics = metrics;
+  settings_.ca_file = options_.ca_file;
+  settings_.connect_timeout = options_.connect_timeout;
+  settings_.read_timeout = options_.read_timeout;
+  settings_.observer = [this](const std::string& provider) { return ObserverFor(provider); };
 }
 
 ProviderCache::~ProviderCache() {
@@ -238,45 +100,34 @@ std::chrono::seconds ProviderCache::RetryDelay(int failures) {
 
 ProviderHandle ProviderCache::Connect(const std::string& ns, const std::string& resource_key,
                                       const rotation::Spec& spec) {
-  const auto now = std::chrono::steady_clock::now();
-  const std::string digest = SpecDigest(spec.provider);
-  std::optional<Credentials> reused;
-  {
-    std::lock_guard lock(mu_);
-    if (now - reuse_swept_ >= kConnectReuse) ForgetExpiredConnectsLocked(now);
-    auto it = reuse_.find(resource_key);
-    if (it != reuse_.end() && it->second.spec_digest == digest && now - it->second.at < kConnectReuse)
-      reused = it->second.credentials;
-  }
-  if (reused) return ConnectWith(resource_key, spec, *reused);
-  auto credentials = ReadProviderCredentials(ns, spec);
-  ProviderHandle h = credentials ? ConnectWith(resource_key, spec, *credentials) : credentials.error();
-  std::lock_guard lock(mu_);
-  if (h.provider)
-    reuse_[resource_key] = {digest, std::move(*credentials), std::hash<std::string>{}(h.account_id), now};
-  else
-    reuse_.erase(resource_key);
+  std::set<std::string> read;
+  // The only Secrets a provider may read: those of the resource's own namespace.
+  providers::SecretReader reader = [&](const std::string& what, const std::string& name) {
+    read.insert(ns + "/" + name);
+    return credentials_.Read(ns, what, name);
+  };
+  auto provider = registry_.Connect(spec.provider, reader, settings_);
+  if (!provider) return Failed(ToRotationKind(provider.error().kind), provider.error().message);
+  ProviderHandle h = Connected(resource_key, std::move(provider.value()));
+  auto account = AccountFor(h.account_id);
+  std::lock_guard lock(account->mu);
+  account->credential_secrets.insert(read.begin(), read.end());
   return h;
 }
 
-void ProviderCache::ForgetExpiredConnects() {
-  std::lock_guard lock(mu_);
-  ForgetExpiredConnectsLocked(std::chrono::steady_clock::now());
-}
+void ProviderCache::ForgetExpiredConnects() { credentials_.ForgetExpired(); }
 
-void ProviderCache::ForgetExpiredConnectsLocked(std::chrono::steady_clock::time_point now) {
-  std::erase_if(reuse_, [&](const auto& e) { return now - e.second.at >= kConnectReuse; });
-  reuse_swept_ = now;
-}
-
-void ProviderCache::DropReuseIfRefused(const std::string& account_id,
-                                       const std::optional<rotation::ProviderError>& error) {
+void ProviderCache::DropCredentialsIfRefused(const std::shared_ptr<Account>& account,
+                                             const std::optional<rotation::ProviderError>& error) {
   const bool refused = error && (error->kind == ProviderErrorKind::Unauthorized || error->kind == ProviderErrorKind::Forbidden ||
                                  error->kind == ProviderErrorKind::Credentials || error->kind == ProviderErrorKind::BadConfig);
   if (!refused) return;
-  std::lock_guard lock(mu_);
-  const size_t account = std::hash<std::string>{}(account_id);  // a collision only costs a re-read
-  std::erase_if(reuse_, [&](const auto& e) { return e.second.account_hash == account; });
+  std::set<std::string> secrets;
+  {
+    std::lock_guard lock(account->mu);
+    secrets.swap(account->credential_secrets);
+  }
+  for (const auto& key : secrets) credentials_.Forget(key);
 }
 
 rotation::ObservedProvider ProviderCache::Account::Observed() const {
@@ -314,19 +165,19 @@ void ProviderCache::StartRead(const std::shared_ptr<Account>& account, const Pro
   if (account->in_flight) return;
   account->in_flight = true;
   io_.Run(
-      [this, sink = sink_, account, provider = handle.provider, id = handle.account_id, now] {
+      [this, sink = sink_, account, provider = handle.provider, now] {
         std::lock_guard io(account->io_mu);
         auto keys = provider->ReadKeys();
         // `this` is alive while the sink is open (the destructor closes it first).
         std::lock_guard lock(sink->mu);
         if (sink->closed) return;
-        Landed(account, id, std::move(keys), now());
+        Landed(account, std::move(keys), now());
       },
       account->failures > 0);
 }
 
-void ProviderCache::Landed(const std::shared_ptr<Account>& account, const std::string& account_id,
-                           providers::Result<providers::KeySet> keys, rotation::Time at) {
+void ProviderCache::Landed(const std::shared_ptr<Account>& account, providers::Result<providers::KeySet> keys,
+                           rotation::Time at) {
   rotation::ObservedProvider o;
   o.read_at = at;
   std::set<std::string> waiting;
@@ -351,7 +202,7 @@ void ProviderCache::Landed(const std::shared_ptr<Account>& account, const std::s
     waiting.swap(account->waiting);
   }
   account->landed.notify_all();
-  DropReuseIfRefused(account_id, o.error);
+  DropCredentialsIfRefused(account, o.error);
   if (sink_->wake)
     for (const auto& key : waiting) sink_->wake(key);
 }
@@ -411,60 +262,152 @@ std::optional<providers::KeySet> ProviderCache::RawKeys(const ProviderHandle& ha
   return account->raw;
 }
 
-rotation::RotateOutcome ProviderCache::Rotate(const ProviderHandle& handle, rotation::Time now) {
+rotation::RotateOutcome ProviderCache::RecordRotate(const std::shared_ptr<Account>& account,
+                                                   providers::Result<providers::KeySet> keys, rotation::Time now) {
   rotation::RotateOutcome out;
-  if (!handle.provider) {
-    out.error = handle.error.value_or(rotation::ProviderError{ProviderErrorKind::Unavailable, "no provider"});
-    return out;
+  {
+    std::lock_guard lock(account->mu);
+    if (keys) {
+      out.keys = KeysOf(*keys);
+      account->raw = std::move(keys.value());
+      account->Record({now, out.keys, std::nullopt});
+    } else {
+      out.error = rotation::ProviderError{ToRotationKind(keys.error().kind), keys.error().message};
+      // What the provider holds now is unknown; Decide re-reads after the settle time.
+    }
   }
-  auto account = AccountFor(handle.account_id);
-  std::lock_guard io(account->io_mu);
-  auto keys = handle.provider->Rotate();  // exactly once, never retried
-  std::lock_guard lock(account->mu);
-  if (keys) {
-    out.keys = KeysOf(*keys);
-    account->raw = std::move(keys.value());
-    account->Record({now, out.keys, std::nullopt});
-  } else {
-    out.error = rotation::ProviderError{ToRotationKind(keys.error().kind), keys.error().message};
-    // What the provider holds now is unknown; Decide re-reads after the settle time.
-  }
-  DropReuseIfRefused(handle.account_id, out.error);
+  DropCredentialsIfRefused(account, out.error);
   return out;
 }
 
-rotation::RevokeOutcome ProviderCache::Revoke(const ProviderHandle& handle, const std::string& kid,
-                                             rotation::Time now) {
+rotation::RevokeOutcome ProviderCache::RecordRevoke(const std::shared_ptr<Account>& account, const std::string& kid,
+                                                   providers::Result<providers::RevokeOutcome> done,
+                                                   rotation::Time now) {
   rotation::RevokeOutcome out;
   out.kid = kid;
+  {
+    std::lock_guard lock(account->mu);
+    if (done) {
+      out.revoked = done->revoked;
+      out.keys = KeysOf(done->keys);
+      account->raw = std::move(done->keys);
+      account->Record({now, out.keys, std::nullopt});
+    } else {
+      out.error = rotation::ProviderError{ToRotationKind(done.error().kind), done.error().message};
+      // What the provider holds now is unknown: forget the read, so the next decision is made
+      // on a fresh one (never a blind second revoke).
+      account->Record({});
+    }
+  }
+  DropCredentialsIfRefused(account, out.error);
+  return out;
+}
+
+bool ProviderCache::RunCall(const std::string& resource_key, const std::shared_ptr<Account>& account,
+                            std::function<void()> io, std::function<void(Pending&)> record,
+                            std::shared_ptr<Pending>* pending) {
+  auto p = std::make_shared<Pending>();
+  *pending = p;
+  bool suspect;
+  {
+    std::lock_guard lock(account->mu);
+    suspect = account->failures > 0;
+  }
+  {
+    std::lock_guard lock(mu_);
+    calls_[resource_key] = p;
+  }
+  io_.Run(
+      [this, sink = sink_, p, key = resource_key, io = std::move(io), record = std::move(record)] {
+        io();
+        // `this` is alive while the sink is open (the destructor closes it first).
+        std::lock_guard lock(sink->mu);
+        if (sink->closed) return;
+        Pending landed;
+        record(landed);
+        bool wake;
+        {
+          std::lock_guard calls(mu_);
+          p->rotate = std::move(landed.rotate);
+          p->revoke = std::move(landed.revoke);
+          p->landed = true;
+          wake = p->let_go;
+        }
+        call_landed_.notify_all();
+        if (wake && sink->wake) sink->wake(key);
+      },
+      suspect);
+  std::unique_lock lock(mu_);
+  if (!suspect) call_landed_.wait_for(lock, options_.read_wait, [&] { return p->landed; });
+  if (!p->landed) {
+    p->let_go = true;
+    return false;
+  }
+  if (auto it = calls_.find(resource_key); it != calls_.end() && it->second == p) calls_.erase(it);
+  return true;
+}
+
+std::optional<rotation::RotateOutcome> ProviderCache::RotateBounded(const std::string& resource_key,
+                                                                   const ProviderHandle& handle,
+                                                                   const std::function<rotation::Time()>& now) {
   if (!handle.provider) {
+    rotation::RotateOutcome out;
     out.error = handle.error.value_or(rotation::ProviderError{ProviderErrorKind::Unavailable, "no provider"});
     return out;
   }
   auto account = AccountFor(handle.account_id);
-  std::lock_guard io(account->io_mu);
-  auto done = handle.provider->RevokePrevious(kid);  // exactly once, never retried
-  std::lock_guard lock(account->mu);
-  if (done) {
-    out.revoked = done->revoked;
-    out.keys = KeysOf(done->keys);
-    account->raw = std::move(done->keys);
-    account->Record({now, out.keys, std::nullopt});
-  } else {
-    out.error = rotation::ProviderError{ToRotationKind(done.error().kind), done.error().message};
-    // What the provider holds now is unknown: forget the read, so the next decision is made
-    // on a fresh one (never a blind second revoke).
-    account->Record({});
+  std::shared_ptr<Pending> pending;
+  auto keys = std::make_shared<providers::Result<providers::KeySet>>(providers::ProviderError{});
+  auto io = [account, provider = handle.provider, keys] {
+    std::lock_guard io(account->io_mu);
+    *keys = provider->Rotate();  // exactly once, never retried
+  };
+  auto record = [this, account, keys, now](Pending& out) {
+    out.rotate = RecordRotate(account, std::move(*keys), now());
+  };
+  if (!RunCall(resource_key, account, std::move(io), std::move(record), &pending)) return std::nullopt;
+  std::lock_guard lock(mu_);
+  return pending->rotate;
+}
+
+std::optional<rotation::RevokeOutcome> ProviderCache::RevokeBounded(const std::string& resource_key,
+                                                                   const ProviderHandle& handle, const std::string& kid,
+                                                                   const std::function<rotation::Time()>& now) {
+  if (!handle.provider) {
+    rotation::RevokeOutcome out;
+    out.kid = kid;
+    out.error = handle.error.value_or(rotation::ProviderError{ProviderErrorKind::Unavailable, "no provider"});
+    return out;
   }
-  DropReuseIfRefused(handle.account_id, out.error);
+  auto account = AccountFor(handle.account_id);
+  std::shared_ptr<Pending> pending;
+  auto done = std::make_shared<providers::Result<providers::RevokeOutcome>>(providers::ProviderError{});
+  auto io = [account, provider = handle.provider, kid, done] {
+    std::lock_guard io(account->io_mu);
+    *done = provider->RevokePrevious(kid);  // exactly once, never retried
+  };
+  auto record = [this, account, kid, done, now](Pending& out) {
+    out.revoke = RecordRevoke(account, kid, std::move(*done), now());
+  };
+  if (!RunCall(resource_key, account, std::move(io), std::move(record), &pending)) return std::nullopt;
+  std::lock_guard lock(mu_);
+  return pending->revoke;
+}
+
+ProviderCache::Call ProviderCache::TakeCall(const std::string& resource_key) {
+  std::lock_guard lock(mu_);
+  auto it = calls_.find(resource_key);
+  if (it == calls_.end()) return {};
+  if (!it->second->landed) return {true, std::nullopt, std::nullopt};
+  Call out{false, std::move(it->second->rotate), std::move(it->second->revoke)};
+  calls_.erase(it);
   return out;
 }
 
 void ProviderCache::Forget(const std::string& resource_key) {
   std::lock_guard lock(mu_);
   resource_errors_.erase(resource_key);
-  auth0_clients_.erase(resource_key);
-  reuse_.erase(resource_key);
+  calls_.erase(resource_key);
 }
 
 }  // namespace keyroll::controller

@@ -1,8 +1,9 @@
-// provider_cache: the controller's view of the provider accounts. Builds a Provider client
-// per SigningKeyRotation from its token Secret (QStash) or client Secret (Auth0: client id
-// and secret), read with a GET from the resource's own namespace, never another, shares one read per provider account however many resources
-// use it, keeps the latest raw KeySet per account (the only place key material is held
-// between reconciles) so the Secret write can use it, and counts every HTTP request into
+// provider_cache: the controller's view of the provider accounts. Connects a Provider client
+// per SigningKeyRotation through the provider registry (providers/registry.h: each provider
+// reads its own credentials Secret, from the resource's own namespace only, and builds its
+// client; this file names no provider), shares one read per provider account however many
+// resources use it, keeps the latest raw KeySet per account (the only place key material is
+// held between reconciles) so the Secret write can use it, and counts every HTTP request into
 // keyroll_provider_requests_total.
 //
 // Isolation (docs/provider-isolation.md): a provider read never runs on a reconcile worker.
@@ -24,10 +25,12 @@
 #include <set>
 #include <string>
 
+#include "operator/controller/credential_secrets.h"
 #include "operator/controller/provider_io.h"
 #include "operator/http/metrics.h"
 #include "operator/kube/client.h"
 #include "operator/providers/provider.h"
+#include "operator/providers/registry.h"
 #include "operator/rotation/observed.h"
 #include "operator/rotation/result.h"
 #include "operator/rotation/spec.h"
@@ -45,6 +48,9 @@ struct ProviderCacheOptions {
   // Provider calls in flight at once (ProviderIo). A thread costs little (its stack is
   // mapped, barely touched); enough that ~200 hung accounts leave room for the others.
   size_t io_threads = 256;
+  // Of those, kept for accounts that have not been failing (ProviderIo; default: an eighth):
+  // however many accounts hang and keep failing, the others are still served at once.
+  std::optional<size_t> io_reserve;
 };
 
 // What ReadBounded found.
@@ -72,16 +78,17 @@ class ProviderCache {
   // Called (from a provider thread) with each resource key that waited on a read that landed.
   void SetWake(std::function<void(const std::string&)> wake);
 
-  // Builds the client for `resource_key` ("ns/name") from its spec and token Secret. A
-  // successful connect is reused for kConnectReuse while the provider spec is unchanged,
-  // without reading the Secret again: the account-conflict check and the resource's own
-  // reconciles connect the same resource several times within seconds. Credential Secrets
-  // are not watched, so a changed token is seen at the first reconcile after that — or at
-  // once when the provider refuses the old one (Unauthorized drops the reuse).
+  // Builds the client for `resource_key` ("ns/name") from its spec through the registry. The
+  // credentials Secrets are kept a minute (CredentialSecrets): the account-conflict check, a
+  // requeue and the resource's own reconciles connect the same resource several times within
+  // seconds. A changed token is seen at the first reconcile after that — or at once when the
+  // provider refuses the old one (a refusal drops the account's Secrets).
   ProviderHandle Connect(const std::string& ns, const std::string& resource_key, const rotation::Spec& spec);
-  static constexpr std::chrono::seconds kConnectReuse{60};
-  // Drops the connects older than kConnectReuse (they hold the credentials read).
+  static constexpr std::chrono::seconds kConnectReuse = CredentialSecrets::kKeep;
+  // Drops the credentials read longer than kConnectReuse ago.
   void ForgetExpiredConnects();
+  // GETs of credentials Secrets made so far.
+  size_t credential_gets() const { return credentials_.gets(); }
 
   // The latest read known for the handle's account (or, without one, this resource's own
   // last failed attempt).
@@ -104,11 +111,27 @@ class ProviderCache {
   // and kids), else nullopt.
   std::optional<providers::KeySet> RawKeys(const ProviderHandle& handle, const rotation::ProviderKeys& keys);
 
-  // Calls rotate exactly once and records the answer as the account's latest read.
-  rotation::RotateOutcome Rotate(const ProviderHandle& handle, rotation::Time now);
-  // Revokes the previous key if it is `kid`, exactly once; records the keys read afterwards
-  // (on an error: forgets the account's read, so the next decision re-reads).
-  rotation::RevokeOutcome Revoke(const ProviderHandle& handle, const std::string& kid, rotation::Time now);
+  // Rotate and revoke run on provider threads too (docs/provider-isolation.md), one call per
+  // resource at a time. What a reconcile finds of its resource's call: still in flight (decide
+  // nothing until it lands), or landed after the reconcile that started it let go (returned
+  // once, then forgotten).
+  struct Call {
+    bool in_flight = false;
+    std::optional<rotation::RotateOutcome> rotate;
+    std::optional<rotation::RevokeOutcome> revoke;
+  };
+  Call TakeCall(const std::string& resource_key);
+  // Calls rotate exactly once (never retried) on a provider thread, records the answer as the
+  // account's latest read, and waits for it as ReadBounded waits for a read (options.read_wait,
+  // only on an account that has not been failing). nullopt: still in flight; the key is woken
+  // when it lands and TakeCall gives its outcome.
+  std::optional<rotation::RotateOutcome> RotateBounded(const std::string& resource_key, const ProviderHandle& handle,
+                                                       const std::function<rotation::Time()>& now);
+  // Revokes the previous key if it is `kid`, exactly once, the same way; records the keys read
+  // afterwards (on an error: forgets the account's read, so the next decision re-reads).
+  std::optional<rotation::RevokeOutcome> RevokeBounded(const std::string& resource_key, const ProviderHandle& handle,
+                                                       const std::string& kid,
+                                                       const std::function<rotation::Time()>& now);
 
   void Forget(const std::string& resource_key);
 
@@ -128,6 +151,7 @@ class ProviderCache {
     std::optional<rotation::ProviderError> error;
     bool keys_read = false;
     std::optional<providers::KeySet> raw;  // the last good keys (kept when a later read fails)
+    std::set<std::string> credential_secrets;  // "ns/name" of the Secrets its connects read
     rotation::ObservedProvider Observed() const;
     // `o.keys`, when set, must be KeysOf(*raw).
     void Record(const rotation::ObservedProvider& o);
@@ -145,50 +169,42 @@ class ProviderCache {
   void StartRead(const std::shared_ptr<Account>& account, const ProviderHandle& handle,
                  const std::function<rotation::Time()>& now);
   // The read's answer into the account, the circuit, the waiting keys woken.
-  void Landed(const std::shared_ptr<Account>& account, const std::string& account_id,
+  void Landed(const std::shared_ptr<Account>& account,
               providers::Result<providers::KeySet> keys, rotation::Time at);
   ProviderHandle Connected(const std::string& resource_key, std::shared_ptr<providers::Provider> provider);
-  // The Secret `name` ("token"/"client" Secret, as `what` says in messages) from the
-  // resource's namespace, or the failed handle that reports why it cannot be read.
-  rotation::Result<kube::Object, ProviderHandle> ReadCredentials(const std::string& ns, const std::string& what,
-                                                                 const std::string& name);
-  // What a connect reads from the credentials Secret: QStash: the token; Auth0: the client
-  // id and secret. Kept for kConnectReuse instead of the client (a tenth of the bytes).
-  struct Credentials {
-    providers::SecretValue first;
-    providers::SecretValue second;
+  // A rotate or revoke on its way (guarded by mu_).
+  struct Pending {
+    bool landed = false;
+    bool let_go = false;  // its reconcile stopped waiting: wake the key when it lands
+    std::optional<rotation::RotateOutcome> rotate;
+    std::optional<rotation::RevokeOutcome> revoke;
   };
-  rotation::Result<Credentials, ProviderHandle> ReadProviderCredentials(const std::string& ns,
-                                                                       const rotation::Spec& spec);
-  ProviderHandle ConnectWith(const std::string& resource_key, const rotation::Spec& spec,
-                             const Credentials& credentials);
-  ProviderHandle ConnectQStash(const std::string& resource_key, const rotation::QStashProvider& qstash,
-                               const Credentials& credentials);
-  ProviderHandle ConnectAuth0(const std::string& resource_key, const rotation::Auth0Provider& auth0,
-                              const Credentials& credentials);
-  void ForgetExpiredConnectsLocked(std::chrono::steady_clock::time_point now);
-  // After the provider refused an account's credentials: connect its resources afresh.
-  void DropReuseIfRefused(const std::string& account_id, const std::optional<rotation::ProviderError>& error);
-  providers::RequestObserver ObserverFor(const char* provider) const;
+  // Runs `io` (the provider call) on a provider thread for `resource_key`, then `record` (its
+  // answer into the account and `pending`) while the cache is alive; waits as ReadBounded
+  // does. True when it landed in time.
+  bool RunCall(const std::string& resource_key, const std::shared_ptr<Account>& account, std::function<void()> io,
+               std::function<void(Pending&)> record, std::shared_ptr<Pending>* pending);
+  rotation::RotateOutcome RecordRotate(const std::shared_ptr<Account>& account,
+                                       providers::Result<providers::KeySet> keys, rotation::Time now);
+  rotation::RevokeOutcome RecordRevoke(const std::shared_ptr<Account>& account, const std::string& kid,
+                                       providers::Result<providers::RevokeOutcome> done, rotation::Time now);
+  // After the provider refused an account's credentials: read its Secrets afresh.
+  void DropCredentialsIfRefused(const std::shared_ptr<Account>& account,
+                                const std::optional<rotation::ProviderError>& error);
+  providers::RequestObserver ObserverFor(const std::string& provider) const;
 
-  kube::Client& client_;
   ProviderCacheOptions options_;
+  providers::ClientSettings settings_;
+  providers::Registry registry_;
+  CredentialSecrets credentials_;
   http::Metrics* metrics_;
   std::shared_ptr<Sink> sink_;
   ProviderIo io_;
   mutable std::mutex mu_;
   std::map<std::string, std::shared_ptr<Account>> accounts_;         // by account id
   std::map<std::string, rotation::ObservedProvider> resource_errors_;  // resource key -> last failure
-  // resource key -> (hash of its Auth0 configuration, the client holding its token)
-  std::map<std::string, std::pair<std::string, std::shared_ptr<providers::Provider>>> auth0_clients_;
-  struct Reuse {
-    std::string spec_digest;  // of the provider spec it was connected with (SHA-256)
-    Credentials credentials;
-    size_t account_hash = 0;  // std::hash of the account id, for DropReuseIfRefused
-    std::chrono::steady_clock::time_point at;
-  };
-  std::map<std::string, Reuse> reuse_;  // resource key -> what its last successful connect read
-  std::chrono::steady_clock::time_point reuse_swept_;
+  std::map<std::string, std::shared_ptr<Pending>> calls_;  // resource key -> its rotate/revoke
+  std::condition_variable call_landed_;                    // with mu_
 };
 
 // providers::ErrorKind as the core's ProviderErrorKind.

@@ -11,12 +11,15 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 
 namespace keyroll::controller {
 
 class ProviderIo {
  public:
-  explicit ProviderIo(size_t max_threads);
+  // reserve: threads only calls of accounts that have not been failing may take; by default
+  // an eighth of max_threads (none below 8 threads).
+  explicit ProviderIo(size_t max_threads, std::optional<size_t> reserve = std::nullopt);
   ~ProviderIo();  // Close()
   ProviderIo(const ProviderIo&) = delete;
   ProviderIo& operator=(const ProviderIo&) = delete;
@@ -27,6 +30,7 @@ class ProviderIo {
   // Drops the queued calls; running ones end on their own.
   void Close();
   size_t running() const;
+  size_t running_suspect() const;
 
  private:
   struct Shared {
@@ -34,9 +38,11 @@ class ProviderIo {
     std::deque<std::function<void()>> healthy, suspect;
     size_t running = 0;
     size_t max = 1;
+    size_t suspect_running = 0;
+    size_t suspect_max = 1;  // max - reserve
     bool closed = false;
   };
-  static void Loop(std::shared_ptr<Shared> shared, std::function<void()> task);
+  static void Loop(std::shared_ptr<Shared> shared, std::function<void()> task, bool suspect);
   std::shared_ptr<Shared> shared_;
 };
 

@@ -46,6 +46,28 @@ std::chrono::milliseconds UnderwayRetry() {
 
 log::Logger LoggerFor(const rotation::ResourceMeta& m) { return log::Logger{{"namespace", m.namespace_}, {"name", m.name}}; }
 
+std::string KeyOf(const Observation& obs) {
+  return obs.observed.resource.meta.namespace_ + "/" + obs.observed.resource.meta.name;
+}
+
+// After a rotate call answered (at once or after its reconcile let go).
+void RotateLanded(const log::Logger& lg, const rotation::RotateOutcome& outcome) {
+  runtime::Failpoint("after-rotate");
+  if (const auto& e = outcome.error)
+    lg.Warn("rotate call failed", {{"kind", rotation::ToString(e->kind)}, {"error", e->message}});
+  else
+    lg.Info("provider rotated keys", {{"currentFingerprint", outcome.keys->current_fingerprint},
+                                      {"nextFingerprint", outcome.keys->next_fingerprint}});
+}
+
+void RevokeLanded(const log::Logger& lg, const rotation::RevokeOutcome& outcome) {
+  runtime::Failpoint("after-revoke");
+  if (const auto& e = outcome.error)
+    lg.Warn("revoke call failed", {{"kind", rotation::ToString(e->kind)}, {"error", e->message}});
+  else
+    lg.Info(outcome.revoked ? "previous key revoked" : "the key is no longer the previous key", {{"kid", outcome.kid}});
+}
+
 std::string ShortHash(const std::string& h) { return h.substr(0, 8); }
 
 using WorkloadReaders = std::array<std::unique_ptr<FreshReader>, rotation::kWorkloadKinds.size()>;
@@ -111,6 +133,14 @@ runtime::ReconcileResult Reconciler::Reconcile(const std::string& key) {
   log::Logger lg{{"namespace", ns}, {"name", name}};
   bool underway = false;
   try {
+    // A rotate or revoke of this resource is on its way (its endpoint is slow): decide nothing
+    // until it lands; the key is woken then. One that landed after its reconcile let go is
+    // taken here and decided on as if it had answered at once.
+    ProviderCache::Call call = providers_.TakeCall(key);
+    if (call.in_flight) {
+      metrics_.ReconcileDone("success", seconds());
+      return runtime::ReconcileResult::RequeueAfter(kProviderReadRecheck);
+    }
     auto obs = Observe(sources_, ns, name);
     if (obs) underway = RotationUnderway(obs->observed.resource);
     if (!obs) {  // deleted: garbage collection removes the Secret (ownerReference)
@@ -119,6 +149,15 @@ runtime::ReconcileResult Reconciler::Reconcile(const std::string& key) {
       metrics_.ReconcileDone(vocab::kReconcileResultSuccess, seconds());
       return runtime::ReconcileResult::Done();
     }
+    if (call.rotate) {
+      obs->observed.rotate_outcome = std::move(call.rotate);
+      RotateLanded(lg, *obs->observed.rotate_outcome);
+    }
+    if (call.revoke) {
+      obs->observed.revoke_outcome = std::move(call.revoke);
+      RevokeLanded(lg, *obs->observed.revoke_outcome);
+    }
+    const int depth = obs->observed.rotate_outcome || obs->observed.revoke_outcome ? 1 : 0;
     rotation::Plan plan = rotation::Decide(obs->observed, Now());
     std::optional<std::chrono::milliseconds> circuit_retry;
     if (plan.read_provider) {
@@ -143,7 +182,7 @@ runtime::ReconcileResult Reconciler::Reconcile(const std::string& key) {
     if (plan.read_provider) {  // Decide asks at most once per fresh read; never loop
       out.backoff = true;
     } else {
-      out = Apply(*obs, plan, 0);
+      out = Apply(*obs, plan, depth);
     }
     UpdateResourceMetrics(*obs);
     metrics_.ReconcileDone(out.backoff ? vocab::kReconcileResultError : vocab::kReconcileResultSuccess, seconds());
@@ -217,13 +256,14 @@ Reconciler::Outcome Reconciler::Apply(Observation& obs, const rotation::Plan& de
     runtime::Failpoint("after-intent-written");
     lg.Info("rotating provider keys", {{"fromFingerprint", plan.status->pending_rotation->from_fingerprint}});
     runtime::Failpoint("before-rotate");
-    obs.observed.rotate_outcome = providers_.Rotate(obs.provider, Now());
-    runtime::Failpoint("after-rotate");
-    if (const auto& e = obs.observed.rotate_outcome->error)
-      lg.Warn("rotate call failed", {{"kind", rotation::ToString(e->kind)}, {"error", e->message}});
-    else
-      lg.Info("provider rotated keys", {{"currentFingerprint", obs.observed.rotate_outcome->keys->current_fingerprint},
-                                        {"nextFingerprint", obs.observed.rotate_outcome->keys->next_fingerprint}});
+    auto rotated = providers_.RotateBounded(KeyOf(obs), obs.provider, Now);
+    if (!rotated) {  // the intent is recorded; the outcome is taken when the call lands
+      lg.Info("rotate call in flight; deciding again when it answers");
+      out.requeue_after = std::chrono::duration_cast<rotation::Seconds>(kProviderReadRecheck);
+      return out;
+    }
+    obs.observed.rotate_outcome = std::move(*rotated);
+    RotateLanded(lg, *obs.observed.rotate_outcome);
     rotation::Plan next = rotation::Decide(obs.observed, Now());
     return Apply(obs, next, depth + 1);
   }
@@ -232,13 +272,14 @@ Reconciler::Outcome Reconciler::Apply(Observation& obs, const rotation::Plan& de
   if (!plan.revoke_kid.empty() && !plan.rotate && !obs.observed.revoke_outcome) {
     lg.Info("revoking the previous key", {{"kid", plan.revoke_kid}});
     runtime::Failpoint("before-revoke");
-    obs.observed.revoke_outcome = providers_.Revoke(obs.provider, plan.revoke_kid, Now());
-    runtime::Failpoint("after-revoke");
-    if (const auto& e = obs.observed.revoke_outcome->error)
-      lg.Warn("revoke call failed", {{"kind", rotation::ToString(e->kind)}, {"error", e->message}});
-    else
-      lg.Info(obs.observed.revoke_outcome->revoked ? "previous key revoked" : "the key is no longer the previous key",
-              {{"kid", plan.revoke_kid}});
+    auto revoked = providers_.RevokeBounded(KeyOf(obs), obs.provider, plan.revoke_kid, Now);
+    if (!revoked) {
+      lg.Info("revoke call in flight; deciding again when it answers", {{"kid", plan.revoke_kid}});
+      out.requeue_after = std::chrono::duration_cast<rotation::Seconds>(kProviderReadRecheck);
+      return out;
+    }
+    obs.observed.revoke_outcome = std::move(*revoked);
+    RevokeLanded(lg, *obs.observed.revoke_outcome);
     rotation::Plan next = rotation::Decide(obs.observed, Now());
     return Apply(obs, next, depth + 1);
   }

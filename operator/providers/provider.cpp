@@ -12,6 +12,7 @@ std::string_view ErrorKindName(ErrorKind kind) {
     case ErrorKind::kOutcomeUnknown: return "OutcomeUnknown";
     case ErrorKind::kRejected: return "Rejected";
     case ErrorKind::kBadConfig: return "BadConfig";
+    case ErrorKind::kCredentials: return "Credentials";
   }
   return "Unknown";
 }

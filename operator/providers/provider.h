@@ -23,11 +23,17 @@ struct KeySet {
   SecretValue next;
   // Further Secret entries a provider may need (Auth0: certificates, a JWKS document).
   std::map<std::string, SecretValue> extra_data;
-  // Non-secret facts that may be shown (Auth0: kids). Never key material.
+  // Non-secret facts that may be shown (Auth0: kids, under the names below). Never key material.
   std::map<std::string, std::string> metadata;
 
   friend bool operator==(const KeySet&, const KeySet&) = default;
 };
+
+// KeySet::metadata names of the key ids, for providers whose keys have them (Auth0): the
+// controller shows them and decides revocations on them without knowing the provider.
+inline constexpr const char* kCurrentKid = "currentKid";
+inline constexpr const char* kNextKid = "nextKid";
+inline constexpr const char* kPreviousKid = "previousKid";
 
 enum class ErrorKind {
   kUnauthorized,    // 401: the token is wrong or revoked
@@ -39,6 +45,7 @@ enum class ErrorKind {
   kOutcomeUnknown,  // rotate: the request may have been processed (timeout, lost connection)
   kRejected,        // an HTTP error answer: the operation was definitely not done
   kBadConfig,       // invalid URL, empty token, unreadable CA bundle
+  kCredentials,     // the credentials Secret is missing or lacks a key (registry.h)
 };
 std::string_view ErrorKindName(ErrorKind kind);  // "Unauthorized", "OutcomeUnknown", ...
 

@@ -41,8 +41,9 @@ Result<SigningKey> ParseSigningKey(std::string_view body);
 Result<KeySet> KeySetFromSigningKeys(const std::vector<SigningKey>& keys);
 
 inline constexpr const char* kJwksEntry = "jwks.json";
-inline constexpr const char* kCurrentKid = "currentKid";
-inline constexpr const char* kNextKid = "nextKid";
-inline constexpr const char* kPreviousKid = "previousKid";
+// The metadata names of the kids are every provider's (provider.h).
+using providers::kCurrentKid;
+using providers::kNextKid;
+using providers::kPreviousKid;
 
 }  // namespace keyroll::providers::auth0

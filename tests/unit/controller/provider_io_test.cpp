@@ -82,6 +82,44 @@ TEST(ProviderIo, CloseDropsQueuedCallsAndDoesNotWaitForHungOnes) {
   EXPECT_EQ(ran.load(), 0);
 }
 
+// More failing accounts hanging than there are threads (issue 17: more than 256 at once):
+// they hold at most max - reserve threads, the rest wait, and a healthy account's call still
+// runs at once.
+TEST(ProviderIo, HungFailingAccountsLeaveTheReserveToHealthyOnes) {
+  ProviderIo io(8, 2);
+  auto hung = std::make_shared<Gate>();
+  std::atomic<int> suspect_done{0};
+  for (int i = 0; i < 10; ++i)
+    io.Run([hung, &suspect_done] {
+      hung->Wait();
+      ++suspect_done;
+    }, true);
+  ASSERT_TRUE(WaitFor([&] { return io.running() == 6; }));
+  EXPECT_EQ(io.running_suspect(), 6u);  // 4 more wait: 2 threads stay free
+  std::atomic<int> healthy_done{0};
+  for (int i = 0; i < 5; ++i) io.Run([&] { ++healthy_done; }, false);
+  EXPECT_TRUE(WaitFor([&] { return healthy_done == 5; }));
+  EXPECT_EQ(suspect_done.load(), 0);
+  hung->Open();  // the waiting failing accounts' calls run once threads free up
+  EXPECT_TRUE(WaitFor([&] { return suspect_done == 10; }));
+  EXPECT_TRUE(WaitFor([&] { return io.running() == 0; }));
+}
+
+TEST(ProviderIo, WithoutAReserveHungCallsCanTakeEveryThread) {
+  // The counterpart: what the reserve prevents (reserve 0, as below 8 threads).
+  ProviderIo io(4, 0);
+  auto hung = std::make_shared<Gate>();
+  for (int i = 0; i < 4; ++i) io.Run([hung] { hung->Wait(); }, true);
+  ASSERT_TRUE(WaitFor([&] { return io.running() == 4; }));
+  std::atomic<int> healthy_done{0};
+  io.Run([&] { ++healthy_done; }, false);
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  EXPECT_EQ(healthy_done.load(), 0);  // queued behind the hung calls
+  hung->Open();
+  EXPECT_TRUE(WaitFor([&] { return healthy_done == 1; }));
+  EXPECT_TRUE(WaitFor([&] { return io.running() == 0; }));
+}
+
 TEST(ProviderCircuit, RetryDelayStartsAtFiveSecondsAndDoublesToFiveMinutes) {
   using std::chrono::seconds;
   EXPECT_EQ(ProviderCache::RetryDelay(1), seconds(5));
