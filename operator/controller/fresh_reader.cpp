@@ -10,15 +10,18 @@ FreshReader::FreshReader(kube::Client& client, kube::ResourceRef resource, const
     : client_(client), resource_(std::move(resource)), store_(store), projection_(std::move(projection)) {}
 
 void FreshReader::Wrote(const std::string& ns, const std::string& name, const std::string& resource_version) {
+  Record(ns + "/" + name, resource_version);
+}
+
+void FreshReader::Stale(const std::string& ns, const std::string& name) { Record(ns + "/" + name, ""); }
+
+void FreshReader::Record(const std::string& key, const std::string& resource_version) {
   const auto now = std::chrono::steady_clock::now();
   std::lock_guard lock(mu_);
-  written_[ns + "/" + name] = {resource_version, now};
-  // Entries are dropped when read after they expired; those never read again are swept
-  // now and then, or every write ever made would stay here.
-  if (now - swept_ > kTrustCacheAfter) {
-    std::erase_if(written_, [&](const auto& e) { return now - e.second.at > kTrustCacheAfter; });
-    swept_ = now;
-  }
+  written_[key] = {resource_version, now};
+  if (now - swept_ < kSweepEvery) return;
+  swept_ = now;
+  std::erase_if(written_, [&](const auto& e) { return now - e.second.at > kForgetAfter; });
 }
 
 nlohmann::json FreshReader::Project(const nlohmann::json& full) const {
@@ -29,22 +32,31 @@ nlohmann::json FreshReader::Project(const nlohmann::json& full) const {
 std::optional<nlohmann::json> FreshReader::Get(const std::string& ns, const std::string& name) {
   const std::string key = ns + "/" + name;
   auto cached = store_.Get(ns, name);
+  const std::string cached_rv = cached ? kube::ResourceVersionOf(*cached) : "";
   {
     std::lock_guard lock(mu_);
     auto it = written_.find(key);
     if (it == written_.end()) return cached;
-    std::string cached_rv = cached ? kube::ResourceVersionOf(*cached) : "";
-    // Caught up, or someone wrote after us and the cache will never show our version:
-    // a watch delivers within moments, so after a few seconds trust the cache again.
-    if (cached_rv == it->second.resource_version ||
-        std::chrono::steady_clock::now() - it->second.at > kTrustCacheAfter) {
+    if (!cached_rv.empty() && cached_rv == it->second.resource_version) {  // caught up
       written_.erase(it);
       return cached;
     }
   }
   auto live = client_.Get(resource_, ns, name);
-  if (live) return Project(*live);
-  if (kube::IsNotFound(live.error())) return std::nullopt;
+  if (live) {
+    // The cache must now show what the server showed (someone may have written after us; the
+    // cache will never show our version then, but it will show theirs).
+    const std::string live_rv = kube::ResourceVersionOf(*live);
+    std::lock_guard lock(mu_);
+    if (live_rv == cached_rv) written_.erase(key);
+    else written_[key] = {live_rv, std::chrono::steady_clock::now()};
+    return Project(*live);
+  }
+  if (kube::IsNotFound(live.error())) {
+    std::lock_guard lock(mu_);
+    if (!cached) written_.erase(key);  // gone, and the cache says so too
+    return std::nullopt;
+  }
   // Acting on the cache is safe (a write would 409), but a refusal by RBAC is said, not hidden.
   if (kube::IsForbidden(live.error()))
     log::Warn("fresh read forbidden by RBAC; acting on the cache",

@@ -309,6 +309,8 @@ bool Reconciler::ApplySecret(Observation& obs, const rotation::SecretWrite& w) {
       return false;
     }
     lg.Warn("Secret write failed", {{"error", written.error().ToString()}});
+    // A conflict: the cache is behind the server; the next reconcile reads the Secret live.
+    if (kube::IsConflict(written.error())) secrets_.Stale(meta.namespace_, w.name);
     if (kube::IsForbidden(written.error()))
       ReportForbidden(obs, (w.op == rotation::SecretOp::Create ? "create" : "write") + std::string(" Secret ") + w.name,
                       written.error(), true);
@@ -372,10 +374,12 @@ bool Reconciler::ApplyStatus(Observation& obs, const rotation::Status& status) {
   auto written = client_.UpdateStatus(kube::resources::kSigningKeyRotations, res.meta.namespace_, body);
   auto lg = LoggerFor(res.meta);
   if (!written) {
-    if (kube::IsConflict(written.error()))
+    if (kube::IsConflict(written.error())) {
       lg.Info("status write conflicted (the resource changed); reconciling again");
-    else
+      resources_.Stale(res.meta.namespace_, res.meta.name);  // read it live until the cache catches up
+    } else {
       lg.Warn("status write failed", {{"error", written.error().ToString()}});
+    }
     if (kube::IsForbidden(written.error())) ReportForbidden(obs, "update the status", written.error(), false);
     return false;
   }

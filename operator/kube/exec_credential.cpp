@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -27,6 +28,8 @@ std::optional<std::chrono::system_clock::time_point> ParseRfc3339(const std::str
                   &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &consumed) != 6) {
     return std::nullopt;
   }
+  // RFC 3339's year has four digits (sscanf would take "-999" too).
+  if (tm.tm_year < 0 || tm.tm_year > 9999 || !std::isdigit(static_cast<unsigned char>(text[0]))) return std::nullopt;
   tm.tm_year -= 1900;
   tm.tm_mon -= 1;
   std::string rest = text.substr(static_cast<size_t>(consumed));
@@ -48,6 +51,7 @@ std::optional<std::chrono::system_clock::time_point> ParseRfc3339(const std::str
   time_t t = timegm(&tm) - offset;
   // system_clock counts nanoseconds in 64 bits: it ends in 2262. Far-future expiries mean "never".
   if (t > 9000000000LL) return std::chrono::system_clock::time_point::max();
+  if (t < -9000000000LL) return std::chrono::system_clock::time_point::min();  // (before 1685) long expired
   return std::chrono::system_clock::from_time_t(t);
 }
 
@@ -56,12 +60,17 @@ Result<ExecCredential> ParseExecCredential(const std::string& out, const std::st
   if (j.is_discarded() || !j.is_object()) {
     return ConfigError("exec plugin did not print a JSON ExecCredential");
   }
-  if (j.value("kind", "") != "ExecCredential") {
-    return ConfigError("exec plugin printed kind '" + j.value("kind", "") + "', want ExecCredential");
+  // (j.value throws when the field is there but not a string.)
+  auto text = [&](const char* k) {
+    auto it = j.find(k);
+    return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+  };
+  if (text("kind") != "ExecCredential") {
+    return ConfigError("exec plugin printed kind '" + text("kind") + "', want ExecCredential");
   }
-  if (j.value("apiVersion", "") != api_version) {
-    return ConfigError("exec plugin printed apiVersion '" + j.value("apiVersion", "") +
-                       "', the kubeconfig asks for " + api_version);
+  if (text("apiVersion") != api_version) {
+    return ConfigError("exec plugin printed apiVersion '" + text("apiVersion") + "', the kubeconfig asks for " +
+                       api_version);
   }
   auto st = j.find("status");
   if (st == j.end() || !st->is_object()) return ConfigError("exec plugin printed no status");

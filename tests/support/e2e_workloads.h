@@ -17,6 +17,13 @@
 // does what the real controller does: it observes the generation and updates only the pods it
 // may (none for OnDelete, those at or above the partition), leaving the rollout incomplete
 // until ReplacePods (a person deleting the pods) or a lower partition.
+// A real controller (a cluster behind KEYROLL_TEST_KUBECONFIG runs kube-controller-manager,
+// and Argo's where installed) writes these statuses itself. The simulator stands down for a
+// kind the moment a workload of that kind shows an observedGeneration it did not write: it
+// writes no more statuses of that kind and records a rollout when the controller's status
+// says it is complete (all replicas updated and available, revisions equal, ...). Hold,
+// Fail, ReplacePods and PauseForPromotion cannot steer a real controller: StoodDown() says
+// so, for tests to skip with a reason.
 // Workloads are named as people see them (rotation::DisplayName): "api" for a Deployment,
 // "StatefulSet/worker", "DaemonSet/edge". Every completed rollout is recorded with the pod
 // template's keyroll.dev/keys-hash, so tests can check that each rotation happened only after
@@ -71,6 +78,9 @@ class WorkloadSimulator {
   // Template hash of the last completed rollout of `name` ("" if none).
   std::string LastRolledHash(const std::string& name) const;
   int PendingCount(const std::string& name) const;  // rollouts waiting (held or delayed)
+  // True once someone else wrote a status of `kind` ("Deployment", "StatefulSet", ...).
+  bool StoodDown(const std::string& kind) const;
+  int64_t Steps() const { return steps_.load(); }  // polls done (tests wait on it)
 
  private:
   void Loop();
@@ -85,6 +95,10 @@ class WorkloadSimulator {
   std::map<std::string, std::chrono::steady_clock::time_point> first_seen_;  // name@gen -> time
   std::vector<Rollout> rollouts_;
   std::map<std::string, int> pending_;
+  std::set<std::string> written_;     // name@generation whose status the simulator wrote
+  std::set<std::string> stood_down_;  // kinds a real controller runs
+  std::set<std::string> recorded_;    // name@generation recorded as rolled out
+  std::atomic<int64_t> steps_{0};
   std::atomic<bool> stop_{false};
   std::thread thread_;
 };

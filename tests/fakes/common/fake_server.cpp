@@ -184,7 +184,9 @@ class BoundedWorkers : public httplib::TaskQueue {
         --server_.waiting_;
       }
       t_refuse = server_.stopping();  // queued when Stop() came: closed, not served
+      ++server_.busy_;
       fn();
+      --server_.busy_;
       t_refuse = false;
     }
   }
@@ -288,7 +290,7 @@ bool FakeServer::process_and_close_socket(socket_t sock) {
       int n = PollFor(sock, POLLIN, kPollSlice);
       if (n != 0) return n > 0;
       auto idle = Clock::now() - start;
-      if (stopping_ || idle >= limit || (waiting_ > 0 && idle >= kPressureGrace)) return false;
+      if (stopping_ || idle >= limit || (UnderPressure() && idle >= kPressureGrace)) return false;
     }
   };
   SSL* ssl = nullptr;
@@ -302,6 +304,7 @@ bool FakeServer::process_and_close_socket(socket_t sock) {
     int flags = fcntl(sock, F_GETFL, 0);
     fcntl(sock, F_SETFL, flags | O_NONBLOCK);
     bool done = false;
+    auto progressed = Clock::now();  // the client's last bytes (a stalled handshake gives way under pressure)
     for (;;) {
       int rc = SSL_accept(ssl);
       if (rc == 1) {
@@ -311,7 +314,9 @@ bool FakeServer::process_and_close_socket(socket_t sock) {
       int err = SSL_get_error(ssl, rc);
       auto left = options_.handshake_timeout - std::chrono::duration_cast<milliseconds>(Clock::now() - accepted);
       if ((err != SSL_ERROR_WANT_READ && err != SSL_ERROR_WANT_WRITE) || left <= milliseconds(0) || stopping_) break;
-      PollFor(sock, err == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT, std::min(left, kPollSlice * 5));
+      if (UnderPressure() && Clock::now() - progressed >= kPressureGrace) break;
+      if (PollFor(sock, err == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT, std::min(left, kPollSlice)) > 0)
+        progressed = Clock::now();
     }
     fcntl(sock, F_SETFL, flags);
     ERR_clear_error();

@@ -2,10 +2,14 @@
 // handling, with connection handling of its own so that no client can hold the fake hostage:
 //   - a fixed pool of workers and a bounded queue of accepted connections; a connection that
 //     finds the queue full is closed at once (refused), never queued without limit;
-//   - a short TLS handshake deadline (a client that connects and sends nothing, or stops
+//   - a TLS handshake deadline (a client that connects and sends nothing, or stops
 //     mid-handshake, is dropped after `handshake_timeout`);
-//   - bounded keep-alive: idle connections close after `keep_alive_timeout`, and at once
-//     (after a short grace) while other connections wait for a worker;
+//   - under pressure (every worker busy and connections waiting for one), a connection that
+//     is silent or stalls (before its first request, mid-handshake, or idle between
+//     requests) is closed after a short grace. Only then: with a worker free the fake serves
+//     whatever a real API server would — twenty watches opened at once on a loaded machine
+//     are all served (integration FakeKubeTest.ManyWatchesAtOnce, once refused one);
+//   - bounded keep-alive: idle connections close after `keep_alive_timeout`;
 //   - Stop() closes queued connections without serving them, ends keep-alive waits at once
 //     and returns within about a second whatever the clients do.
 // A handler can park its connection (ParkConnection): the client sees a connection that was
@@ -30,7 +34,9 @@ struct FakeServerOptions {
   const TlsMaterial* tls = nullptr;  // null: plain HTTP; else must outlive the server
   size_t workers = 64;
   size_t max_queued = 64;  // accepted connections waiting for a worker; beyond: refused
-  std::chrono::milliseconds handshake_timeout{1000};
+  // kube-apiserver's is 32 s (ReadHeaderTimeout); a loaded 2-core machine can take over a
+  // second to complete a handshake, so the old 1 s dropped real clients.
+  std::chrono::milliseconds handshake_timeout{10000};
   std::chrono::milliseconds keep_alive_timeout{1000};
   size_t keep_alive_max_count = 1000;  // requests per connection (nginx's default)
   std::chrono::milliseconds read_timeout{5000};   // within one request
@@ -76,7 +82,10 @@ class FakeServer : public httplib::Server {
   int port_ = 0;
   std::atomic<bool> stopping_{false};
   std::atomic<size_t> refused_{0};
-  std::atomic<size_t> waiting_{0};  // connections queued for a worker (pressure)
+  std::atomic<size_t> waiting_{0};  // connections queued for a worker
+  std::atomic<size_t> busy_{0};     // workers serving a connection
+  // Every worker busy and connections waiting for one.
+  bool UnderPressure() const { return waiting_ > 0 && busy_ >= options_.workers; }
   mutable std::mutex parked_mu_;
   std::vector<int> parked_;
   friend class BoundedWorkers;

@@ -60,6 +60,19 @@ TEST(ExecCredentialParse, Rfc3339Variants) {
   EXPECT_FALSE(ParseRfc3339("2026-11-22"));
   EXPECT_FALSE(ParseRfc3339("2026-11-22T03:07:45"));
   EXPECT_EQ(ParseRfc3339("2999-01-01T00:00:00Z"), std::chrono::system_clock::time_point::max());
+  // Found by fuzz_exec_credential: a year sscanf reads as negative overflowed the clock (UB).
+  EXPECT_FALSE(ParseRfc3339("-999-01-01T00:00:00Z"));
+  EXPECT_EQ(ParseRfc3339("0001-01-01T00:00:00Z"), std::chrono::system_clock::time_point::min());
+}
+
+// Found while writing fuzz_exec_credential: a kind or apiVersion that is not a string threw.
+TEST(ExecCredentialParse, FieldsOfTheWrongTypeAreAnError) {
+  const std::string v1 = "client.authentication.k8s.io/v1";
+  for (std::string odd : {std::string(R"({"kind":5,"apiVersion":"client.authentication.k8s.io/v1"})"),
+                          std::string(R"({"kind":"ExecCredential","apiVersion":["v1"]})")}) {
+    auto c = ParseExecCredential(odd, v1);
+    EXPECT_FALSE(c.ok()) << odd;
+  }
 }
 
 TEST(Credentials, TokenFileIsReReadWhenItChanges) {
