@@ -5,14 +5,31 @@
 
 namespace keyroll::controller {
 
+namespace {
+
+int64_t GenerationOf(const nlohmann::json& object) {
+  const auto* g = object.contains("metadata") ? &object["metadata"] : nullptr;
+  if (!g || !g->contains("generation") || !(*g)["generation"].is_number_integer()) return 0;
+  return (*g)["generation"].get<int64_t>();
+}
+
+}  // namespace
+
 FreshReader::FreshReader(kube::Client& client, kube::ResourceRef resource, const kube::Store& store,
                          kube::Projection projection)
     : client_(client), resource_(std::move(resource)), store_(store), projection_(std::move(projection)) {}
 
-void FreshReader::Wrote(const std::string& ns, const std::string& name, const std::string& resource_version) {
+void FreshReader::Wrote(const std::string& ns, const std::string& name, const nlohmann::json& answer) {
   const auto now = std::chrono::steady_clock::now();
+  auto cached = store_.Get(ns, name);
+  // The generation tells "our write or later" only when our write moved it (a spec change;
+  // a status write or a kind without one leaves it alone).
+  const int64_t generation = GenerationOf(answer);
+  Write w{kube::ResourceVersionOf(answer), cached ? kube::ResourceVersionOf(*cached) : "",
+          cached && generation > GenerationOf(*cached) ? generation : 0, nlohmann::json::to_msgpack(Project(answer)),
+          now};
   std::lock_guard lock(mu_);
-  written_[ns + "/" + name] = {resource_version, now};
+  written_[ns + "/" + name] = std::move(w);
   // Entries are dropped when read after they expired; those never read again are swept
   // now and then, or every write ever made would stay here.
   if (now - swept_ > kTrustCacheAfter) {
@@ -33,15 +50,21 @@ std::optional<nlohmann::json> FreshReader::Get(const std::string& ns, const std:
     std::lock_guard lock(mu_);
     auto it = written_.find(key);
     if (it == written_.end()) return cached;
+    const Write& w = it->second;
     std::string cached_rv = cached ? kube::ResourceVersionOf(*cached) : "";
-    // Caught up, or someone wrote after us and the cache will never show our version:
-    // a watch delivers within moments, so after a few seconds trust the cache again.
-    if (cached_rv == it->second.resource_version ||
-        std::chrono::steady_clock::now() - it->second.at > kTrustCacheAfter) {
+    // Caught up: the cache shows our version, or (kinds with a generation) a spec at least as
+    // new as ours, e.g. our patch and then the workload controller's status. A watch delivers
+    // within moments, so after a few seconds the cache is trusted again whatever it shows.
+    if (cached_rv == w.resource_version || (w.generation > 0 && cached && GenerationOf(*cached) >= w.generation) ||
+        std::chrono::steady_clock::now() - w.at > kTrustCacheAfter) {
       written_.erase(it);
       return cached;
     }
+    // Still what it held before our write: our answer is the newest state we know of.
+    if (cached_rv == w.cache_version_before) return nlohmann::json::from_msgpack(w.answer);
   }
+  // The cache moved, but not to our version: a write by someone else, before or after ours
+  // (resourceVersions are not ordered for clients). Ask the API server.
   auto live = client_.Get(resource_, ns, name);
   if (live) return Project(*live);
   if (kube::IsNotFound(live.error())) return std::nullopt;

@@ -1,15 +1,18 @@
 // fresh_reader: read-your-writes over an informer cache. After the controller writes an
-// object it records the resourceVersion it got back; until the cache shows that version,
-// reads of the object go to the API server (one GET) instead of the lagging cache, so a
-// reconcile never acts on the state from before its own write (which would only produce
-// a 409 or a needless second write).
+// object it records the write's answer; until the cache shows that version (or a later one),
+// reads of the object get the answer instead of the lagging cache, so a reconcile never acts
+// on the state from before its own write (which would only produce a 409 or a needless
+// second write), and costs no GET for it. Only when the cache shows a version it cannot place
+// (neither the one it held before the write nor ours) does a read go to the API server.
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <map>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -24,10 +27,11 @@ class FreshReader {
   FreshReader(kube::Client& client, kube::ResourceRef resource, const kube::Store& store,
               kube::Projection projection);
 
-  // Records our own write (the resourceVersion of the answer).
-  void Wrote(const std::string& ns, const std::string& name, const std::string& resource_version);
-  // The projection of the object: from the cache, or from a GET when the cache still lags
-  // behind our last write. nullopt when it does not exist (in the cache's view).
+  // Records our own write: the API server's answer (the full object).
+  void Wrote(const std::string& ns, const std::string& name, const nlohmann::json& answer);
+  // The projection of the object: from the cache, or our last write's answer while the cache
+  // still lags behind it (a GET only when the cache's version cannot be placed). nullopt when
+  // it does not exist (in the cache's view).
   std::optional<nlohmann::json> Get(const std::string& ns, const std::string& name);
   // Projects a full object (e.g. a write's answer) as the cache would.
   nlohmann::json Project(const nlohmann::json& full) const;
@@ -40,6 +44,9 @@ class FreshReader {
   std::mutex mu_;
   struct Write {
     std::string resource_version;
+    std::string cache_version_before;  // what the cache held when we wrote ("" = nothing)
+    int64_t generation = 0;            // the answer's metadata.generation if our write moved it, else 0
+    std::vector<uint8_t> answer;       // the projected answer, MessagePack (small while it waits)
     std::chrono::steady_clock::time_point at;
   };
   std::map<std::string, Write> written_;  // ns/name -> our last write

@@ -166,6 +166,18 @@ runtime::ReconcileResult Reconciler::Reconcile(const std::string& key) {
 
 namespace {
 
+// Puts `restarts` (a ConsumerRestarted message) in place of the restarts a KeysSynced event of
+// `events` names (one event for a first sync, issue 17). False when there is no such event.
+bool RestartsJoinKeysSynced(std::vector<rotation::Event>& events, const std::string& restarts) {
+  for (auto& k : events) {
+    if (k.reason != rotation::vocab::kEventKeysSynced) continue;
+    const auto named = k.message.find("; restarting ");
+    k.message = k.message.substr(0, named) + "; " + restarts;
+    return true;
+  }
+  return false;
+}
+
 // After the plan's Secret write landed: the rest of the plan decided again on the Secret as
 // written, so that a first sync ends Ready in one status write (not in a second reconcile
 // woken by our own writes). nullopt when that changes nothing to do with the Secret or the
@@ -175,10 +187,14 @@ std::optional<rotation::Plan> DecideAfterSecretWrite(const Observation& obs, con
   rotation::Plan again = rotation::Decide(obs.observed, Now());
   if (again.read_provider || again.secret.op != rotation::SecretOp::None || again.rotate || !again.revoke_kid.empty())
     return std::nullopt;
-  // The first plan's events (the Secret it wrote) come first; none twice.
+  // The first plan's events (the Secret it wrote) come first; none twice. Its KeysSynced event
+  // names the restarts it planned; the restarts made are the second plan's, said there instead.
   std::vector<rotation::Event> events = plan.events;
-  for (auto& e : again.events)
-    if (std::find(events.begin(), events.end(), e) == events.end()) events.push_back(std::move(e));
+  for (auto& e : again.events) {
+    if (std::find(events.begin(), events.end(), e) != events.end()) continue;
+    if (e.reason == rotation::vocab::kEventConsumerRestarted && RestartsJoinKeysSynced(events, e.message)) continue;
+    events.push_back(std::move(e));
+  }
   again.events = std::move(events);
   again.backoff = again.backoff || plan.backoff;
   return again;
@@ -274,7 +290,7 @@ bool Reconciler::ApplySecret(Observation& obs, const rotation::SecretWrite& w) {
     return false;
   }
   const std::string rv = kube::ResourceVersionOf(*written);
-  secrets_.Wrote(meta.namespace_, w.name, rv);
+  secrets_.Wrote(meta.namespace_, w.name, *written);
   json projected = ProjectSecret(*written, {{w.current_key, w.next_key}});
   if (auto s = ObserveSecret(projected, w.current_key, w.next_key, meta.uid)) obs.observed.secret = *s;
   obs.secret_rv = rv;
@@ -308,7 +324,7 @@ bool Reconciler::ApplyRestarts(Observation& obs, const rotation::Plan& plan) {
       ok = false;
       continue;
     }
-    workloads_[static_cast<size_t>(r.kind)]->Wrote(meta.namespace_, r.name, kube::ResourceVersionOf(*res));
+    workloads_[static_cast<size_t>(r.kind)]->Wrote(meta.namespace_, r.name, *res);
     LoggerFor(meta).Info("consumer restarted",
                          {{"kind", kind}, {"workload", r.name}, {"keysHash", ShortHash(r.keys_hash)}});
     runtime::Failpoint("after-restart");
@@ -339,7 +355,7 @@ bool Reconciler::ApplyStatus(Observation& obs, const rotation::Status& status) {
     return false;
   }
   const std::string rv = kube::ResourceVersionOf(*written);
-  resources_.Wrote(res.meta.namespace_, res.meta.name, rv);
+  resources_.Wrote(res.meta.namespace_, res.meta.name, *written);
   obs.resource = resources_.Project(*written);
   res.status = status;
   res.meta.resource_version = rv;
