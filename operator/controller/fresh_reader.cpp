@@ -22,10 +22,16 @@ FreshReader::FreshReader(kube::Client& client, kube::ResourceRef resource, const
 void FreshReader::Wrote(const std::string& ns, const std::string& name, const nlohmann::json& answer) {
   const auto now = std::chrono::steady_clock::now();
   auto cached = store_.Get(ns, name);
+  const std::string rv = kube::ResourceVersionOf(answer);
+  if (cached && kube::ResourceVersionOf(*cached) == rv) {  // the watch was quicker: nothing to bridge
+    std::lock_guard lock(mu_);
+    written_.erase(ns + "/" + name);
+    return;
+  }
   // The generation tells "our write or later" only when our write moved it (a spec change;
   // a status write or a kind without one leaves it alone).
   const int64_t generation = GenerationOf(answer);
-  Write w{kube::ResourceVersionOf(answer), cached ? kube::ResourceVersionOf(*cached) : "",
+  Write w{rv, cached ? kube::ResourceVersionOf(*cached) : "",
           cached && generation > GenerationOf(*cached) ? generation : 0, nlohmann::json::to_msgpack(Project(answer)),
           now};
   std::lock_guard lock(mu_);
