@@ -196,8 +196,6 @@ const std::map<std::string, std::string>& NotAlwaysExercised() {
       {"get statefulsets.apps", "a fresh read right after a restart patch, only while the watch lags behind it"},
       {"get daemonsets.apps", "a fresh read right after a restart patch, only while the watch lags behind it"},
       {"patch events", "bumps the count of an identical repeated event"},
-      {"list pods", "only to name the pods of an OnDelete rollout that cannot finish "
-                    "(WithoutPodsListTheOnDeleteConditionStillSaysWhatToDo)"},
       // Argo Rollouts is not installed here: keyroll lists rollouts (a 404, checked again every
       // 10 s) and never gets to watch, read or patch one (tests/e2e/argo_rollouts_test.cpp does).
       {"watch rollouts.argoproj.io", "Argo Rollouts is not installed in this test"},
@@ -308,15 +306,14 @@ TEST(RobustnessLeastPrivilege, WithoutTheArgoRolloutsRulesRolloutsCountAsNotInst
   EXPECT_EQ(env.keyroll().LogLinesWith("forbidden").size(), 1u) << "only the one list, said once";
 }
 
-// Without pods list an OnDelete StatefulSet's condition cannot name its pods: the log names
-// the refused list, and the condition still says what to do.
+// deploy/ grants no pods list (opt-in: deploy/components/list-pods, the chart's podsList.enabled):
+// an OnDelete StatefulSet's condition cannot name its pods, the log names the refused list and
+// how to grant it, and the condition still says what to do.
 TEST(RobustnessLeastPrivilege, WithoutPodsListTheOnDeleteConditionStillSaysWhatToDo) {
   KEYROLL_E2E_REQUIRE_OPERATOR();
-  int skip = -1;
-  for (int i = 0; i < static_cast<int>(Permissions().size()); ++i)
-    if (Permissions()[i].Text() == "list pods") skip = i;
-  ASSERT_GE(skip, 0) << "deploy/ grants no pods list";
-  RbacSetup setup(skip);
+  for (const auto& p : Permissions()) ASSERT_NE(p.Text(), "list pods") << "deploy/ grants pods list by default";
+  const Permission pods_list{"", "pods", "list", ""};
+  RbacSetup setup(-1);  // exactly deploy/'s rules
   auto& env = *setup.env;
   if (!env.cluster().is_fake()) GTEST_SKIP() << "the fake's allow rules stand in for RBAC";
   env.StartOperator();
@@ -328,7 +325,8 @@ TEST(RobustnessLeastPrivilege, WithoutPodsListTheOnDeleteConditionStillSaysWhatT
   });
   const std::string message = StrAt(FindCondition(skr, "Ready"), "/message");
   EXPECT_NE(message.find("(delete them, or use consumers.restart: None)"), std::string::npos) << message;
-  EXPECT_TRUE(WaitUntil([&] { return LogNames(env.keyroll().CurrentLog(), Permissions()[skip]); })) << LogTail(env);
+  EXPECT_TRUE(WaitUntil([&] { return LogNames(env.keyroll().CurrentLog(), pods_list); })) << LogTail(env);
+  EXPECT_NE(env.keyroll().CurrentLog().find("podsList.enabled=true"), std::string::npos) << LogTail(env);
   EXPECT_TRUE(env.keyroll().running());
 }
 
