@@ -16,24 +16,28 @@ int64_t GenerationOf(const nlohmann::json& object) {
 }  // namespace
 
 FreshReader::FreshReader(kube::Client& client, kube::ResourceRef resource, const kube::Store& store,
-                         kube::Projection projection)
-    : client_(client), resource_(std::move(resource)), store_(store), projection_(std::move(projection)) {}
+                         kube::Projection projection, bool keep_answers)
+    : client_(client),
+      resource_(std::move(resource)),
+      store_(store),
+      projection_(std::move(projection)),
+      keep_answers_(keep_answers) {}
 
-void FreshReader::Wrote(const std::string& ns, const std::string& name, const nlohmann::json& answer) {
-  const auto now = std::chrono::steady_clock::now();
+FreshReader::Prior FreshReader::Before(const std::string& ns, const std::string& name) const {
   auto cached = store_.Get(ns, name);
-  const std::string rv = kube::ResourceVersionOf(answer);
-  if (cached && kube::ResourceVersionOf(*cached) == rv) {  // the watch was quicker: nothing to bridge
-    std::lock_guard lock(mu_);
-    written_.erase(ns + "/" + name);
-    return;
-  }
+  if (!cached) return {};
+  return {kube::ResourceVersionOf(*cached), GenerationOf(*cached)};
+}
+
+void FreshReader::Wrote(const std::string& ns, const std::string& name, const nlohmann::json& answer,
+                        const Prior& prior) {
+  const auto now = std::chrono::steady_clock::now();
   // The generation tells "our write or later" only when our write moved it (a spec change;
   // a status write or a kind without one leaves it alone).
   const int64_t generation = GenerationOf(answer);
-  Write w{rv, cached ? kube::ResourceVersionOf(*cached) : "",
-          cached && generation > GenerationOf(*cached) ? generation : 0, nlohmann::json::to_msgpack(Project(answer)),
-          now};
+  Write w{kube::ResourceVersionOf(answer), prior.resource_version,
+          !prior.resource_version.empty() && generation > prior.generation ? generation : 0,
+          keep_answers_ ? nlohmann::json::to_msgpack(Project(answer)) : std::vector<uint8_t>{}, now};
   std::lock_guard lock(mu_);
   written_[ns + "/" + name] = std::move(w);
   // Entries are dropped when read after they expired; those never read again are swept
@@ -66,8 +70,9 @@ std::optional<nlohmann::json> FreshReader::Get(const std::string& ns, const std:
       written_.erase(it);
       return cached;
     }
-    // Still what it held before our write: our answer is the newest state we know of.
-    if (cached_rv == w.cache_version_before) return nlohmann::json::from_msgpack(w.answer);
+    // Still what it held before we sent the write: it lags behind our write, and our answer is
+    // the newest state we know of.
+    if (keep_answers_ && cached_rv == w.cache_version_before) return nlohmann::json::from_msgpack(w.answer);
   }
   // The cache moved, but not to our version: a write by someone else, before or after ours
   // (resourceVersions are not ordered for clients). Ask the API server.

@@ -23,12 +23,23 @@ namespace keyroll::controller {
 
 class FreshReader {
  public:
-  // `store` is an informer's store holding projections made by `projection`.
+  // `store` is an informer's store holding projections made by `projection`. With
+  // `keep_answers` a lagging cache is bridged by our write's answer, kept until the cache
+  // catches up (or 5 s); without it, by a GET. Worth its memory where writes are few and reads
+  // after them many (restart patches, whose rollouts wake the resource); not for every status
+  // write and Secret of a cold start, whose later reads seldom find the cache behind.
   FreshReader(kube::Client& client, kube::ResourceRef resource, const kube::Store& store,
-              kube::Projection projection);
+              kube::Projection projection, bool keep_answers = false);
 
-  // Records our own write: the API server's answer (the full object).
-  void Wrote(const std::string& ns, const std::string& name, const nlohmann::json& answer);
+  // What the cache holds just before we send a write (take it before the request: a watch
+  // may deliver our write, and later ones, before the answer is handled).
+  struct Prior {
+    std::string resource_version;  // "" = not in the cache
+    int64_t generation = 0;
+  };
+  Prior Before(const std::string& ns, const std::string& name) const;
+  // Records our own write: the API server's answer (the full object) and Before()'s reading.
+  void Wrote(const std::string& ns, const std::string& name, const nlohmann::json& answer, const Prior& prior);
   // The projection of the object: from the cache, or our last write's answer while the cache
   // still lags behind it (a GET only when the cache's version cannot be placed). nullopt when
   // it does not exist (in the cache's view).
@@ -41,12 +52,13 @@ class FreshReader {
   kube::ResourceRef resource_;
   const kube::Store& store_;
   kube::Projection projection_;
+  bool keep_answers_;
   std::mutex mu_;
   struct Write {
     std::string resource_version;
-    std::string cache_version_before;  // what the cache held when we wrote ("" = nothing)
+    std::string cache_version_before;  // what the cache held before we wrote ("" = nothing)
     int64_t generation = 0;            // the answer's metadata.generation if our write moved it, else 0
-    std::vector<uint8_t> answer;       // the projected answer, MessagePack (small while it waits)
+    std::vector<uint8_t> answer;       // the projected answer, MessagePack (keep_answers only)
     std::chrono::steady_clock::time_point at;
   };
   std::map<std::string, Write> written_;  // ns/name -> our last write

@@ -54,7 +54,8 @@ WorkloadReaders MakeWorkloadReaders(kube::Client& client, const Informers& infor
   WorkloadReaders out;
   for (auto kind : rotation::kWorkloadKinds)
     out[static_cast<size_t>(kind)] = std::make_unique<FreshReader>(client, ResourceOf(kind), informers.workloads(kind),
-                                                                   informers.workload_projection());
+                                                                   informers.workload_projection(),
+                                                                   /*keep_answers=*/true);
   return out;
 }
 
@@ -274,6 +275,7 @@ bool Reconciler::ApplySecret(Observation& obs, const rotation::SecretWrite& w) {
     }
   }
   runtime::Failpoint("before-secret-write");
+  const FreshReader::Prior prior = secrets_.Before(meta.namespace_, w.name);
   auto written = WriteSecret(client_, meta, w, obs.secret_rv, raw);
   if (!written) {
     if (w.op == rotation::SecretOp::Create && kube::IsAlreadyExists(written.error())) {
@@ -290,7 +292,7 @@ bool Reconciler::ApplySecret(Observation& obs, const rotation::SecretWrite& w) {
     return false;
   }
   const std::string rv = kube::ResourceVersionOf(*written);
-  secrets_.Wrote(meta.namespace_, w.name, *written);
+  secrets_.Wrote(meta.namespace_, w.name, *written, prior);
   json projected = ProjectSecret(*written, {{w.current_key, w.next_key}});
   if (auto s = ObserveSecret(projected, w.current_key, w.next_key, meta.uid)) obs.observed.secret = *s;
   obs.secret_rv = rv;
@@ -315,6 +317,8 @@ bool Reconciler::ApplyRestarts(Observation& obs, const rotation::Plan& plan) {
                                                                          r.keys_hash}}}}}}}}}};
     runtime::Failpoint("before-restart");
     const std::string kind(rotation::KindName(r.kind));
+    FreshReader& reader = *workloads_[static_cast<size_t>(r.kind)];
+    const FreshReader::Prior prior = reader.Before(meta.namespace_, r.name);
     auto res = client_.MergePatch(ResourceOf(r.kind), meta.namespace_, r.name, patch);
     if (!res) {
       LoggerFor(meta).Warn("consumer restart failed",
@@ -324,7 +328,7 @@ bool Reconciler::ApplyRestarts(Observation& obs, const rotation::Plan& plan) {
       ok = false;
       continue;
     }
-    workloads_[static_cast<size_t>(r.kind)]->Wrote(meta.namespace_, r.name, *res);
+    reader.Wrote(meta.namespace_, r.name, *res, prior);
     LoggerFor(meta).Info("consumer restarted",
                          {{"kind", kind}, {"workload", r.name}, {"keysHash", ShortHash(r.keys_hash)}});
     runtime::Failpoint("after-restart");
@@ -344,6 +348,7 @@ bool Reconciler::ApplyStatus(Observation& obs, const rotation::Status& status) {
   body["metadata"]["resourceVersion"] = res.meta.resource_version;  // the precondition
   body["status"] = rotation::StatusToJson(status);
   runtime::Failpoint("before-status-write");
+  const FreshReader::Prior prior = resources_.Before(res.meta.namespace_, res.meta.name);
   auto written = client_.UpdateStatus(kube::resources::kSigningKeyRotations, res.meta.namespace_, body);
   auto lg = LoggerFor(res.meta);
   if (!written) {
@@ -355,7 +360,7 @@ bool Reconciler::ApplyStatus(Observation& obs, const rotation::Status& status) {
     return false;
   }
   const std::string rv = kube::ResourceVersionOf(*written);
-  resources_.Wrote(res.meta.namespace_, res.meta.name, *written);
+  resources_.Wrote(res.meta.namespace_, res.meta.name, *written, prior);
   obs.resource = resources_.Project(*written);
   res.status = status;
   res.meta.resource_version = rv;

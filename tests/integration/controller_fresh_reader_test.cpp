@@ -1,0 +1,108 @@
+// FreshReader (operator/controller/fresh_reader.h) against the fake API server: after keyroll's
+// own write, a cache that still shows what it held before the write is bridged by the write's
+// answer (no GET); a cache whose generation passed ours is caught up, even when the watch
+// delivered our write and a later one before the answer was recorded (no GET, and not the
+// older answer: that left a resource waiting for a rollout that had completed); only a
+// version it cannot place costs a GET. The store is fed by hand, standing in for the watch.
+// (keyroll keeps answers for its workload readers, the restart patches.)
+#include "operator/controller/fresh_reader.h"
+
+#include <gtest/gtest.h>
+
+#include "tests/support/cluster.h"
+
+namespace keyroll::testing {
+namespace {
+
+using nlohmann::json;
+namespace res = kube::resources;
+
+json Deployment(const std::string& name) {
+  return {{"apiVersion", "apps/v1"},
+          {"kind", "Deployment"},
+          {"metadata", {{"name", name}}},
+          {"spec", {{"replicas", 1},
+                    {"selector", {{"matchLabels", {{"app", name}}}}},
+                    {"template", {{"metadata", {{"labels", {{"app", name}}}}},
+                                  {"spec", {{"containers", {{{"name", "app"}, {"image", "example/app:1"}}}}}}}}}}};
+}
+
+const json kRestart = {{"spec", {{"template", {{"metadata", {{"annotations", {{"keyroll.dev/keys-hash", "h1"}}}}}}}}}};
+
+std::string Hash(const std::optional<json>& d) {
+  return d ? d->value("/spec/template/metadata/annotations/keyroll.dev~1keys-hash"_json_pointer, std::string()) : "";
+}
+
+class FreshReaderTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (!cluster.is_fake()) GTEST_SKIP() << "counts GETs with the fake API server's /_fake/stats";
+  }
+  json Create(const std::string& name) {
+    auto d = cluster.client().Create(res::kDeployments, cluster.namespace_name(), Deployment(name));
+    EXPECT_TRUE(static_cast<bool>(d)) << d.error().ToString();
+    return d ? *d : json();
+  }
+  json Restart(const std::string& name) {
+    auto d = cluster.client().MergePatch(res::kDeployments, cluster.namespace_name(), name, kRestart);
+    EXPECT_TRUE(static_cast<bool>(d)) << d.error().ToString();
+    return d ? *d : json();
+  }
+  json CompleteRollout(const std::string& name, int64_t generation) {
+    auto d = cluster.client().MergePatchStatus(res::kDeployments, cluster.namespace_name(), name,
+                                               {{"status", {{"observedGeneration", generation}}}});
+    EXPECT_TRUE(static_cast<bool>(d)) << d.error().ToString();
+    return d ? *d : json();
+  }
+  void Deliver(const json& object) { (void)store.Apply({kube::WatchEventType::kModified, object}); }
+  int64_t Gets() { return cluster.Stats()["by_request"].value("get deployments.apps", int64_t{0}); }
+
+  TestCluster cluster;
+  kube::Store store;
+  controller::FreshReader reader{cluster.client(), res::kDeployments, store, nullptr, /*keep_answers=*/true};
+};
+
+TEST_F(FreshReaderTest, ALaggingCacheIsBridgedByTheWritesAnswerWithoutAGet) {
+  const std::string ns = cluster.namespace_name();
+  store.Replace({Create("api")});
+  const auto prior = reader.Before(ns, "api");
+  reader.Wrote(ns, "api", Restart("api"), prior);
+  const int64_t gets = Gets();
+  EXPECT_EQ(Hash(reader.Get(ns, "api")), "h1") << "the answer of our patch, not the cache's older version";
+  EXPECT_EQ(Gets(), gets);
+}
+
+TEST_F(FreshReaderTest, ACacheThatPassedOurWriteIsCaughtUpEvenBeforeTheWriteWasRecorded) {
+  const std::string ns = cluster.namespace_name();
+  store.Replace({Create("api")});
+  const auto prior = reader.Before(ns, "api");
+  const json ours = Restart("api");
+  // The watch delivers our patch and the controller's status before the answer is recorded.
+  Deliver(ours);
+  Deliver(CompleteRollout("api", ours["metadata"].value("generation", int64_t{0})));
+  reader.Wrote(ns, "api", ours, prior);
+  const int64_t gets = Gets();
+  auto seen = reader.Get(ns, "api");
+  ASSERT_TRUE(seen.has_value());
+  EXPECT_EQ(seen->value("/status/observedGeneration"_json_pointer, int64_t{0}),
+            ours["metadata"].value("generation", int64_t{0}))
+      << "the completed rollout, not our older answer";
+  EXPECT_EQ(Gets(), gets);
+}
+
+TEST_F(FreshReaderTest, AVersionItCannotPlaceCostsOneGet) {
+  const std::string ns = cluster.namespace_name();
+  const json created = Create("api");
+  store.Replace({created});
+  const auto prior = reader.Before(ns, "api");
+  // Someone else's status write the cache shows while ours is on its way: before or after ours?
+  const json theirs = CompleteRollout("api", 1);
+  reader.Wrote(ns, "api", Restart("api"), prior);
+  Deliver(theirs);
+  const int64_t gets = Gets();
+  EXPECT_EQ(Hash(reader.Get(ns, "api")), "h1") << "the live object";
+  EXPECT_EQ(Gets(), gets + 1);
+}
+
+}  // namespace
+}  // namespace keyroll::testing
