@@ -147,7 +147,11 @@ TEST(E2EFirstSyncRequests, AConsumerAddsItsRestartAndOneStatusWriteOnly) {
   const int64_t token_gets = KeyrollRequest(env.cluster(), "get secrets");
   EXPECT_GE(token_gets, kResources);
   EXPECT_LE(token_gets, 2 * kResources);  // the known re-read under load (see above)
-  EXPECT_EQ(after - token_gets, 5 * kResources) << "nothing else";
+  // A loaded machine can also make the reconcile after a status write find the resource's cache
+  // behind it: one read-your-writes GET (answers are kept for restart patches only).
+  const int64_t resource_gets = KeyrollRequest(env.cluster(), "get signingkeyrotations.keyroll.dev");
+  EXPECT_LE(resource_gets, kResources);
+  EXPECT_EQ(after - token_gets - resource_gets, 5 * kResources) << "nothing else";
   for (int i = 0; i < kResources; ++i) {
     bool named = false;
     for (const auto& e : SkrEvents(env.kube(), env.ns(), "r" + std::to_string(i)))
