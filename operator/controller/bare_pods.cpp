@@ -29,7 +29,11 @@ void ReportBarePods(kube::Client& client, kube::EventRecorder& events, const jso
   });
   log::Logger lg{{"namespace", ns}, {"secret", secret_name}};
   if (!listed) {
-    lg.Warn("cannot list pods to look for bare Pods that read the Secret", {{"error", listed.error().ToString()}});
+    lg.Warn(kube::IsForbidden(listed.error())
+                ? "keyroll may not list pods (RBAC), so it cannot report bare Pods that keep the old keys; grant "
+                  "it with the chart value podsList.enabled=true or deploy/components/list-pods"
+                : "cannot list pods to look for bare Pods that read the Secret",
+            {{"error", listed.error().ToString()}});
     return;
   }
   if (bare.empty()) return;

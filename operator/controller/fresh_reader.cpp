@@ -5,20 +5,48 @@
 
 namespace keyroll::controller {
 
-FreshReader::FreshReader(kube::Client& client, kube::ResourceRef resource, const kube::Store& store,
-                         kube::Projection projection)
-    : client_(client), resource_(std::move(resource)), store_(store), projection_(std::move(projection)) {}
+namespace {
 
-void FreshReader::Wrote(const std::string& ns, const std::string& name, const std::string& resource_version) {
-  Record(ns + "/" + name, resource_version);
+int64_t GenerationOf(const nlohmann::json& object) {
+  const auto* g = object.contains("metadata") ? &object["metadata"] : nullptr;
+  if (!g || !g->contains("generation") || !(*g)["generation"].is_number_integer()) return 0;
+  return (*g)["generation"].get<int64_t>();
 }
 
-void FreshReader::Stale(const std::string& ns, const std::string& name) { Record(ns + "/" + name, ""); }
+}  // namespace
 
-void FreshReader::Record(const std::string& key, const std::string& resource_version) {
+FreshReader::FreshReader(kube::Client& client, kube::ResourceRef resource, const kube::Store& store,
+                         kube::Projection projection, bool keep_answers)
+    : client_(client),
+      resource_(std::move(resource)),
+      store_(store),
+      projection_(std::move(projection)),
+      keep_answers_(keep_answers) {}
+
+FreshReader::Prior FreshReader::Before(const std::string& ns, const std::string& name) const {
+  auto cached = store_.Get(ns, name);
+  if (!cached) return {};
+  return {kube::ResourceVersionOf(*cached), GenerationOf(*cached)};
+}
+
+void FreshReader::Wrote(const std::string& ns, const std::string& name, const nlohmann::json& answer,
+                        const Prior& prior) {
+  // The generation tells "our write or later" only when our write moved it (a spec change;
+  // a status write or a kind without one leaves it alone).
+  const int64_t generation = GenerationOf(answer);
+  Record(ns + "/" + name,
+         {kube::ResourceVersionOf(answer), prior.resource_version,
+          !prior.resource_version.empty() && generation > prior.generation ? generation : 0,
+          keep_answers_ ? nlohmann::json::to_msgpack(Project(answer)) : std::vector<uint8_t>{}, {}});
+}
+
+void FreshReader::Stale(const std::string& ns, const std::string& name) { Record(ns + "/" + name, {}); }
+
+void FreshReader::Record(const std::string& key, Write w) {
   const auto now = std::chrono::steady_clock::now();
+  w.at = now;
   std::lock_guard lock(mu_);
-  written_[key] = {resource_version, now};
+  written_[key] = std::move(w);
   if (now - swept_ < kSweepEvery) return;
   swept_ = now;
   std::erase_if(written_, [&](const auto& e) { return now - e.second.at > kForgetAfter; });
@@ -37,19 +65,32 @@ std::optional<nlohmann::json> FreshReader::Get(const std::string& ns, const std:
     std::lock_guard lock(mu_);
     auto it = written_.find(key);
     if (it == written_.end()) return cached;
-    if (!cached_rv.empty() && cached_rv == it->second.resource_version) {  // caught up
+    const Write& w = it->second;
+    // Caught up: the cache shows our version, or (kinds with a generation) a spec at least as
+    // new as ours, e.g. our patch and then the workload controller's status.
+    if ((!cached_rv.empty() && cached_rv == w.resource_version) ||
+        (w.generation > 0 && cached && GenerationOf(*cached) >= w.generation)) {
       written_.erase(it);
       return cached;
     }
+    // Still what it held before we sent the write: it lags behind our write, and our answer is
+    // the newest state we know of.
+    if (!w.answer.empty() && cached_rv == w.cache_version_before) return nlohmann::json::from_msgpack(w.answer);
   }
+  // The cache moved, but not to our version (a write by someone else, before or after ours:
+  // resourceVersions are not ordered for clients), or a write of ours was refused. Ask the
+  // API server.
   auto live = client_.Get(resource_, ns, name);
   if (live) {
     // The cache must now show what the server showed (someone may have written after us; the
     // cache will never show our version then, but it will show theirs).
     const std::string live_rv = kube::ResourceVersionOf(*live);
-    std::lock_guard lock(mu_);
-    if (live_rv == cached_rv) written_.erase(key);
-    else written_[key] = {live_rv, std::chrono::steady_clock::now()};
+    if (live_rv == cached_rv) {
+      std::lock_guard lock(mu_);
+      written_.erase(key);
+    } else {
+      Record(key, {live_rv, "", 0, {}, {}});
+    }
     return Project(*live);
   }
   if (kube::IsNotFound(live.error())) {

@@ -61,7 +61,11 @@ void AddPodsToDelete(kube::Client& client, const std::string& ns, rotation::Obse
     if (current.empty() || runs != current) old.push_back(StringAt(pod, "/metadata/name"));
   });
   if (!listed) {
-    lg.Warn("cannot list the pods to delete (the condition names none)", {{"error", listed.error().ToString()}});
+    lg.Warn(kube::IsForbidden(listed.error())
+                ? "keyroll may not list pods (RBAC), so the condition names no pods to delete; grant it with "
+                  "the chart value podsList.enabled=true or deploy/components/list-pods"
+                : "cannot list the pods to delete (the condition names none)",
+            {{"error", listed.error().ToString()}});
     return;
   }
   std::sort(old.begin(), old.end());

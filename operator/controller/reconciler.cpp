@@ -76,7 +76,8 @@ WorkloadReaders MakeWorkloadReaders(kube::Client& client, const Informers& infor
   WorkloadReaders out;
   for (auto kind : rotation::kWorkloadKinds)
     out[static_cast<size_t>(kind)] = std::make_unique<FreshReader>(client, ResourceOf(kind), informers.workloads(kind),
-                                                                   informers.workload_projection());
+                                                                   informers.workload_projection(),
+                                                                   /*keep_answers=*/true);
   return out;
 }
 
@@ -205,6 +206,18 @@ runtime::ReconcileResult Reconciler::Reconcile(const std::string& key) {
 
 namespace {
 
+// Puts `restarts` (a ConsumerRestarted message) in place of the restarts a KeysSynced event of
+// `events` names (one event for a first sync, issue 17). False when there is no such event.
+bool RestartsJoinKeysSynced(std::vector<rotation::Event>& events, const std::string& restarts) {
+  for (auto& k : events) {
+    if (k.reason != rotation::vocab::kEventKeysSynced) continue;
+    const auto named = k.message.find("; restarting ");
+    k.message = k.message.substr(0, named) + "; " + restarts;
+    return true;
+  }
+  return false;
+}
+
 // After the plan's Secret write landed: the rest of the plan decided again on the Secret as
 // written, so that a first sync ends Ready in one status write (not in a second reconcile
 // woken by our own writes). nullopt when that changes nothing to do with the Secret or the
@@ -214,10 +227,14 @@ std::optional<rotation::Plan> DecideAfterSecretWrite(const Observation& obs, con
   rotation::Plan again = rotation::Decide(obs.observed, Now());
   if (again.read_provider || again.secret.op != rotation::SecretOp::None || again.rotate || !again.revoke_kid.empty())
     return std::nullopt;
-  // The first plan's events (the Secret it wrote) come first; none twice.
+  // The first plan's events (the Secret it wrote) come first; none twice. Its KeysSynced event
+  // names the restarts it planned; the restarts made are the second plan's, said there instead.
   std::vector<rotation::Event> events = plan.events;
-  for (auto& e : again.events)
-    if (std::find(events.begin(), events.end(), e) == events.end()) events.push_back(std::move(e));
+  for (auto& e : again.events) {
+    if (std::find(events.begin(), events.end(), e) != events.end()) continue;
+    if (e.reason == rotation::vocab::kEventConsumerRestarted && RestartsJoinKeysSynced(events, e.message)) continue;
+    events.push_back(std::move(e));
+  }
   again.events = std::move(events);
   again.backoff = again.backoff || plan.backoff;
   return again;
@@ -299,6 +316,7 @@ bool Reconciler::ApplySecret(Observation& obs, const rotation::SecretWrite& w) {
     }
   }
   runtime::Failpoint("before-secret-write");
+  const FreshReader::Prior prior = secrets_.Before(meta.namespace_, w.name);
   auto written = WriteSecret(client_, meta, w, obs.secret_rv, raw);
   if (!written) {
     if (w.op == rotation::SecretOp::Create && kube::IsAlreadyExists(written.error())) {
@@ -317,7 +335,7 @@ bool Reconciler::ApplySecret(Observation& obs, const rotation::SecretWrite& w) {
     return false;
   }
   const std::string rv = kube::ResourceVersionOf(*written);
-  secrets_.Wrote(meta.namespace_, w.name, rv);
+  secrets_.Wrote(meta.namespace_, w.name, *written, prior);
   json projected = ProjectSecret(*written, {{w.current_key, w.next_key}});
   if (auto s = ObserveSecret(projected, w.current_key, w.next_key, meta.uid)) obs.observed.secret = *s;
   obs.secret_rv = rv;
@@ -342,6 +360,8 @@ bool Reconciler::ApplyRestarts(Observation& obs, const rotation::Plan& plan) {
                                                                          r.keys_hash}}}}}}}}}};
     runtime::Failpoint("before-restart");
     const std::string kind(rotation::KindName(r.kind));
+    FreshReader& reader = *workloads_[static_cast<size_t>(r.kind)];
+    const FreshReader::Prior prior = reader.Before(meta.namespace_, r.name);
     auto res = client_.MergePatch(ResourceOf(r.kind), meta.namespace_, r.name, patch);
     if (!res) {
       LoggerFor(meta).Warn("consumer restart failed",
@@ -351,7 +371,7 @@ bool Reconciler::ApplyRestarts(Observation& obs, const rotation::Plan& plan) {
       ok = false;
       continue;
     }
-    workloads_[static_cast<size_t>(r.kind)]->Wrote(meta.namespace_, r.name, kube::ResourceVersionOf(*res));
+    reader.Wrote(meta.namespace_, r.name, *res, prior);
     LoggerFor(meta).Info("consumer restarted",
                          {{"kind", kind}, {"workload", r.name}, {"keysHash", ShortHash(r.keys_hash)}});
     runtime::Failpoint("after-restart");
@@ -371,6 +391,7 @@ bool Reconciler::ApplyStatus(Observation& obs, const rotation::Status& status) {
   body["metadata"]["resourceVersion"] = res.meta.resource_version;  // the precondition
   body["status"] = rotation::StatusToJson(status);
   runtime::Failpoint("before-status-write");
+  const FreshReader::Prior prior = resources_.Before(res.meta.namespace_, res.meta.name);
   auto written = client_.UpdateStatus(kube::resources::kSigningKeyRotations, res.meta.namespace_, body);
   auto lg = LoggerFor(res.meta);
   if (!written) {
@@ -384,7 +405,7 @@ bool Reconciler::ApplyStatus(Observation& obs, const rotation::Status& status) {
     return false;
   }
   const std::string rv = kube::ResourceVersionOf(*written);
-  resources_.Wrote(res.meta.namespace_, res.meta.name, rv);
+  resources_.Wrote(res.meta.namespace_, res.meta.name, *written, prior);
   obs.resource = resources_.Project(*written);
   res.status = status;
   res.meta.resource_version = rv;

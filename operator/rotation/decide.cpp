@@ -8,6 +8,7 @@
 #include "operator/rotation/decide_internal.h"
 #include "operator/rotation/judge_consumers.h"
 #include "operator/rotation/revoke.h"
+#include "operator/rotation/rollout.h"
 #include "operator/rotation/secret_plan.h"
 #include "operator/rotation/vocabulary.h"
 
@@ -69,6 +70,22 @@ bool NeedsProviderRead(const Observed& o, const Spec& spec, Time now) {
   return false;
 }
 
+// One event per reconcile for its restarts (issue 17: events are API requests, one per
+// consumer made a first sync cost 1 + N). When the same reconcile synced the keys, the
+// restarts join that KeysSynced event: what happened, once.
+void SayRestarts(DecideContext& c, const std::string& restarted, const std::string& hash, int waiting) {
+  std::string said = "restarting " + restarted + " to load keys " + detail::Short(hash);
+  if (waiting > 0)
+    said += " (" + std::to_string(waiting) + " more waiting for a restart slot, maxConcurrentRestarts " +
+            std::to_string(c.spec.consumers.max_concurrent_restarts) + ")";
+  for (auto& e : c.plan.events)
+    if (e.reason == vocab::kEventKeysSynced) {
+      e.message += "; " + said;
+      return;
+    }
+  AddEvent(c, vocab::kEventNormal, vocab::kEventConsumerRestarted, said);
+}
+
 // Judge consumers against `hash` (judge_consumers.h), then spend the restart budget on those
 // lacking it.
 std::vector<ConsumerJudgement> JudgeAndRestart(DecideContext& c, const std::string& hash, bool may_restart) {
@@ -87,6 +104,7 @@ std::vector<ConsumerJudgement> JudgeAndRestart(DecideContext& c, const std::stri
   if (!may_restart || hash.empty() || c.spec.consumers.restart != RestartPolicy::RolloutRestart) return out;
   int budget = c.spec.consumers.max_concurrent_restarts - in_flight;
   int waiting = 0;
+  std::string restarted;  // "Deployment \"api\", StatefulSet \"worker\""
   for (auto& j : out) {
     if (!j.needs_restart || j.state == ConsumerState::NotFound) continue;
     if (budget <= 0) {
@@ -100,10 +118,12 @@ std::vector<ConsumerJudgement> JudgeAndRestart(DecideContext& c, const std::stri
     j.restarts += 1;
     j.restarted_keys_hash = hash;
     j.state = ConsumerState::RollingOut;
-    j.message = "restarting to load keys " + detail::Short(hash);
-    AddEvent(c, vocab::kEventNormal, vocab::kEventConsumerRestarted,
-             "restarting " + std::string(KindName(j.kind)) + " \"" + j.name + "\" to load keys " + detail::Short(hash));
+    // As the next reconcile will judge it until the controller sees the patch (restarted_keys_hash
+    // and the event say which keys): no status write only to change these words (issue 17).
+    j.message = kRolloutNotObserved;
+    restarted += (restarted.empty() ? "" : ", ") + std::string(KindName(j.kind)) + " \"" + j.name + "\"";
   }
+  if (!restarted.empty()) SayRestarts(c, restarted, hash, waiting);
   return out;
 }
 

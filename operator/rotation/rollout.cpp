@@ -13,7 +13,7 @@ using P = RolloutProgress;
 std::string N(int64_t n) { return std::to_string(n); }
 
 RolloutVerdict Deployment(const ObservedWorkload& d) {
-  if (d.observed_generation < d.generation) return {P::InProgress, "waiting for the rollout to be observed"};
+  if (d.observed_generation < d.generation) return {P::InProgress, kRolloutNotObserved};
   if (d.progressing_reason == "ProgressDeadlineExceeded")
     return {P::Failed, "rollout failed: ProgressDeadlineExceeded"};
   if (d.paused && d.updated_replicas < d.replicas) return {P::InProgress, "rollout paused"};
@@ -45,7 +45,7 @@ std::string OnDeleteHelp(const ObservedWorkload& w) {
 
 RolloutVerdict StatefulSet(const ObservedWorkload& s) {
   if (s.observed_generation == 0 || s.observed_generation < s.generation)
-    return {P::InProgress, "waiting for the rollout to be observed"};
+    return {P::InProgress, kRolloutNotObserved};
   if (OnDelete(s)) {
     bool replaced = s.updated_replicas >= s.replicas && s.ready_replicas >= s.replicas &&
                     s.current_revision == s.update_revision;
@@ -69,7 +69,7 @@ RolloutVerdict StatefulSet(const ObservedWorkload& s) {
 }
 
 RolloutVerdict DaemonSet(const ObservedWorkload& d) {
-  if (d.observed_generation < d.generation) return {P::InProgress, "waiting for the rollout to be observed"};
+  if (d.observed_generation < d.generation) return {P::InProgress, kRolloutNotObserved};
   const bool done = d.updated_number_scheduled >= d.desired_number_scheduled &&
                     d.number_available >= d.desired_number_scheduled;
   if (OnDelete(d)) {
@@ -87,7 +87,7 @@ RolloutVerdict DaemonSet(const ObservedWorkload& d) {
 }
 
 RolloutVerdict ArgoRollout(const ObservedWorkload& r) {
-  if (r.observed_generation < r.generation) return {P::InProgress, "waiting for the rollout to be observed"};
+  if (r.observed_generation < r.generation) return {P::InProgress, kRolloutNotObserved};
   if (r.unpausing) return {P::InProgress, "waiting for the rollout to unpause"};
   const std::string why = r.phase_message.empty() ? "" : " (" + r.phase_message + ")";
   if (r.phase == "Degraded") return {P::Failed, "rollout degraded" + why};

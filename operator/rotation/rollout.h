@@ -39,6 +39,10 @@ struct RolloutVerdict {
 
 RolloutVerdict JudgeRollout(const ObservedWorkload& w);
 
+// The verdict's message while the workload's controller has not yet seen a new template (also
+// what a restart leaves in the status: the next reconcile then judges the same and writes nothing).
+inline constexpr const char* kRolloutNotObserved = "waiting for the rollout to be observed";
+
 // updateStrategy OnDelete (or any strategy but RollingUpdate): pods change only when deleted.
 bool OnDelete(const ObservedWorkload& w);
 

@@ -8,7 +8,27 @@ using nlohmann::json;
 
 namespace {
 
-json CompleteStatus(int64_t generation, int replicas) {
+constexpr int kDaemonSetNodes = 2;  // as the e2e simulator
+
+const kube::ResourceRef& ResourceOf(int kind) {
+  static const kube::ResourceRef* refs[] = {&kube::resources::kDeployments, &kube::resources::kStatefulSets,
+                                            &kube::resources::kDaemonSets};
+  return *refs[kind];
+}
+
+// The status each kind's controller writes when a rollout is complete (e2e_workloads.cpp).
+json CompleteStatus(int kind, const std::string& name, int64_t generation, int replicas) {
+  if (kind == 1) {
+    const std::string revision = name + "-r" + std::to_string(generation);
+    return {{"observedGeneration", generation}, {"replicas", replicas}, {"readyReplicas", replicas},
+            {"availableReplicas", replicas}, {"updatedReplicas", replicas}, {"currentReplicas", replicas},
+            {"currentRevision", revision}, {"updateRevision", revision}, {"collisionCount", 0}};
+  }
+  if (kind == 2)
+    return {{"observedGeneration", generation}, {"desiredNumberScheduled", kDaemonSetNodes},
+            {"currentNumberScheduled", kDaemonSetNodes}, {"numberMisscheduled", 0},
+            {"updatedNumberScheduled", kDaemonSetNodes}, {"numberAvailable", kDaemonSetNodes},
+            {"numberReady", kDaemonSetNodes}};
   return {{"observedGeneration", generation}, {"replicas", replicas}, {"updatedReplicas", replicas},
           {"readyReplicas", replicas}, {"availableReplicas", replicas},
           {"conditions", {{{"type", "Available"}, {"status", "True"}, {"reason", "MinimumReplicasAvailable"}},
@@ -22,29 +42,31 @@ RolloutCompleter::RolloutCompleter(const kube::Config& config, std::chrono::mill
   auto client = kube::Client::Create(config);
   if (!client) throw std::runtime_error("RolloutCompleter: " + client.error().ToString());
   client_ = std::move(*client);
-  kube::InformerOptions o;
-  o.resource = kube::resources::kDeployments;
-  o.namespace_name = "";
-  o.projection = [](const json& full) {
-    json p;
-    p["metadata"] = full.value("metadata", json::object());
-    p["metadata"].erase("annotations");
-    p["metadata"].erase("labels");
-    p["metadata"].erase("managedFields");
-    p["hash"] = full.value("/spec/template/metadata/annotations/keyroll.dev~1keys-hash"_json_pointer, std::string());
-    p["spec"] = {{"replicas", full.value("/spec/replicas"_json_pointer, 1)}};
-    p["status"] = {{"observedGeneration", full.value("/status/observedGeneration"_json_pointer, int64_t{0})}};
-    return p;
-  };
-  auto consider = [this](const json& d) { Consider(d); };
-  informer_ = std::make_unique<kube::Informer>(
-      *client_, o, kube::InformerHandlers{consider, [consider](const json&, const json& d) { consider(d); }, nullptr});
+  for (int k = 0; k < 3; ++k) {
+    kube::InformerOptions o;
+    o.resource = ResourceOf(k);
+    o.namespace_name = "";
+    o.projection = [](const json& full) {
+      json p;
+      p["metadata"] = full.value("metadata", json::object());
+      p["metadata"].erase("annotations");
+      p["metadata"].erase("labels");
+      p["metadata"].erase("managedFields");
+      p["hash"] = full.value("/spec/template/metadata/annotations/keyroll.dev~1keys-hash"_json_pointer, std::string());
+      p["spec"] = {{"replicas", full.value("/spec/replicas"_json_pointer, 1)}};
+      p["status"] = {{"observedGeneration", full.value("/status/observedGeneration"_json_pointer, int64_t{0})}};
+      return p;
+    };
+    auto consider = [this, k](const json& w) { Consider(static_cast<Kind>(k), w); };
+    informers_[k] = std::make_unique<kube::Informer>(
+        *client_, o, kube::InformerHandlers{consider, [consider](const json&, const json& w) { consider(w); }, nullptr});
+  }
   for (int i = 0; i < writers; ++i) writers_.emplace_back([this] { Writer(); });
-  informer_->Start();
+  for (auto& i : informers_) i->Start();
 }
 
 RolloutCompleter::~RolloutCompleter() {
-  informer_->Stop();
+  for (auto& i : informers_) i->Stop();
   {
     std::lock_guard lock(mu_);
     stopping_ = true;
@@ -53,23 +75,30 @@ RolloutCompleter::~RolloutCompleter() {
   for (auto& t : writers_) t.join();
 }
 
-void RolloutCompleter::Consider(const json& d) {
-  int64_t gen = d.value("/metadata/generation"_json_pointer, int64_t{0});
-  int64_t observed = d.value("/status/observedGeneration"_json_pointer, int64_t{0});
+bool RolloutCompleter::HasSynced() const {
+  for (const auto& i : informers_)
+    if (!i->HasSynced()) return false;
+  return true;
+}
+
+void RolloutCompleter::Consider(Kind kind, const json& w) {
+  int64_t gen = w.value("/metadata/generation"_json_pointer, int64_t{0});
+  int64_t observed = w.value("/status/observedGeneration"_json_pointer, int64_t{0});
   if (gen <= observed) return;
-  std::string ns = d.value("/metadata/namespace"_json_pointer, std::string());
-  std::string name = d.value("/metadata/name"_json_pointer, std::string());
-  std::string group = ns + "/" + d.value("hash", std::string());
+  std::string ns = w.value("/metadata/namespace"_json_pointer, std::string());
+  std::string name = w.value("/metadata/name"_json_pointer, std::string());
+  std::string group = ns + "/" + w.value("hash", std::string());
+  const std::string key = std::to_string(static_cast<int>(kind)) + "/" + ns + "/" + name;
   std::lock_guard lock(mu_);
-  auto& q = queued_[ns + "/" + name];
+  auto& q = queued_[key];
   if (q >= gen) return;
   if (q == 0) {
-    group_of_[ns + "/" + name] = group;
+    group_of_[key] = group;
     int n = ++in_flight_by_group_[group];
     if (n > max_in_flight_) max_in_flight_ = n;
   }
   q = gen;
-  queue_.push_back({ns, name, group, gen, static_cast<int>(d.value("/spec/replicas"_json_pointer, 1)),
+  queue_.push_back({kind, ns, name, group, gen, static_cast<int>(w.value("/spec/replicas"_json_pointer, 1)),
                     std::chrono::steady_clock::now() + delay_});
   cv_.notify_one();
 }
@@ -83,17 +112,22 @@ void RolloutCompleter::Writer() {
     queue_.pop_front();
     if (cv_.wait_until(lock, p.due, [&] { return stopping_; })) return;
     lock.unlock();
-    auto r = client_->MergePatchStatus(kube::resources::kDeployments, p.ns, p.name,
-                                       {{"status", CompleteStatus(p.generation, p.replicas)}});
+    const int kind = static_cast<int>(p.kind);
+    auto r = client_->MergePatchStatus(ResourceOf(kind), p.ns, p.name,
+                                       {{"status", CompleteStatus(kind, p.name, p.generation, p.replicas)}});
+    const auto done = std::chrono::steady_clock::now();
     ++writes_;
     lock.lock();
-    auto key = p.ns + "/" + p.name;
+    auto key = std::to_string(kind) + "/" + p.ns + "/" + p.name;
     auto it = queued_.find(key);
     if (it != queued_.end() && (!r || it->second == p.generation)) {  // done (failed: the next event re-queues)
       queued_.erase(it);
       --in_flight_by_group_[group_of_[key]];
       group_of_.erase(key);
-      if (r) ++rollouts_;
+      if (r) {
+        ++rollouts_;
+        completed_[p.group] = done;
+      }
     }
   }
 }
@@ -112,6 +146,11 @@ void RolloutCompleter::ResetMaxInFlight() {
   std::lock_guard lock(mu_);
   max_in_flight_ = 0;
   for (auto& [group, n] : in_flight_by_group_) max_in_flight_ = std::max(max_in_flight_, n);
+}
+
+std::map<std::string, std::chrono::steady_clock::time_point> RolloutCompleter::CompletedByKeySet() const {
+  std::lock_guard lock(mu_);
+  return completed_;
 }
 
 }  // namespace keyroll::bench

@@ -16,6 +16,11 @@
 //     resource, 429 answers keyroll got (its metrics).
 // --hung-percent P (issue 17): every (100/P)-th account hangs (the QStash fake's hang fault);
 // scenario 1 then measures the time until every other resource is Ready (no idle, no wave).
+// --consumer-kinds deployment,statefulset,daemonset (issue 16): the consumers are workloads of
+// these kinds in turn (each resource's consumers a mix); the other workloads stay Deployments.
+// Scenario 1 also prints, per resource with consumers, the time from its last consumer's
+// rollout completing (the RolloutCompleter's status write answered) to Ready (the watch), and
+// keyroll's own API requests (its User-Agent) per resource by verb and resource.
 // Consumer Deployments read the Secret of resources 0.. of their namespace, each resource
 // --consumers-per-resource of them; the other Deployments read an unrelated Secret.
 // Not a test: run by hand (tests/bench/run-scale); prints tables.
@@ -58,6 +63,7 @@ struct Options {
   int consumers_per_resource = 5;
   int wave_resources = -1;  // -1: every resource with consumers; 0: no wave
   int hung_percent = 0;     // accounts whose every QStash request hangs (the fake's hang fault)
+  std::vector<std::string> consumer_kinds = {"deployment"};  // consumers' kinds, in turn
   std::vector<std::string> keyroll_args;  // after --: extra keyroll flags
 };
 
@@ -158,15 +164,28 @@ Cluster BuildCluster(testing::E2EEnvironment& env, const Layout& l) {
     const bool consumer = i < per_ns * o.consumer_percent / 100 && l.ResourcesIn(n) > 0;
     std::string reads = consumer ? Layout::Resource(n, (i / o.consumers_per_resource) % l.ResourcesIn(n)) + "-keys"
                                  : "u-" + std::to_string(l.SecretsIn(n) > 0 ? i % l.SecretsIn(n) : 0);
-    json d = {{"apiVersion", "apps/v1"}, {"kind", "Deployment"},
-              {"metadata", {{"name", "d-" + std::to_string(i)}, {"labels", {{"app", "d-" + std::to_string(i)}}}}},
-              {"spec", {{"replicas", 1},
-                        {"selector", {{"matchLabels", {{"app", "d-" + std::to_string(i)}}}}},
-                        {"template", {{"metadata", {{"labels", {{"app", "d-" + std::to_string(i)}}}}},
+    const std::string kind = consumer ? o.consumer_kinds[static_cast<size_t>(i) % o.consumer_kinds.size()] : "deployment";
+    const std::string name = "d-" + std::to_string(i);
+    json d = {{"apiVersion", "apps/v1"},
+              {"metadata", {{"name", name}, {"labels", {{"app", name}}}}},
+              {"spec", {{"selector", {{"matchLabels", {{"app", name}}}}},
+                        {"template", {{"metadata", {{"labels", {{"app", name}}}}},
                                       {"spec", {{"containers", {{{"name", "app"}, {"image", "example/app:1"}}}},
                                                 {"volumes", {{{"name", "keys"},
                                                               {"secret", {{"secretName", reads}}}}}}}}}}}}};
-    testing::CreateObject(k, res::kDeployments, l.Ns(n), d);
+    if (kind == "statefulset") {
+      d["kind"] = "StatefulSet";
+      d["spec"]["replicas"] = 1;
+      d["spec"]["serviceName"] = name;
+      testing::CreateObject(k, res::kStatefulSets, l.Ns(n), d);
+    } else if (kind == "daemonset") {
+      d["kind"] = "DaemonSet";
+      testing::CreateObject(k, res::kDaemonSets, l.Ns(n), d);
+    } else {
+      d["kind"] = "Deployment";
+      d["spec"]["replicas"] = 1;
+      testing::CreateObject(k, res::kDeployments, l.Ns(n), d);
+    }
   });
   Parallel(config, o.create_threads, static_cast<int>(resources.size()), [&](kube::Client& k, int x) {
     auto [n, i] = resources[x];
@@ -197,6 +216,8 @@ int64_t QStashRequests(testing::E2EEnvironment& env, const std::vector<std::stri
 struct ApiCounts {
   int64_t total = 0, writes = 0, bench_writes = 0;
   json by_request;
+  int64_t keyroll_total = 0;  // keyroll's own requests (its User-Agent)
+  json keyroll_by_request;
 };
 
 ApiCounts Api(testing::E2EEnvironment& env) {
@@ -206,15 +227,46 @@ ApiCounts Api(testing::E2EEnvironment& env) {
   a.by_request = s.value("by_request", json::object());
   for (const char* v : {"create", "update", "patch", "delete", "deletecollection"})
     a.writes += s["by_verb"].value(v, int64_t{0});
-  a.bench_writes = a.by_request.value("patch deployments.apps/status", int64_t{0});  // the RolloutCompleter's
+  for (const char* r : {"deployments", "statefulsets", "daemonsets"})  // the RolloutCompleter's
+    a.bench_writes += a.by_request.value(std::string("patch ") + r + ".apps/status", int64_t{0});
+  json keyroll = s["by_user_agent"].value("keyroll", json::object());
+  a.keyroll_total = keyroll.value("total", int64_t{0});
+  a.keyroll_by_request = keyroll.value("by_request", json::object());
   return a;
 }
 
-void PrintRequests(const json& by_request) {
+void PrintRequests(const json& by_request, int per = 0) {
   std::vector<std::pair<int64_t, std::string>> rows;
   for (auto& [k, v] : by_request.items()) rows.emplace_back(v.get<int64_t>(), k);
   std::sort(rows.rbegin(), rows.rend());
-  for (const auto& [n, k] : rows) std::printf("    %-52s %8lld\n", k.c_str(), static_cast<long long>(n));
+  for (const auto& [n, k] : rows) {
+    std::printf("    %-52s %8lld", k.c_str(), static_cast<long long>(n));
+    if (per > 0) std::printf(" %8.2f", static_cast<double>(n) / per);
+    std::printf("\n");
+  }
+}
+
+// Per resource with consumers: its last consumer rollout completing (the RolloutCompleter's
+// write answered; matched by the keys hash the resource's status names) -> first seen Ready.
+void PrintRolloutToReady(testing::E2EEnvironment& env, const RolloutCompleter& completer, const FirstSeen& ready) {
+  auto completed = completer.CompletedByKeySet();
+  auto list = env.kube().ListAll(res::kSigningKeyRotations, "");
+  if (!list) return;
+  std::vector<double> ms;
+  for (const auto& skr : list->items) {
+    std::string hash = skr.value("/status/keys/keysHash"_json_pointer, std::string());
+    auto done = completed.find(skr.value("/metadata/namespace"_json_pointer, std::string()) + "/" + hash);
+    auto seen = ready.When(skr.value("/metadata/name"_json_pointer, std::string()));
+    if (hash.empty() || done == completed.end() || !seen) continue;
+    ms.push_back(MillisBetween(done->second, *seen));  // negative would mean Ready before the rollout: none expected
+  }
+  if (ms.empty()) return;
+  std::sort(ms.begin(), ms.end());
+  std::printf("%-58s %10zu\n", "resources with consumers (rollout completed -> Ready)", ms.size());
+  std::printf("%-58s %8.0f ms\n", "  p50", Percentile(ms, 50));
+  std::printf("%-58s %8.0f ms\n", "  p99", Percentile(ms, 99));
+  std::printf("%-58s %8.0f ms\n", "  max", ms.back());
+  if (ms.front() < 0) std::printf("%-58s %8.0f ms\n", "  min (negative: Ready before the rollout!)", ms.front());
 }
 
 // The port in keyroll's {"msg": "metrics server listening", "address": "127.0.0.1:PORT"} line.
@@ -321,9 +373,11 @@ int Run(const Options& o) {
   const pid_t fake_pid = env.cluster().fake_process().pid();
 
   RolloutCompleter completer(env.cluster().config(), std::chrono::milliseconds(200), 2);
-  std::printf("building the cluster: %d namespaces, %d SigningKeyRotations, %d Deployments (%d%% consumers), "
-              "%d unrelated Secrets of %d KiB...\n", o.namespaces, o.resources, o.deployments, o.consumer_percent,
-              o.unrelated_secrets, o.secret_kib);
+  std::string kinds;
+  for (const auto& k : o.consumer_kinds) kinds += (kinds.empty() ? "" : ",") + k;
+  std::printf("building the cluster: %d namespaces, %d SigningKeyRotations, %d workloads (%d%% consumers: %s; "
+              "the others Deployments), %d unrelated Secrets of %d KiB...\n", o.namespaces, o.resources,
+              o.deployments, o.consumer_percent, kinds.c_str(), o.unrelated_secrets, o.secret_kib);
   std::fflush(stdout);
   Cluster cluster = BuildCluster(env, l);
   if (!testing::WaitUntil([&] { return completer.HasSynced() && completer.in_flight() == 0; },
@@ -385,7 +439,7 @@ int Run(const Options& o) {
   const double fake_cpu_cold = CpuSeconds(fake_pid) - fake_cpu0;
   const double bench_cpu_cold = CpuSeconds(getpid()) - bench_cpu0;
 
-  std::printf("\nscenario 1: cold start, %d SigningKeyRotations in %d namespaces, %d Deployments, %d Secrets\n\n",
+  std::printf("\nscenario 1: cold start, %d SigningKeyRotations in %d namespaces, %d workloads, %d Secrets\n\n",
               o.resources, o.namespaces, o.deployments, o.unrelated_secrets + 2 * o.resources);
   std::printf("%-58s %12s\n", "measurement", "value");
   if (cluster.hung > 0)
@@ -406,9 +460,15 @@ int Run(const Options& o) {
   std::printf("%-58s %10.1f s\n", "fake API server CPU meanwhile", fake_cpu_cold);
   std::printf("%-58s %10.1f s\n", "bench process CPU meanwhile (QStash fake, watch, rollouts)", bench_cpu_cold);
   std::printf("%-58s %8.1f MiB\n", "fake API server VmRSS", MiB(StatusKb(fake_pid, "VmRSS")));
+  std::printf("%-58s %10lld\n", "API requests by keyroll (its User-Agent)", static_cast<long long>(cold.keyroll_total));
+  std::printf("%-58s %10.2f\n", "  per resource (start-up lists and watches included)",
+              static_cast<double>(cold.keyroll_total) / (o.resources - cluster.hung));
+  PrintRolloutToReady(env, completer, ready);
   std::printf("  (RolloutCompleter writes counted by itself: %lld)\n  API requests by verb and resource:\n",
               static_cast<long long>(completer_cold));
   PrintRequests(cold.by_request);
+  std::printf("  keyroll's API requests by verb and resource (count, per resource):\n");
+  PrintRequests(cold.keyroll_by_request, o.resources - cluster.hung);
   std::fflush(stdout);
 
   if (o.idle_seconds > 0) Idle(env, o, cluster, completer, keyroll, fake_pid);
@@ -458,7 +518,8 @@ int main(int argc, char** argv) {
                  "usage: %s [--namespaces N] [--resources N] [--deployments N] [--consumer-percent P]\n"
                  "          [--unrelated-secrets N] [--secret-kib K] [--idle-seconds S] [--create-threads T]\n"
                  "          [--ready-timeout-seconds S] [--consumers-per-resource C] [--wave-resources N]\n"
-                 "          [--hung-percent P] [-- extra keyroll flags]\n"
+                 "          [--hung-percent P] [--consumer-kinds deployment,statefulset,daemonset]\n"
+                 "          [-- extra keyroll flags]\n"
                  "defaults: 100 namespaces, 10000 resources, 20000 deployments, 25%% consumers,\n"
                  "          10000 unrelated 10 KiB Secrets, 600 s idle\n", argv[0]);
     return 2;
@@ -485,6 +546,15 @@ int main(int argc, char** argv) {
     else if (a == "--consumers-per-resource") ok = number(o.consumers_per_resource);
     else if (a == "--wave-resources") ok = number(o.wave_resources);
     else if (a == "--hung-percent") ok = number(o.hung_percent);
+    else if (a == "--consumer-kinds" && i + 1 < argc) {
+      o.consumer_kinds.clear();
+      std::stringstream list(argv[++i]);
+      for (std::string k; std::getline(list, k, ',');) {
+        if (k != "deployment" && k != "statefulset" && k != "daemonset") ok = false;
+        o.consumer_kinds.push_back(k);
+      }
+      if (o.consumer_kinds.empty()) ok = false;
+    }
     else ok = false;
     if (!ok) return usage();
   }

@@ -98,6 +98,7 @@ std::vector<Variant> Variants() {
        With(With(kBase, defaults), {"PodDisruptionBudget"})},
       {"NoCrds", {"installCRDs=false"}, With(kBase, kClusterRbac)},
       {"NoArgoRollouts", {"argoRollouts.enabled=false"}, With(kBase, defaults)},
+      {"PodsList", {"podsList.enabled=true"}, With(kBase, defaults)},
       {"AlertsAndDashboard", {"prometheusRule.enabled=true", "grafanaDashboard.enabled=true"},
        With(With(kBase, defaults), {"PrometheusRule", "ConfigMap"})},
   };
@@ -201,6 +202,40 @@ TEST(HelmRender, ArgoRolloutsRbacIsAValue) {
     if (doc["kind"].as<std::string>() != "Role" || doc["metadata"]["namespace"].as<std::string>() != "team-a") continue;
     ++in_team_a;
     EXPECT_TRUE(SameData(doc["rules"], without_argo)) << doc;
+  }
+  EXPECT_EQ(in_team_a, 1);
+}
+
+// podsList.enabled=true adds exactly the pods list rule, as deploy/components/list-pods adds it
+// to deploy/; the default (off) has no pods rule at all (RbacEqualsDeploy).
+TEST(HelmRender, PodsListRbacIsAValueAsTheComponentIs) {
+  TempDir dir;
+  const std::vector<YAML::Node> deploy = Kustomized(dir);
+  for (const YAML::Node& rule : Only(deploy, "ClusterRole")["rules"])
+    for (const YAML::Node& r : rule["resources"]) EXPECT_NE(r.as<std::string>(), "pods") << "pods list is opt-in";
+  const std::string kubectl = FindOnPath("kubectl");
+  TempDir overlay;
+  const std::string base = std::filesystem::relative(SourcePath("deploy"), overlay.path()).string();
+  overlay.Write("kustomization.yaml", "resources: [" + base + "]\ncomponents: [" + base + "/components/list-pods]\n");
+  CommandResult run = RunCommand({kubectl, "kustomize", overlay.path(), "--output", overlay.File("all.yaml")});
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  const YAML::Node with_pods = Only(LoadDocuments(overlay.File("all.yaml")), "ClusterRole")["rules"];
+  ASSERT_EQ(with_pods.size(), Only(deploy, "ClusterRole")["rules"].size() + 1);
+  const YAML::Node added = with_pods[with_pods.size() - 1];
+  EXPECT_EQ(added["resources"][0].as<std::string>(), "pods");
+  ASSERT_EQ(added["verbs"].size(), 1u);
+  EXPECT_EQ(added["verbs"][0].as<std::string>(), "list");
+  Rendering on = Render(dir, {"podsList.enabled=true"});
+  ASSERT_EQ(on.run.exit_code, 0) << on.run.output;
+  EXPECT_TRUE(SameData(Only(on.docs, "ClusterRole")["rules"], with_pods)) << Only(on.docs, "ClusterRole");
+  TempDir one;
+  Rendering scoped = Render(one, {"podsList.enabled=true", "watchNamespace=team-a"});
+  ASSERT_EQ(scoped.run.exit_code, 0) << scoped.run.output;
+  int in_team_a = 0;
+  for (const YAML::Node& doc : scoped.docs) {
+    if (doc["kind"].as<std::string>() != "Role" || doc["metadata"]["namespace"].as<std::string>() != "team-a") continue;
+    ++in_team_a;
+    EXPECT_TRUE(SameData(doc["rules"], with_pods)) << doc;
   }
   EXPECT_EQ(in_team_a, 1);
 }

@@ -195,6 +195,7 @@ TEST(HelmTemplates, BlocksBalanceAndIncludesResolve) {
   }
   EXPECT_TRUE(defined.count("keyroll.rules"));
   EXPECT_TRUE(defined.count("keyroll.argoRolloutsRules"));
+  EXPECT_TRUE(defined.count("keyroll.podsListRules"));
 }
 
 // The body of {{- define "NAME" -}} ... {{- end -}} in _helpers.tpl, as YAML: the RBAC
@@ -233,11 +234,18 @@ TEST(HelmChart, RbacRulesEqualDeployClusterRole) {
   YAML::Node deploy = DeployDocument("deploy/rbac.yaml", "ClusterRole")["rules"];
   ASSERT_TRUE(chart.IsSequence());
   EXPECT_EQ(YAML::Dump(chart), YAML::Dump(deploy));
-  EXPECT_EQ(chart.size(), 9u);
+  EXPECT_EQ(chart.size(), 8u);
   // The Argo Rollouts helper holds that rule alone.
   YAML::Node argo = HelperYaml("keyroll.argoRolloutsRules");
   ASSERT_EQ(argo.size(), 1u);
   EXPECT_EQ(argo[0]["apiGroups"][0].as<std::string>(), "argoproj.io");
+  // The pods list helper (podsList.enabled, off by default) holds the rule that
+  // deploy/components/list-pods adds, alone.
+  YAML::Node pods = HelperYaml("keyroll.podsListRules");
+  ASSERT_EQ(pods.size(), 1u);
+  YAML::Node component = YAML::LoadFile(SourcePath("deploy/components/list-pods/kustomization.yaml"));
+  YAML::Node added = YAML::Load(component["patches"][0]["patch"].as<std::string>())[0]["value"];
+  EXPECT_EQ(YAML::Dump(pods[0]), YAML::Dump(added));
 }
 
 TEST(HelmChart, DefaultsMatchDeployManifests) {

@@ -75,9 +75,6 @@ Why each verb: see deploy/rbac.yaml. No wildcards, no delete.
   resources: [jobs, cronjobs]
   verbs: [list, watch]
 - apiGroups: [""]
-  resources: [pods]
-  verbs: [list]
-- apiGroups: [""]
   resources: [events]
   verbs: [create, patch]
 {{- end -}}
@@ -90,4 +87,14 @@ Without them keyroll treats Rollouts as not installed (it says so once in its lo
 - apiGroups: [argoproj.io]
   resources: [rollouts]
   verbs: [get, list, watch, patch]
+{{- end -}}
+
+{{/*
+Pods list (podsList.enabled, off by default), after the others; plain YAML like them. As
+deploy/components/list-pods: to name the pods of a stuck OnDelete rollout and bare Pods.
+*/}}
+{{- define "keyroll.podsListRules" -}}
+- apiGroups: [""]
+  resources: [pods]
+  verbs: [list]
 {{- end -}}

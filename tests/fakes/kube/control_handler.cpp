@@ -2,7 +2,7 @@
 // Only the admin user's bearer token is accepted (401 without a known token, 403 for others).
 // Bodies are JSON objects; every POST answers {"ok":true}.
 //   GET  /_fake/stats                 {"total","by_verb":{get:N,...},"by_request":{"patch secrets":N},"open_watches",
-//                                      "by_user_agent":{"keyroll":{"total":N,"by_verb":{...}}}} (product before '/')
+//                                      "by_user_agent":{"keyroll":{"total":N,"by_verb":{...},"by_request":{...}}}} (product before '/')
 //   POST /_fake/stats/reset
 //   GET  /_fake/faults                the switches now in force
 //   POST /_fake/faults/reset          latency, failures, conflicts and drop-every off

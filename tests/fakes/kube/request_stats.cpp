@@ -10,6 +10,7 @@ void RequestStats::Count(const std::string& verb, const std::string& resource, c
   ++by_verb_[verb];
   ++by_request_[verb + " " + resource];
   ++by_agent_verb_[product][verb];
+  ++by_agent_request_[product][verb + " " + resource];
 }
 
 int64_t RequestStats::ByVerb(const std::string& verb) const {
@@ -44,7 +45,10 @@ nlohmann::json RequestStats::Snapshot() const {
       v[verb] = n;
       total += n;
     }
-    by_agent[agent] = {{"total", total}, {"by_verb", v}};
+    nlohmann::json r = nlohmann::json::object();
+    if (auto it = by_agent_request_.find(agent); it != by_agent_request_.end())
+      for (const auto& [request, n] : it->second) r[request] = n;
+    by_agent[agent] = {{"total", total}, {"by_verb", v}, {"by_request", r}};
   }
   return {{"total", total_}, {"by_verb", by_verb}, {"by_request", by_request},
           {"by_user_agent", by_agent}, {"open_watches", open_watches_.load()}};
@@ -56,6 +60,7 @@ void RequestStats::Reset() {
   by_verb_.clear();
   by_request_.clear();
   by_agent_verb_.clear();
+  by_agent_request_.clear();
 }
 
 }  // namespace keyroll::fakes

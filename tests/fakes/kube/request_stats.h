@@ -22,7 +22,7 @@ class RequestStats {
   int64_t ByRequest(const std::string& verb, const std::string& resource) const;
   int64_t Writes() const;  // create + update + patch + delete + deletecollection
   // {"total": N, "by_verb": {...}, "by_request": {"patch deployments.apps/status": N},
-  //  "by_user_agent": {"keyroll": {"total": N, "by_verb": {...}}}}
+  //  "by_user_agent": {"keyroll": {"total": N, "by_verb": {...}, "by_request": {...}}}}
   nlohmann::json Snapshot() const;
   void Reset();
 
@@ -38,6 +38,7 @@ class RequestStats {
   std::map<std::string, int64_t> by_verb_;
   std::map<std::string, int64_t> by_request_;
   std::map<std::string, std::map<std::string, int64_t>> by_agent_verb_;  // product -> verb -> N
+  std::map<std::string, std::map<std::string, int64_t>> by_agent_request_;  // product -> "verb resource" -> N
 };
 
 }  // namespace keyroll::fakes
