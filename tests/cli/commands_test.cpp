@@ -10,6 +10,7 @@
 
 namespace keyroll::testing {
 namespace {
+namespace KEYROLL_UNITY_ID {
 
 using namespace keyroll::cli;
 constexpr const char* kSecret = "qstash-signing-keys";
@@ -251,5 +252,6 @@ TEST(CliRotate, WithoutWaitOnlyRequests) {
   EXPECT_EQ(StrAt(env.Skr("broken"), "/metadata/annotations/keyroll.dev~1rotate-request"), "");
 }
 
+}  // namespace KEYROLL_UNITY_ID
 }  // namespace
 }  // namespace keyroll::testing

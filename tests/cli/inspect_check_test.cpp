@@ -9,6 +9,7 @@
 
 namespace keyroll::testing {
 namespace {
+namespace KEYROLL_UNITY_ID {
 
 constexpr const char* kSecret = "qstash-signing-keys";
 
@@ -103,5 +104,6 @@ TEST(CliWhyReadProvider, ReadsTheProviderWithTheResourcesToken) {
   }
 }
 
+}  // namespace KEYROLL_UNITY_ID
 }  // namespace
 }  // namespace keyroll::testing

@@ -11,6 +11,7 @@
 
 namespace keyroll::cli {
 namespace {
+namespace KEYROLL_UNITY_ID {
 
 using nlohmann::json;
 using rotation::Seconds;
@@ -135,5 +136,6 @@ TEST(CliCompletion, BashAndZshOnly) {
   EXPECT_FALSE(CompletionScript("fish"));
 }
 
+}  // namespace KEYROLL_UNITY_ID
 }  // namespace
 }  // namespace keyroll::cli

@@ -15,6 +15,7 @@
 
 namespace keyroll::testing {
 namespace {
+namespace KEYROLL_UNITY_ID {
 
 constexpr const char* kSecret = "qstash-signing-keys";
 
@@ -125,5 +126,6 @@ TEST_F(CliVerify, NamesAWrongBodyAndAWrongUrl) {
                 "the subject (sub) does not match the URL");
 }
 
+}  // namespace KEYROLL_UNITY_ID
 }  // namespace
 }  // namespace keyroll::testing

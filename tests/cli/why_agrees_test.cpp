@@ -24,6 +24,7 @@
 
 namespace keyroll::testing {
 namespace {
+namespace KEYROLL_UNITY_ID {
 
 constexpr const char* kSecret = "qstash-signing-keys";
 
@@ -289,5 +290,6 @@ TEST(CliWhyNext, RestartsAConsumerThenRotatesWhenDue) {
   EXPECT_NE(why["next"].dump().find("rotate: rotating keys: requestID"), std::string::npos) << open.output;
 }
 
+}  // namespace KEYROLL_UNITY_ID
 }  // namespace
 }  // namespace keyroll::testing

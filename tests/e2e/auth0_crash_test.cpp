@@ -10,6 +10,7 @@
 
 namespace keyroll::testing {
 namespace {
+namespace KEYROLL_UNITY_ID {
 
 constexpr const char* kSecret = "auth0-signing-certs";
 
@@ -75,5 +76,6 @@ INSTANTIATE_TEST_SUITE_P(EveryStep, E2EAuth0CrashRecovery,
                            return n;
                          });
 
+}  // namespace KEYROLL_UNITY_ID
 }  // namespace
 }  // namespace keyroll::testing

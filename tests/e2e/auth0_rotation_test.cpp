@@ -11,6 +11,7 @@
 
 namespace keyroll::testing {
 namespace {
+namespace KEYROLL_UNITY_ID {
 
 constexpr const char* kSecret = "auth0-signing-certs";
 
@@ -150,5 +151,6 @@ TEST(E2EAuth0Rotation, RevokePreviousWaitsForEveryConsumerThenJwksLosesThePrevio
   EXPECT_EQ(env.FindLeaks(), std::vector<std::string>{});
 }
 
+}  // namespace KEYROLL_UNITY_ID
 }  // namespace
 }  // namespace keyroll::testing

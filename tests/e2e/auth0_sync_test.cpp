@@ -12,6 +12,7 @@
 
 namespace keyroll::testing {
 namespace {
+namespace KEYROLL_UNITY_ID {
 
 constexpr const char* kSecret = "auth0-signing-certs";
 
@@ -139,5 +140,6 @@ TEST(E2EAuth0Sync, DailyRotationLimitIsReportedAndTheBudgetIsNotSpentOnRetries) 
   EXPECT_EQ(env.FindLeaks(), std::vector<std::string>{});
 }
 
+}  // namespace KEYROLL_UNITY_ID
 }  // namespace
 }  // namespace keyroll::testing

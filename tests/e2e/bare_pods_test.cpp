@@ -8,6 +8,7 @@
 
 namespace keyroll::testing {
 namespace {
+namespace KEYROLL_UNITY_ID {
 
 constexpr const char* kSecret = "qstash-signing-keys";
 
@@ -53,5 +54,6 @@ TEST(E2EBarePods, BarePodsThatReadTheSecretAreReportedNotWaitedFor) {
   EXPECT_EQ(env.FindLeaks(), std::vector<std::string>{});
 }
 
+}  // namespace KEYROLL_UNITY_ID
 }  // namespace
 }  // namespace keyroll::testing

@@ -10,6 +10,7 @@
 
 namespace keyroll::testing {
 namespace {
+namespace KEYROLL_UNITY_ID {
 
 constexpr const char* kSecret = "qstash-signing-keys";
 
@@ -86,5 +87,6 @@ TEST(E2EConsumerGate, FailedRolloutBlocksRotationAndSaysWhy) {
   EXPECT_EQ(env.account().rotations, 0);
 }
 
+}  // namespace KEYROLL_UNITY_ID
 }  // namespace
 }  // namespace keyroll::testing

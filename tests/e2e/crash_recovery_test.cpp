@@ -18,6 +18,7 @@
 
 namespace keyroll::testing {
 namespace {
+namespace KEYROLL_UNITY_ID {
 
 constexpr const char* kSecret = "qstash-signing-keys";
 
@@ -82,5 +83,6 @@ INSTANTIATE_TEST_SUITE_P(EveryStep, E2ECrashRecovery,
                            return n;
                          });
 
+}  // namespace KEYROLL_UNITY_ID
 }  // namespace
 }  // namespace keyroll::testing

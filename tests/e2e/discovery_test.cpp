@@ -10,6 +10,7 @@
 
 namespace keyroll::testing {
 namespace {
+namespace KEYROLL_UNITY_ID {
 
 constexpr const char* kSecret = "qstash-signing-keys";
 
@@ -68,5 +69,6 @@ TEST(E2EDiscovery, UndeclaredConsumerBlocksRotationUntilRolledOut) {
   EXPECT_EQ(env.workloads().RolloutsOf("other").size(), 1u);  // only its creation
 }
 
+}  // namespace KEYROLL_UNITY_ID
 }  // namespace
 }  // namespace keyroll::testing

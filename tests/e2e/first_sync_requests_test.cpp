@@ -13,6 +13,7 @@
 
 namespace keyroll::testing {
 namespace {
+namespace KEYROLL_UNITY_ID {
 
 constexpr int kResources = 8;
 
@@ -95,11 +96,13 @@ TEST(E2EFirstSyncRequests, AtMostFourApiRequestsPerResource) {
   EXPECT_LE(after - before, 4 * kResources) << "per resource: " << per_resource;
 }
 
+}  // namespace KEYROLL_UNITY_ID
 }  // namespace
 }  // namespace keyroll::testing
 
 namespace keyroll::testing {
 namespace {
+namespace KEYROLL_UNITY_ID {
 
 TEST(E2EFirstSyncRequests, AConsumerAddsItsRestartAndOneStatusWriteOnly) {
   KEYROLL_E2E_REQUIRE_OPERATOR();
@@ -161,5 +164,6 @@ TEST(E2EFirstSyncRequests, AConsumerAddsItsRestartAndOneStatusWriteOnly) {
   }
 }
 
+}  // namespace KEYROLL_UNITY_ID
 }  // namespace
 }  // namespace keyroll::testing

@@ -9,6 +9,7 @@
 
 namespace keyroll::testing {
 namespace {
+namespace KEYROLL_UNITY_ID {
 
 TEST(E2EFirstSync, SecretHoldsProviderKeysAndStatusIsReady) {
   KEYROLL_E2E_REQUIRE_OPERATOR();
@@ -72,5 +73,6 @@ TEST(E2EFirstSync, TargetSecretNameDefaultsToTheResourceName) {
   EXPECT_FALSE(env.SecretData("unused").has_value());
 }
 
+}  // namespace KEYROLL_UNITY_ID
 }  // namespace
 }  // namespace keyroll::testing

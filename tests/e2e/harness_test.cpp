@@ -10,6 +10,7 @@
 
 namespace keyroll::testing {
 namespace {
+namespace KEYROLL_UNITY_ID {
 
 E2EOptions NoOperator() {
   E2EOptions o;
@@ -92,5 +93,6 @@ TEST(E2EHarness, SecrecyScannerFindsPlantedKeysPlainAndBase64) {
   EXPECT_TRUE(env.FindLeaks().empty());
 }
 
+}  // namespace KEYROLL_UNITY_ID
 }  // namespace
 }  // namespace keyroll::testing

@@ -20,6 +20,7 @@
 
 namespace keyroll::testing {
 namespace {
+namespace KEYROLL_UNITY_ID {
 
 struct InvalidExample {
   std::string file;
@@ -144,5 +145,6 @@ TEST(E2EInvalidSpec, WhatOnlyKeyrollCanJudgeGetsInvalidSpecAndNoSecret) {
   EXPECT_TRUE(IsReadyAndSynced(skr)) << ConditionSummary(skr);
 }
 
+}  // namespace KEYROLL_UNITY_ID
 }  // namespace
 }  // namespace keyroll::testing

@@ -9,6 +9,7 @@
 
 namespace keyroll::testing {
 namespace {
+namespace KEYROLL_UNITY_ID {
 
 TEST(E2EMissingCrd, KeyrollSaysWhatIsMissingAndStartsWhenTheCrdAppears) {
   KEYROLL_E2E_REQUIRE_OPERATOR();
@@ -36,5 +37,6 @@ TEST(E2EMissingCrd, KeyrollSaysWhatIsMissingAndStartsWhenTheCrdAppears) {
   EXPECT_EQ(env.keyroll().log_paths().size(), 1u) << "keyroll was started more than once";
 }
 
+}  // namespace KEYROLL_UNITY_ID
 }  // namespace
 }  // namespace keyroll::testing

@@ -12,6 +12,7 @@
 
 namespace keyroll::testing {
 namespace {
+namespace KEYROLL_UNITY_ID {
 
 constexpr const char* kSecret = "qstash-signing-keys";
 
@@ -91,5 +92,6 @@ TEST(E2EOnDeletePods, TheConditionNamesThePodsToDeleteAndFollowsThem) {
   EXPECT_EQ(env.account().rotations, 0);
 }
 
+}  // namespace KEYROLL_UNITY_ID
 }  // namespace
 }  // namespace keyroll::testing

@@ -10,6 +10,7 @@
 
 namespace keyroll::testing {
 namespace {
+namespace KEYROLL_UNITY_ID {
 
 constexpr const char* kSecret = "qstash-signing-keys";
 
@@ -81,5 +82,6 @@ TEST(E2EProviderFaults, RotateRefusedWith503IsNotRetriedBlindly) {
   EXPECT_EQ(env.FindLeaks(), std::vector<std::string>{});
 }
 
+}  // namespace KEYROLL_UNITY_ID
 }  // namespace
 }  // namespace keyroll::testing

@@ -12,6 +12,7 @@
 
 namespace keyroll::testing {
 namespace {
+namespace KEYROLL_UNITY_ID {
 
 constexpr int kStuck = 3;
 
@@ -79,5 +80,6 @@ TEST(E2EProviderIsolation, AHungRotateDoesNotDelayAnotherResourcesRotation) {
   EXPECT_EQ(env.FindLeaks(), std::vector<std::string>{});
 }
 
+}  // namespace KEYROLL_UNITY_ID
 }  // namespace
 }  // namespace keyroll::testing

@@ -13,6 +13,7 @@
 
 namespace keyroll::testing {
 namespace {
+namespace KEYROLL_UNITY_ID {
 
 constexpr const char* kSecret = "qstash-signing-keys";
 constexpr int kHung = 12;
@@ -102,5 +103,6 @@ TEST(E2EProviderIsolation, HungAccountsDelayNeitherTheHealthyResourceNorShutdown
   EXPECT_EQ(env.FindLeaks(), std::vector<std::string>{});
 }
 
+}  // namespace KEYROLL_UNITY_ID
 }  // namespace
 }  // namespace keyroll::testing

@@ -6,6 +6,7 @@
 
 namespace keyroll::testing {
 namespace {
+namespace KEYROLL_UNITY_ID {
 
 constexpr const char* kSecret = "qstash-signing-keys";
 
@@ -67,5 +68,6 @@ TEST(E2ERegressions, CrashBeforeRotateCompletesTheRequestedRotation) {
   EXPECT_TRUE(env.SecretMatchesProvider(kSecret));
 }
 
+}  // namespace KEYROLL_UNITY_ID
 }  // namespace
 }  // namespace keyroll::testing

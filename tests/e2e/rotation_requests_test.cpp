@@ -9,6 +9,7 @@
 
 namespace keyroll::testing {
 namespace {
+namespace KEYROLL_UNITY_ID {
 
 constexpr const char* kSecret = "qstash-signing-keys";
 
@@ -94,5 +95,6 @@ TEST(E2ERotationRequests, RotateRequestAnnotationRotatesOnce) {
       << metrics.body.substr(0, 2000);
 }
 
+}  // namespace KEYROLL_UNITY_ID
 }  // namespace
 }  // namespace keyroll::testing

@@ -9,6 +9,7 @@
 
 namespace keyroll::testing {
 namespace {
+namespace KEYROLL_UNITY_ID {
 
 constexpr const char* kSecret = "qstash-signing-keys";
 
@@ -52,5 +53,6 @@ TEST(E2ESecrecy, NoKeyOrTokenInLogsEventsStatusOrMetrics) {
   EXPECT_FALSE(env.keyroll().AllLogs().empty());  // the scan saw real output
 }
 
+}  // namespace KEYROLL_UNITY_ID
 }  // namespace
 }  // namespace keyroll::testing

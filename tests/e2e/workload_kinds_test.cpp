@@ -14,6 +14,7 @@
 
 namespace keyroll::testing {
 namespace {
+namespace KEYROLL_UNITY_ID {
 
 constexpr const char* kSecret = "qstash-signing-keys";
 
@@ -219,11 +220,13 @@ TEST(E2EWorkloadKinds, TheRestartBudgetCountsEveryKind) {
             std::vector<std::string>{});
 }
 
+}  // namespace KEYROLL_UNITY_ID
 }  // namespace
 }  // namespace keyroll::testing
 
 namespace keyroll::testing {
 namespace {
+namespace KEYROLL_UNITY_ID {
 
 // Jobs read the keys when their pods start and cannot be restarted: a running Job that
 // started before the current keys were written holds the next rotation until it finishes
@@ -270,5 +273,6 @@ TEST(E2EWorkloadKinds, ARunningJobHoldsARotationUntilItFinishesACronJobNever) {
   EXPECT_EQ(ConsumerKinds(skr), (std::vector<std::string>{"CronJob/nightly", "Deployment/api"}));
 }
 
+}  // namespace KEYROLL_UNITY_ID
 }  // namespace
 }  // namespace keyroll::testing

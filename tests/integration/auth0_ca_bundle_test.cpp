@@ -12,6 +12,7 @@
 
 namespace keyroll::testing {
 namespace {
+namespace KEYROLL_UNITY_ID {
 
 std::string WriteFile(const std::string& name, const std::string& text) {
   std::string path = std::string(KEYROLL_BINARY_DIR) + "/" + name + "-" + std::to_string(::getpid()) + ".pem";
@@ -93,5 +94,6 @@ TEST_F(Auth0CaBundleTest, CaFileAndCaBundleAreBothTrusted) {
   EXPECT_EQ(Get(fake_.base_url(), "/.well-known/jwks.json", file_only), 0);
 }
 
+}  // namespace KEYROLL_UNITY_ID
 }  // namespace
 }  // namespace keyroll::testing

@@ -9,6 +9,7 @@
 
 namespace keyroll::testing {
 namespace {
+namespace KEYROLL_UNITY_ID {
 
 using fakes::FaultKind;
 using fakes::FaultOp;
@@ -282,5 +283,6 @@ TEST_F(Auth0ClientTest, PlainHttpWorksForTests) {
   for (const auto& s : plain.AllSecrets()) EXPECT_EQ(log_.str().find(s), std::string::npos);
 }
 
+}  // namespace KEYROLL_UNITY_ID
 }  // namespace
 }  // namespace keyroll::testing

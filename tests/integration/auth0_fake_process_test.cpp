@@ -17,6 +17,7 @@
 
 namespace keyroll::testing {
 namespace {
+namespace KEYROLL_UNITY_ID {
 
 using nlohmann::json;
 
@@ -184,5 +185,6 @@ TEST_F(FakeAuth0Process, BadFlagsFailClearly) {
   EXPECT_NE(p.Output().find("--client must be ID:SECRET"), std::string::npos) << p.Output();
 }
 
+}  // namespace KEYROLL_UNITY_ID
 }  // namespace
 }  // namespace keyroll::testing

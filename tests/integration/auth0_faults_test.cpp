@@ -6,6 +6,7 @@
 
 namespace keyroll::testing {
 namespace {
+namespace KEYROLL_UNITY_ID {
 
 using fakes::Fault;
 using fakes::FaultKind;
@@ -179,5 +180,6 @@ TEST_F(Auth0ClientTest, NothingListeningIsUnavailable) {
   EXPECT_EQ(sleeps_.size(), 3u);  // 4 attempts
 }
 
+}  // namespace KEYROLL_UNITY_ID
 }  // namespace
 }  // namespace keyroll::testing

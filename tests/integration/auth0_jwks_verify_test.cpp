@@ -14,6 +14,7 @@
 
 namespace keyroll::testing {
 namespace {
+namespace KEYROLL_UNITY_ID {
 
 using nlohmann::json;
 
@@ -160,5 +161,6 @@ TEST_F(Auth0ClientTest, TheJwksCertificatesAreTheTenantsCertificates) {
   EXPECT_EQ(RunCommand("openssl x509 -in '" + listed + "'"), keys->current.reveal());
 }
 
+}  // namespace KEYROLL_UNITY_ID
 }  // namespace
 }  // namespace keyroll::testing

@@ -7,6 +7,7 @@
 
 namespace keyroll::testing {
 namespace {
+namespace KEYROLL_UNITY_ID {
 
 using fakes::Fault;
 using fakes::FaultKind;
@@ -63,5 +64,6 @@ TEST_F(Auth0ClientTest, NoSecretOrTokenAppearsInLogsOrErrors) {
   for (const auto& m : messages_) EXPECT_EQ(m.find("eyJ"), std::string::npos) << m;
 }
 
+}  // namespace KEYROLL_UNITY_ID
 }  // namespace
 }  // namespace keyroll::testing

@@ -13,6 +13,7 @@
 
 namespace keyroll::controller {
 namespace {
+namespace KEYROLL_UNITY_ID {
 
 using keyroll::testing::TestCluster;
 using nlohmann::json;
@@ -74,5 +75,6 @@ TEST(CredentialSecrets, AMissingSecretIsAskedForAgainAndSaysWhere) {
   EXPECT_EQ(secrets.gets(), 2u);
 }
 
+}  // namespace KEYROLL_UNITY_ID
 }  // namespace
 }  // namespace keyroll::controller

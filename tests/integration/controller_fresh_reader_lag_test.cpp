@@ -15,6 +15,7 @@
 
 namespace keyroll::controller {
 namespace {
+namespace KEYROLL_UNITY_ID {
 
 using keyroll::testing::TestCluster;
 using nlohmann::json;
@@ -109,5 +110,6 @@ TEST_F(FreshReaderLagTest, ADeletedObjectIsNoneOnceTheServerSaysSo) {
   EXPECT_EQ(Read("d"), "<none>");
 }
 
+}  // namespace KEYROLL_UNITY_ID
 }  // namespace
 }  // namespace keyroll::controller

@@ -13,6 +13,7 @@
 
 namespace keyroll::testing {
 namespace {
+namespace KEYROLL_UNITY_ID {
 
 using nlohmann::json;
 namespace res = kube::resources;
@@ -104,5 +105,6 @@ TEST_F(FreshReaderTest, AVersionItCannotPlaceCostsOneGet) {
   EXPECT_EQ(Gets(), gets + 1);
 }
 
+}  // namespace KEYROLL_UNITY_ID
 }  // namespace
 }  // namespace keyroll::testing

@@ -8,6 +8,7 @@
 
 namespace keyroll::testing {
 namespace {
+namespace KEYROLL_UNITY_ID {
 
 const kube::ResourceRef kSkr = kube::resources::kSigningKeyRotations;
 
@@ -115,5 +116,6 @@ TEST_F(ControllerIndexTest, TheNextOldestResourceOwnsTheAccountWhenTheOwnerGoes)
   EXPECT_EQ(qstash_->Account(token_)->rotations, 0);
 }
 
+}  // namespace KEYROLL_UNITY_ID
 }  // namespace
 }  // namespace keyroll::testing

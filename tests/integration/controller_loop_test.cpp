@@ -6,6 +6,7 @@
 
 namespace keyroll::testing {
 namespace {
+namespace KEYROLL_UNITY_ID {
 
 const kube::ResourceRef& kSkr = kube::resources::kSigningKeyRotations;
 const kube::ResourceRef& kSecrets = kube::resources::kSecrets;
@@ -223,5 +224,6 @@ TEST_F(ControllerTest, ADeletedSecretIsRecreatedFromTheProvidersKeys) {
   EXPECT_EQ(qstash_->Account(token_)->rotations, 0);
 }
 
+}  // namespace KEYROLL_UNITY_ID
 }  // namespace
 }  // namespace keyroll::testing

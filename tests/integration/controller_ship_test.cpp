@@ -7,6 +7,7 @@
 
 namespace keyroll::testing {
 namespace {
+namespace KEYROLL_UNITY_ID {
 
 const kube::ResourceRef& kSkr = kube::resources::kSigningKeyRotations;
 
@@ -78,5 +79,6 @@ TEST_F(ControllerTest, KillingTheLeaderHandsTheWorkToTheStandbyAfterTheLease) {
   EXPECT_EQ(qstash_->Account(token_)->rotations, 1);  // exactly one, by the new leader
 }
 
+}  // namespace KEYROLL_UNITY_ID
 }  // namespace
 }  // namespace keyroll::testing

@@ -7,6 +7,7 @@
 
 namespace keyroll::testing {
 namespace {
+namespace KEYROLL_UNITY_ID {
 
 const kube::ResourceRef& kSkr = kube::resources::kSigningKeyRotations;
 
@@ -85,5 +86,6 @@ TEST_F(ControllerTest, WithLeaderElectionOnlyTheLeaderWorksAndAStandbyTakesOver)
   }
 }
 
+}  // namespace KEYROLL_UNITY_ID
 }  // namespace
 }  // namespace keyroll::testing

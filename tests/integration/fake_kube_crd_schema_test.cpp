@@ -15,6 +15,7 @@
 
 namespace keyroll::fakes {
 namespace {
+namespace KEYROLL_UNITY_ID {
 
 using kube::testing::LoadCapture;
 
@@ -219,5 +220,6 @@ TEST_F(FakeKubeCrdSchemaTest, ANewNamespaceHoldsTheRootCaConfigMapAndTheDefaultS
   EXPECT_EQ(serviceaccounts["items"][0]["metadata"]["name"], "default");
 }
 
+}  // namespace KEYROLL_UNITY_ID
 }  // namespace
 }  // namespace keyroll::fakes

@@ -4,6 +4,7 @@
 
 namespace keyroll::fakes {
 namespace {
+namespace KEYROLL_UNITY_ID {
 
 constexpr const char* kSecrets = "/api/v1/namespaces/wire-capture/secrets";
 
@@ -168,5 +169,6 @@ TEST_F(FakeKubeTest, UnknownPatchTypeIs415) {
   EXPECT_EQ(a.Json()["reason"], "UnsupportedMediaType");
 }
 
+}  // namespace KEYROLL_UNITY_ID
 }  // namespace
 }  // namespace keyroll::fakes

@@ -4,6 +4,7 @@
 
 namespace keyroll::fakes {
 namespace {
+namespace KEYROLL_UNITY_ID {
 
 using keyroll::testing::WaitUntil;
 
@@ -147,5 +148,6 @@ TEST_F(FakeKubeFaultsTest, ResetClearsEveryFault) {
   EXPECT_EQ(f["fail_next"].size(), 0u);
 }
 
+}  // namespace KEYROLL_UNITY_ID
 }  // namespace
 }  // namespace keyroll::fakes

@@ -13,6 +13,7 @@
 
 namespace keyroll::fakes {
 namespace {
+namespace KEYROLL_UNITY_ID {
 
 using keyroll::testing::BuiltBinary;
 using keyroll::testing::Process;
@@ -202,5 +203,6 @@ TEST(FakeKubeProcess, PlainHttpTokensAndAuthzFile) {
   EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 0);
 }
 
+}  // namespace KEYROLL_UNITY_ID
 }  // namespace
 }  // namespace keyroll::fakes

@@ -7,6 +7,7 @@
 
 namespace keyroll::fakes {
 namespace {
+namespace KEYROLL_UNITY_ID {
 
 constexpr const char* kConfigMaps = "/api/v1/namespaces/wire-capture/configmaps";
 
@@ -166,5 +167,6 @@ TEST_F(FakeKubeTest, CustomResourceListsKeepKindAndTablesShowPrinterColumns) {
   EXPECT_EQ(secrets["columnDefinitions"].size(), 4u);  // Name, Type, Data, Age
 }
 
+}  // namespace KEYROLL_UNITY_ID
 }  // namespace
 }  // namespace keyroll::fakes

@@ -5,6 +5,7 @@
 
 namespace keyroll::fakes {
 namespace {
+namespace KEYROLL_UNITY_ID {
 
 constexpr const char* kWidgets = "/apis/wire.example.com/v1alpha1/namespaces/wire-capture/widgets";
 constexpr const char* kDeployments = "/apis/apps/v1/namespaces/wire-capture/deployments";
@@ -176,5 +177,6 @@ TEST_F(FakeKubeTest, DirectStoreAccessMatchesHttp) {
   EXPECT_EQ(api().List("v1", "secrets", "wire-capture").size(), 1u);
 }
 
+}  // namespace KEYROLL_UNITY_ID
 }  // namespace
 }  // namespace keyroll::fakes

@@ -8,6 +8,7 @@
 
 namespace keyroll::fakes {
 namespace {
+namespace KEYROLL_UNITY_ID {
 
 using keyroll::testing::WaitUntil;
 
@@ -206,5 +207,6 @@ TEST_F(FakeKubeTest, SendInitialEventsEndsWithAnnotatedBookmark) {
   EXPECT_EQ(events[2]["object"]["metadata"]["annotations"]["k8s.io/initial-events-end"], "true");
 }
 
+}  // namespace KEYROLL_UNITY_ID
 }  // namespace
 }  // namespace keyroll::fakes

@@ -10,6 +10,7 @@
 
 namespace keyroll::fakes {
 namespace {
+namespace KEYROLL_UNITY_ID {
 
 using kube::testing::LoadCapture;
 
@@ -94,5 +95,6 @@ TEST_F(FakeKubeTest, AWorkloadTemplateChangeMovesItsGeneration) {
   }
 }
 
+}  // namespace KEYROLL_UNITY_ID
 }  // namespace
 }  // namespace keyroll::fakes

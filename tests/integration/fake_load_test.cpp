@@ -24,6 +24,7 @@
 
 namespace keyroll::testing {
 namespace {
+namespace KEYROLL_UNITY_ID {
 
 using std::chrono::milliseconds;
 using std::chrono::seconds;
@@ -275,5 +276,6 @@ INSTANTIATE_TEST_SUITE_P(Fakes, FakeLoad, ::testing::Values(QStash(), Auth0(), K
                            return n;
                          });
 
+}  // namespace KEYROLL_UNITY_ID
 }  // namespace
 }  // namespace keyroll::testing

@@ -17,6 +17,7 @@
 
 namespace keyroll::kube {
 namespace {
+namespace KEYROLL_UNITY_ID {
 
 using keyroll::testing::ReadFile;
 using keyroll::testing::TempDir;
@@ -251,5 +252,6 @@ TEST(KubeAuth, ClientCertificateAuthentication) {
   serving.join();
 }
 
+}  // namespace KEYROLL_UNITY_ID
 }  // namespace
 }  // namespace keyroll::kube

@@ -15,6 +15,7 @@
 
 namespace keyroll::kube {
 namespace {
+namespace KEYROLL_UNITY_ID {
 
 using keyroll::testing::TestCluster;
 using nlohmann::json;
@@ -335,7 +336,7 @@ TEST(KubeClient, ManyThreadsShareOneClient) {
 // time must not fail on the second stale connection after the first (found at 10,000
 // resources: every refresh after 5 idle minutes began with "NetworkError" on token reads).
 TEST(KubeClient, RequestsAfterTheServerClosedEveryIdleConnectionSucceed) {
-  testing::TestClusterOptions o;
+  keyroll::testing::TestClusterOptions o;
   o.fake_args = {"--keep-alive-timeout-seconds", "1"};
   TestCluster cluster(o);
   Client& c = cluster.client();
@@ -354,5 +355,6 @@ TEST(KubeClient, RequestsAfterTheServerClosedEveryIdleConnectionSucceed) {
   }
 }
 
+}  // namespace KEYROLL_UNITY_ID
 }  // namespace
 }  // namespace keyroll::kube

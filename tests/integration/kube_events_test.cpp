@@ -10,6 +10,7 @@
 
 namespace keyroll::kube {
 namespace {
+namespace KEYROLL_UNITY_ID {
 
 using keyroll::testing::TestCluster;
 using nlohmann::json;
@@ -80,5 +81,6 @@ TEST(KubeEvents, RemembersABoundedNumberOfEvents) {
   EXPECT_EQ(counts["keys 1"], (std::vector<int>{1}));
 }
 
+}  // namespace KEYROLL_UNITY_ID
 }  // namespace
 }  // namespace keyroll::kube

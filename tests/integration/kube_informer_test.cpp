@@ -14,6 +14,7 @@
 
 namespace keyroll::kube {
 namespace {
+namespace KEYROLL_UNITY_ID {
 
 using keyroll::testing::TestCluster;
 using keyroll::testing::WaitUntil;
@@ -180,5 +181,6 @@ TEST(KubeInformer, ResumesFromBookmarkVersionWithoutReplayingEvents) {
   KEYROLL_SKIP_UNLESS_FAKE(cluster, "the three quiet watch drops the resume is checked after");
 }
 
+}  // namespace KEYROLL_UNITY_ID
 }  // namespace
 }  // namespace keyroll::kube

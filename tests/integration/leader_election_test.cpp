@@ -19,6 +19,7 @@
 
 namespace keyroll::controller {
 namespace {
+namespace KEYROLL_UNITY_ID {
 
 using namespace std::chrono_literals;
 using keyroll::testing::TestCluster;
@@ -217,5 +218,6 @@ TEST(LeaderElection, ConflictsOnRenewAreSurvivedAndFailuresPastTheDeadlineLoseTh
   cluster.ResetFaults();
 }
 
+}  // namespace KEYROLL_UNITY_ID
 }  // namespace
 }  // namespace keyroll::controller

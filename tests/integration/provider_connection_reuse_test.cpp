@@ -7,6 +7,7 @@
 
 namespace keyroll::testing {
 namespace {
+namespace KEYROLL_UNITY_ID {
 
 TEST_F(QStashClientTest, ReadsOfManyAccountsShareKeepAliveConnections) {
   std::vector<std::string> tokens{token_};
@@ -58,5 +59,6 @@ TEST_F(QStashClientTest, AConnectionClosedByTheServerIsReplacedUnseen) {
   EXPECT_EQ(fake_.Connections("get_keys"), 2);
 }
 
+}  // namespace KEYROLL_UNITY_ID
 }  // namespace
 }  // namespace keyroll::testing

@@ -18,6 +18,7 @@
 
 namespace keyroll::testing {
 namespace {
+namespace KEYROLL_UNITY_ID {
 
 using providers::ErrorKind;
 
@@ -126,5 +127,6 @@ TEST_F(ProviderTrustStoreTest, ACaFileIsReadAgainForEveryClient) {
   EXPECT_EQ(empty.error().kind, ErrorKind::kUnavailable) << empty.error().message;
 }
 
+}  // namespace KEYROLL_UNITY_ID
 }  // namespace
 }  // namespace keyroll::testing

@@ -4,6 +4,7 @@
 
 namespace keyroll::testing {
 namespace {
+namespace KEYROLL_UNITY_ID {
 
 using fakes::Fault;
 using fakes::FaultKind;
@@ -204,5 +205,6 @@ TEST_F(QStashClientTest, BadConfigurationIsReportedAtCreation) {
   EXPECT_EQ(Err(Make(o)->ReadKeys()).kind, ErrorKind::kBadConfig);
 }
 
+}  // namespace KEYROLL_UNITY_ID
 }  // namespace
 }  // namespace keyroll::testing

@@ -14,6 +14,7 @@
 
 namespace keyroll::testing {
 namespace {
+namespace KEYROLL_UNITY_ID {
 
 using nlohmann::json;
 
@@ -141,5 +142,6 @@ TEST_F(FakeQStashProcess, BadArgumentsFailClearly) {
   EXPECT_NE(p.Output().find("--listen must be HOST:PORT"), std::string::npos) << p.Output();
 }
 
+}  // namespace KEYROLL_UNITY_ID
 }  // namespace
 }  // namespace keyroll::testing

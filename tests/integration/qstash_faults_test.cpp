@@ -9,6 +9,7 @@
 
 namespace keyroll::testing {
 namespace {
+namespace KEYROLL_UNITY_ID {
 
 using fakes::Fault;
 using fakes::FaultKind;
@@ -200,5 +201,6 @@ TEST_F(QStashClientTest, NothingLoggedAtTraceLevelContainsAKeyOrToken) {
   // (TearDown checks the log and every error message again.)
 }
 
+}  // namespace KEYROLL_UNITY_ID
 }  // namespace
 }  // namespace keyroll::testing

@@ -15,6 +15,7 @@
 
 namespace keyroll::testing {
 namespace {
+namespace KEYROLL_UNITY_ID {
 
 using nlohmann::json;
 
@@ -135,5 +136,6 @@ TEST_F(SignatureRoundTrip, KeysFromTheEnvironmentAndTheUrlCheck) {
   EXPECT_EQ(Stats(url)["accepted_current"], 1);
 }
 
+}  // namespace KEYROLL_UNITY_ID
 }  // namespace
 }  // namespace keyroll::testing

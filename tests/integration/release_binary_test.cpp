@@ -8,6 +8,7 @@
 
 namespace keyroll::testing {
 namespace {
+namespace KEYROLL_UNITY_ID {
 
 std::string Contents(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -32,5 +33,6 @@ TEST_F(ControllerTest, ReleaseBinarySurvivesAFailpointThatWouldKillIt) {
   EXPECT_EQ(Log().find("failpoint"), std::string::npos) << Log();
 }
 
+}  // namespace KEYROLL_UNITY_ID
 }  // namespace
 }  // namespace keyroll::testing

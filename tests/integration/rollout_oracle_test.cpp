@@ -24,6 +24,7 @@
 
 namespace keyroll::testing {
 namespace {
+namespace KEYROLL_UNITY_ID {
 
 using rotation::RolloutProgress;
 using rotation::WorkloadKind;
@@ -198,5 +199,6 @@ TEST(RolloutOracle, KeyrollJudgesEveryKindAsKubectlRolloutStatusDoes) {
   EXPECT_EQ(rows, 19);
 }
 
+}  // namespace KEYROLL_UNITY_ID
 }  // namespace
 }  // namespace keyroll::testing

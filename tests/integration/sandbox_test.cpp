@@ -11,6 +11,7 @@
 
 namespace keyroll::testing {
 namespace {
+namespace KEYROLL_UNITY_ID {
 
 int CountOf(const std::string& text, const std::string& what) {
   int n = 0;
@@ -51,5 +52,6 @@ TEST(Sandbox, TimelineCompletesWithZeroRejectedDeliveries) {
   EXPECT_EQ(out.find("sig_"), std::string::npos) << out;
 }
 
+}  // namespace KEYROLL_UNITY_ID
 }  // namespace
 }  // namespace keyroll::testing

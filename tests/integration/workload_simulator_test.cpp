@@ -12,6 +12,7 @@
 
 namespace keyroll::testing {
 namespace {
+namespace KEYROLL_UNITY_ID {
 
 using std::chrono::milliseconds;
 
@@ -75,5 +76,6 @@ TEST(WorkloadSimulator, StandsDownWhenAControllerWritesStatusAndRecordsItsRollou
   EXPECT_EQ(rollouts[0].keys_hash, "h2");
 }
 
+}  // namespace KEYROLL_UNITY_ID
 }  // namespace
 }  // namespace keyroll::testing

@@ -14,6 +14,7 @@
 
 namespace keyroll::testing::manifests {
 namespace {
+namespace KEYROLL_UNITY_ID {
 
 const char* const kRules = "helm/keyroll/files/prometheus/keyroll-alerts.yaml";
 const char* const kRuleTests = "tests/manifests/alerts/keyroll-alerts.test.yaml";
@@ -130,5 +131,6 @@ TEST(Alerts, KustomizeComponentHasTheChartsRules) {
   EXPECT_EQ(found, 1);
 }
 
+}  // namespace KEYROLL_UNITY_ID
 }  // namespace
 }  // namespace keyroll::testing::manifests

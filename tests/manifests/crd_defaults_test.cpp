@@ -15,6 +15,7 @@
 
 namespace keyroll::testing::manifests {
 namespace {
+namespace KEYROLL_UNITY_ID {
 
 using json = nlohmann::json;
 
@@ -163,5 +164,6 @@ TEST(CrdDefaults, ComputedDefaultsAreOptionalAndDocumented) {
   EXPECT_EQ(rotation::AsAuth0(*auth0)->audience, "https://tenant.eu.auth0.com/api/v2/");
 }
 
+}  // namespace KEYROLL_UNITY_ID
 }  // namespace
 }  // namespace keyroll::testing::manifests

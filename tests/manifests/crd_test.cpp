@@ -13,6 +13,7 @@
 
 namespace keyroll::testing::manifests {
 namespace {
+namespace KEYROLL_UNITY_ID {
 
 YAML::Node LoadCrd() {
   std::vector<YAML::Node> docs = LoadDocuments(Crd());
@@ -266,5 +267,6 @@ TEST(Crd, EveryFieldOfTheDesignResourceIsDeclared) {
   }
 }
 
+}  // namespace KEYROLL_UNITY_ID
 }  // namespace
 }  // namespace keyroll::testing::manifests

@@ -16,6 +16,7 @@
 
 namespace keyroll::testing::manifests {
 namespace {
+namespace KEYROLL_UNITY_ID {
 
 nlohmann::json Dashboard() {
   return nlohmann::json::parse(ReadFile(SourcePath("helm/keyroll/files/grafana/keyroll-dashboard.json")));
@@ -103,5 +104,6 @@ TEST(Dashboard, QueriesUseThePrometheusDatasourceVariable) {
   }
 }
 
+}  // namespace KEYROLL_UNITY_ID
 }  // namespace
 }  // namespace keyroll::testing::manifests

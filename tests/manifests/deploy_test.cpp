@@ -13,6 +13,7 @@
 
 namespace keyroll::testing::manifests {
 namespace {
+namespace KEYROLL_UNITY_ID {
 
 // Renders deploy/ once per test binary (each test case runs in its own process under CTest).
 const std::vector<YAML::Node>& Rendered() {
@@ -222,5 +223,6 @@ TEST(Deploy, MetricsServiceSelectsTheOperator) {
   }
 }
 
+}  // namespace KEYROLL_UNITY_ID
 }  // namespace
 }  // namespace keyroll::testing::manifests

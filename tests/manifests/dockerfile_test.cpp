@@ -16,6 +16,7 @@
 
 namespace keyroll::testing::manifests {
 namespace {
+namespace KEYROLL_UNITY_ID {
 
 std::string Dockerfile() { return ReadFile(SourcePath("Dockerfile")); }
 
@@ -83,5 +84,6 @@ TEST(Dockerfile, IgnoreFileKeepsBuildOutputAndGitOut) {
   }
 }
 
+}  // namespace KEYROLL_UNITY_ID
 }  // namespace
 }  // namespace keyroll::testing::manifests

@@ -16,6 +16,7 @@
 
 namespace keyroll::testing::manifests {
 namespace {
+namespace KEYROLL_UNITY_ID {
 
 YAML::Node LoadSingle(const std::string& relative) {
   std::vector<YAML::Node> docs = LoadDocuments(SourcePath(relative));
@@ -225,5 +226,6 @@ INSTANTIATE_TEST_SUITE_P(Files, InvalidExample,
                          ::testing::ValuesIn(FilesIn("deploy/examples/invalid", ".yaml")),
                          TestName);
 
+}  // namespace KEYROLL_UNITY_ID
 }  // namespace
 }  // namespace keyroll::testing::manifests

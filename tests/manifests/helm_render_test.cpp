@@ -19,6 +19,7 @@
 
 namespace keyroll::testing::manifests {
 namespace {
+namespace KEYROLL_UNITY_ID {
 
 std::string Helm() {
   const std::string helm = ToolPath("bin/helm");
@@ -353,5 +354,6 @@ TEST(HelmRender, AlertValueDefaultsAreTheRuleFiles) {
   }
 }
 
+}  // namespace KEYROLL_UNITY_ID
 }  // namespace
 }  // namespace keyroll::testing::manifests

@@ -16,6 +16,7 @@
 
 namespace keyroll::testing::manifests {
 namespace {
+namespace KEYROLL_UNITY_ID {
 
 const char* const kChart = "helm/keyroll";
 
@@ -274,5 +275,6 @@ TEST(HelmTemplates, WatchNamespaceSwitchesToARoleAndPassesTheFlag) {
   EXPECT_NE(deployment.find("- --leader-elect"), std::string::npos);
 }
 
+}  // namespace KEYROLL_UNITY_ID
 }  // namespace
 }  // namespace keyroll::testing::manifests

@@ -12,6 +12,7 @@
 
 namespace keyroll::testing::manifests {
 namespace {
+namespace KEYROLL_UNITY_ID {
 
 struct Coverage {
   nlohmann::json root;                 // the schema, for $ref
@@ -74,5 +75,6 @@ TEST(HelmValues, ReadmeTableIsUpToDate) {
   }
 }
 
+}  // namespace KEYROLL_UNITY_ID
 }  // namespace
 }  // namespace keyroll::testing::manifests

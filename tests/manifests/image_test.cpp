@@ -20,6 +20,7 @@
 
 namespace keyroll::testing::manifests {
 namespace {
+namespace KEYROLL_UNITY_ID {
 
 nlohmann::json Blob(const std::string& layout, const std::string& digest) {
   return nlohmann::json::parse(ReadFile(layout + "/blobs/sha256/" + digest.substr(digest.find(':') + 1)));
@@ -149,5 +150,6 @@ TEST(Image, BuildsAsOciAndRunsAsNonRootUntilReady) {
   RecordProperty("image_rootfs_bytes", std::to_string(unpacked_bytes));
 }
 
+}  // namespace KEYROLL_UNITY_ID
 }  // namespace
 }  // namespace keyroll::testing::manifests

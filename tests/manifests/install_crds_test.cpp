@@ -10,6 +10,7 @@
 
 namespace keyroll::testing::manifests {
 namespace {
+namespace KEYROLL_UNITY_ID {
 
 TEST(InstallCrds, InstallsTheCrdIntoAFreshClusterOnce) {
   const std::string kubectl = FindOnPath("kubectl");
@@ -37,5 +38,6 @@ TEST(InstallCrds, ScriptsRunInstallsBeforeItStartsKeyroll) {
   EXPECT_LT(install, run.find("exec build/operator/keyroll \"$@\""));
 }
 
+}  // namespace KEYROLL_UNITY_ID
 }  // namespace
 }  // namespace keyroll::testing::manifests

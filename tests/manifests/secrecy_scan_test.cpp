@@ -14,6 +14,7 @@
 
 namespace keyroll::testing::manifests {
 namespace {
+namespace KEYROLL_UNITY_ID {
 
 std::string Hex(const std::string& s, bool upper) {
   static const char* lower = "0123456789abcdef";
@@ -95,5 +96,6 @@ TEST(SecrecyScan, FindsAPlantedSecretInEveryEncodingAndPlace) {
   }
 }
 
+}  // namespace KEYROLL_UNITY_ID
 }  // namespace
 }  // namespace keyroll::testing::manifests

@@ -10,6 +10,7 @@
 
 namespace keyroll::testing::manifests {
 namespace {
+namespace KEYROLL_UNITY_ID {
 
 std::string ProjectVersion() {
   std::smatch m;
@@ -45,5 +46,6 @@ TEST(Version, IsTheSameEverywhere) {
   EXPECT_NE(ReadFile(SourcePath("Dockerfile")).find("\nARG VERSION=" + version + "\n"), std::string::npos);
 }
 
+}  // namespace KEYROLL_UNITY_ID
 }  // namespace
 }  // namespace keyroll::testing::manifests

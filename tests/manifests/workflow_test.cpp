@@ -9,6 +9,7 @@
 
 namespace keyroll::testing::manifests {
 namespace {
+namespace KEYROLL_UNITY_ID {
 
 const char* const kWorkflow = ".github/workflows/release.yaml";
 
@@ -44,5 +45,6 @@ TEST(ReleaseWorkflow, ActionlintFindsNothing) {
   EXPECT_EQ(bad.exit_code, 1) << bad.output;
 }
 
+}  // namespace KEYROLL_UNITY_ID
 }  // namespace
 }  // namespace keyroll::testing::manifests

@@ -22,6 +22,7 @@
 
 namespace keyroll::testing {
 namespace {
+namespace KEYROLL_UNITY_ID {
 
 using std::chrono::milliseconds;
 using std::chrono::seconds;
@@ -260,5 +261,6 @@ TEST(RobustnessApiFaults, FiveSecondLatency) {
                     }, 5.0, false, seconds(150)});
 }
 
+}  // namespace KEYROLL_UNITY_ID
 }  // namespace
 }  // namespace keyroll::testing

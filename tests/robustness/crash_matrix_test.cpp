@@ -20,6 +20,7 @@
 
 namespace keyroll::testing {
 namespace {
+namespace KEYROLL_UNITY_ID {
 
 struct KillPoint {
   std::string failpoint;
@@ -225,5 +226,6 @@ TEST(RobustnessCrashMatrix, LeaderElectionSurvivesAKillAfterEachLeaseWrite) {
   Finish(env, run, kLeasePoints.size());
 }
 
+}  // namespace KEYROLL_UNITY_ID
 }  // namespace
 }  // namespace keyroll::testing

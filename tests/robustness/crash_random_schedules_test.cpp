@@ -25,6 +25,7 @@
 
 namespace keyroll::testing {
 namespace {
+namespace KEYROLL_UNITY_ID {
 
 constexpr int kSlots = 2;
 
@@ -299,5 +300,6 @@ TEST_P(RobustnessRandomSchedules, EverySeedKeepsTheInvariants) {
 
 INSTANTIATE_TEST_SUITE_P(Slots, RobustnessRandomSchedules, ::testing::Range(0, kSlots));
 
+}  // namespace KEYROLL_UNITY_ID
 }  // namespace
 }  // namespace keyroll::testing

@@ -18,6 +18,7 @@
 
 namespace keyroll::testing {
 namespace {
+namespace KEYROLL_UNITY_ID {
 
 struct HostileCase {
   std::string file;
@@ -148,5 +149,6 @@ TEST(RobustnessHostileInput, EveryHostileResourceGetsInvalidSpecNamingItsFieldAn
   EXPECT_TRUE(env.FindLeaks().empty());
 }
 
+}  // namespace KEYROLL_UNITY_ID
 }  // namespace
 }  // namespace keyroll::testing

@@ -24,6 +24,7 @@
 
 namespace keyroll::testing {
 namespace {
+namespace KEYROLL_UNITY_ID {
 
 constexpr const char* kUser = "keyroll-sa";
 constexpr const char* kOperatorNamespace = "keyroll-system";
@@ -348,5 +349,6 @@ INSTANTIATE_TEST_SUITE_P(EachPermission, RobustnessLeastPrivilegeRemoved,
                          ::testing::Range(0, static_cast<int>(Permissions().size())),
                          [](const ::testing::TestParamInfo<int>& info) { return Permissions().at(info.param).Name(); });
 
+}  // namespace KEYROLL_UNITY_ID
 }  // namespace
 }  // namespace keyroll::testing

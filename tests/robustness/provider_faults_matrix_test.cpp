@@ -22,6 +22,7 @@
 
 namespace keyroll::testing {
 namespace {
+namespace KEYROLL_UNITY_ID {
 
 using fakes::Fault;
 using fakes::FaultKind;
@@ -290,5 +291,6 @@ TEST(RobustnessProviderFaults, MixedFaultsEndInExactlyOneRotationPerRequest) {
   EXPECT_EQ(env.FindLeaks(), std::vector<std::string>{});
 }
 
+}  // namespace KEYROLL_UNITY_ID
 }  // namespace
 }  // namespace keyroll::testing

@@ -9,6 +9,7 @@
 
 namespace keyroll::testing {
 namespace {
+namespace KEYROLL_UNITY_ID {
 
 constexpr const char* kSecret = "qstash-signing-keys";
 
@@ -60,5 +61,6 @@ TEST(RobustnessSecrecy, ProviderErrorBodiesThatEchoTheTokenAndKeysAreScrubbedEve
   EXPECT_TRUE(env.keyroll().running());
 }
 
+}  // namespace KEYROLL_UNITY_ID
 }  // namespace
 }  // namespace keyroll::testing

@@ -11,7 +11,7 @@ namespace {
 
 using nlohmann::json;
 
-ProviderError Invalid(const std::string& what) {
+ProviderError InvalidKeys(const std::string& what) {
   return ProviderError{ErrorKind::kInvalidAnswer, "Auth0 answered with unusable signing keys: " + what, 200,
                        std::nullopt};
 }
@@ -19,7 +19,7 @@ ProviderError Invalid(const std::string& what) {
 std::optional<ProviderError> TakeFlag(const json& obj, const char* name, const std::string& kid, bool& out) {
   auto it = obj.find(name);
   if (it == obj.end() || it->is_null()) return std::nullopt;
-  if (!it->is_boolean()) return Invalid("key " + kid + ": \"" + name + "\" is a " + it->type_name() + ", not a boolean");
+  if (!it->is_boolean()) return InvalidKeys("key " + kid + ": \"" + name + "\" is a " + it->type_name() + ", not a boolean");
   out = it->get<bool>();
   return std::nullopt;
 }
@@ -30,17 +30,17 @@ std::string OptionalString(const json& obj, const char* name) {
 }
 
 Result<SigningKey> FromObject(const json& obj, const std::string& where) {
-  if (!obj.is_object()) return Invalid(where + " is a JSON " + obj.type_name() + ", not an object");
+  if (!obj.is_object()) return InvalidKeys(where + " is a JSON " + obj.type_name() + ", not an object");
   auto kid = obj.find("kid");
   if (kid == obj.end() || !kid->is_string() || kid->get_ref<const std::string&>().empty()) {
-    return Invalid(where + " has no kid");
+    return InvalidKeys(where + " has no kid");
   }
-  if (!IsValidKid(kid->get_ref<const std::string&>())) return Invalid(where + " has a kid with unexpected characters");
+  if (!IsValidKid(kid->get_ref<const std::string&>())) return InvalidKeys(where + " has a kid with unexpected characters");
   SigningKey key;
   key.kid = kid->get<std::string>();
   auto cert = obj.find("cert");
   if (cert == obj.end() || !cert->is_string() || cert->get_ref<const std::string&>().empty()) {
-    return Invalid("key " + key.kid + " has no cert");
+    return InvalidKeys("key " + key.kid + " has no cert");
   }
   key.cert = cert->get<std::string>();
   for (auto [name, flag] : {std::pair{"current", &key.current}, std::pair{"next", &key.next},
@@ -63,7 +63,7 @@ std::optional<ProviderError> Single(const std::vector<SigningKey>& keys, bool Si
   *out = nullptr;
   for (const SigningKey& k : keys) {
     if (!(k.*flag) || (skip_revoked && k.revoked)) continue;
-    if (*out != nullptr) return Invalid("keys " + (*out)->kid + " and " + k.kid + " are both flagged " + name);
+    if (*out != nullptr) return InvalidKeys("keys " + (*out)->kid + " and " + k.kid + " are both flagged " + name);
     *out = &k;
   }
   return std::nullopt;
@@ -81,14 +81,14 @@ bool IsValidKid(std::string_view kid) {
 
 Result<std::vector<SigningKey>> ParseSigningKeyList(std::string_view body) {
   json doc = ParseJson(body);
-  if (doc.is_discarded()) return Invalid("the body is not JSON (" + std::to_string(body.size()) + " bytes)");
-  if (!doc.is_array()) return Invalid(std::string("the body is a JSON ") + doc.type_name() + ", not an array");
+  if (doc.is_discarded()) return InvalidKeys("the body is not JSON (" + std::to_string(body.size()) + " bytes)");
+  if (!doc.is_array()) return InvalidKeys(std::string("the body is a JSON ") + doc.type_name() + ", not an array");
   std::vector<SigningKey> keys;
   std::set<std::string> kids;
   for (std::size_t i = 0; i < doc.size(); ++i) {
     auto key = FromObject(doc[i], "key #" + std::to_string(i + 1));
     if (!key) return key.error();
-    if (!kids.insert(key->kid).second) return Invalid("kid " + key->kid + " is listed twice");
+    if (!kids.insert(key->kid).second) return InvalidKeys("kid " + key->kid + " is listed twice");
     keys.push_back(std::move(key.value()));
   }
   return keys;
@@ -96,7 +96,7 @@ Result<std::vector<SigningKey>> ParseSigningKeyList(std::string_view body) {
 
 Result<SigningKey> ParseSigningKey(std::string_view body) {
   json doc = ParseJson(body);
-  if (doc.is_discarded()) return Invalid("the body is not JSON (" + std::to_string(body.size()) + " bytes)");
+  if (doc.is_discarded()) return InvalidKeys("the body is not JSON (" + std::to_string(body.size()) + " bytes)");
   return FromObject(doc, "the key");
 }
 
@@ -107,24 +107,24 @@ Result<KeySet> KeySetFromSigningKeys(const std::vector<SigningKey>& keys) {
   if (auto e = Single(keys, &SigningKey::current, "current", false, &current)) return *e;
   if (auto e = Single(keys, &SigningKey::next, "next", false, &next)) return *e;
   if (auto e = Single(keys, &SigningKey::previous, "previous", true, &previous)) return *e;
-  if (current == nullptr) return Invalid("no key is flagged current");
-  if (next == nullptr) return Invalid("no key is flagged next");
-  if (current == next) return Invalid("key " + current->kid + " is flagged both current and next");
-  if (current->revoked) return Invalid("key " + current->kid + " is revoked but flagged current");
-  if (next->revoked) return Invalid("key " + next->kid + " is revoked but flagged next");
+  if (current == nullptr) return InvalidKeys("no key is flagged current");
+  if (next == nullptr) return InvalidKeys("no key is flagged next");
+  if (current == next) return InvalidKeys("key " + current->kid + " is flagged both current and next");
+  if (current->revoked) return InvalidKeys("key " + current->kid + " is revoked but flagged current");
+  if (next->revoked) return InvalidKeys("key " + next->kid + " is revoked but flagged next");
   if (previous == current || previous == next) {
-    return Invalid("key " + previous->kid + " is flagged previous and " + (previous == current ? "current" : "next"));
+    return InvalidKeys("key " + previous->kid + " is flagged previous and " + (previous == current ? "current" : "next"));
   }
 
   std::vector<std::pair<std::string, RsaCertificate>> certs;
   for (const SigningKey* k : {current, next, previous}) {
     if (k == nullptr) continue;
     auto cert = ParseRsaCertificate(k->cert);
-    if (!cert) return Invalid("key " + k->kid + ": " + cert.error().message);
+    if (!cert) return InvalidKeys("key " + k->kid + ": " + cert.error().message);
     certs.emplace_back(k->kid, std::move(cert.value()));
   }
   if (certs[0].second.der == certs[1].second.der) {
-    return Invalid("keys " + current->kid + " and " + next->kid + " (current and next) have the same certificate");
+    return InvalidKeys("keys " + current->kid + " and " + next->kid + " (current and next) have the same certificate");
   }
   std::vector<std::pair<std::string, const RsaCertificate*>> jwks;
   for (const auto& [kid, cert] : certs) jwks.emplace_back(kid, &cert);

@@ -7,7 +7,7 @@
 namespace keyroll::providers::auth0 {
 namespace {
 
-ProviderError Invalid(const std::string& what) {
+ProviderError InvalidToken(const std::string& what) {
   return ProviderError{ErrorKind::kInvalidAnswer, "Auth0 answered the token request with an unusable token: " + what,
                        200, std::nullopt};
 }
@@ -16,26 +16,26 @@ ProviderError Invalid(const std::string& what) {
 
 Result<TokenAnswer> ParseTokenAnswer(std::string_view body) {
   nlohmann::json doc = nlohmann::json::parse(body, nullptr, false);
-  if (doc.is_discarded()) return Invalid("the body is not JSON (" + std::to_string(body.size()) + " bytes)");
-  if (!doc.is_object()) return Invalid(std::string("the body is a JSON ") + doc.type_name() + ", not an object");
+  if (doc.is_discarded()) return InvalidToken("the body is not JSON (" + std::to_string(body.size()) + " bytes)");
+  if (!doc.is_object()) return InvalidToken(std::string("the body is a JSON ") + doc.type_name() + ", not an object");
   TokenAnswer out;
   auto token = doc.find("access_token");
   if (token == doc.end() || !token->is_string() || token->get_ref<const std::string&>().empty()) {
-    return Invalid("\"access_token\" is missing or not a non-empty string");
+    return InvalidToken("\"access_token\" is missing or not a non-empty string");
   }
   for (unsigned char c : token->get_ref<const std::string&>()) {
-    if (c <= 0x20 || c >= 0x7f) return Invalid("\"access_token\" contains characters a header cannot carry");
+    if (c <= 0x20 || c >= 0x7f) return InvalidToken("\"access_token\" contains characters a header cannot carry");
   }
   auto expires = doc.find("expires_in");
   if (expires == doc.end() || !expires->is_number_integer() || expires->get<long long>() <= 0 ||
       expires->get<long long>() > 10LL * 365 * 86400) {
-    return Invalid("\"expires_in\" is missing or not a positive number of seconds");
+    return InvalidToken("\"expires_in\" is missing or not a positive number of seconds");
   }
   auto type = doc.find("token_type");
   if (type != doc.end()) {
     std::string t = type->is_string() ? type->get<std::string>() : "";
     std::transform(t.begin(), t.end(), t.begin(), [](unsigned char c) { return std::tolower(c); });
-    if (t != "bearer") return Invalid("\"token_type\" is not Bearer");
+    if (t != "bearer") return InvalidToken("\"token_type\" is not Bearer");
   }
   auto scope = doc.find("scope");
   if (scope != doc.end() && scope->is_string()) out.scope = scope->get<std::string>();

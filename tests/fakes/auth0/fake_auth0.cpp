@@ -17,11 +17,6 @@ namespace {
 
 using nlohmann::json;
 
-std::int64_t UnixNow() {
-  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 bool Has(const std::vector<std::string>& scopes, const std::string& scope) {
   return std::find(scopes.begin(), scopes.end(), scope) != scopes.end();
 }

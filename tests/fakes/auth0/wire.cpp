@@ -5,6 +5,7 @@
 #include <openssl/core_names.h>
 #include <openssl/pem.h>
 
+#include <chrono>
 #include <ctime>
 #include <nlohmann/json.hpp>
 
@@ -13,6 +14,12 @@
 #include "tests/fakes/common/tls_cert.h"
 
 namespace keyroll::fakes {
+
+std::int64_t UnixNow() {
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
 namespace {
 
 using nlohmann::ordered_json;

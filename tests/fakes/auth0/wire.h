@@ -3,6 +3,7 @@
 // deliberately malformed key lists of the wrong-json fault.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -15,6 +16,9 @@ struct Response;
 namespace keyroll::fakes {
 
 // {"kid","cert","fingerprint","thumbprint", flags that are true, dates that are set}.
+// Seconds since the epoch, as tokens' iat and exp and the keys' timestamps count them.
+std::int64_t UnixNow();
+
 std::string KeyObjectJson(const FakeSigningKey& key);
 std::string KeyListJson(const std::vector<FakeSigningKey>& keys);
 std::string KeyReferenceJson(const FakeSigningKey& key);  // {"cert","kid"}: rotate/revoke answers

@@ -6,6 +6,7 @@
 
 namespace keyroll::app {
 namespace {
+namespace KEYROLL_UNITY_ID {
 
 using namespace std::chrono_literals;
 
@@ -126,5 +127,6 @@ TEST(Options, BadCommandLinesExitTwoWithAClearMessage) {
   }
 }
 
+}  // namespace KEYROLL_UNITY_ID
 }  // namespace
 }  // namespace keyroll::app

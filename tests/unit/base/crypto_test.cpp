@@ -9,6 +9,7 @@
 
 namespace keyroll::base {
 namespace {
+namespace KEYROLL_UNITY_ID {
 
 TEST(Sha256, MatchesOpensslDgst) {
   // printf %s abc | openssl dgst -sha256
@@ -49,5 +50,6 @@ TEST(Fingerprint, ShortAndStable) {
   EXPECT_NE(KeysHash("ab", ""), KeysHash("a", "b"));
 }
 
+}  // namespace KEYROLL_UNITY_ID
 }  // namespace
 }  // namespace keyroll::base

@@ -7,6 +7,7 @@
 
 namespace keyroll::base {
 namespace {
+namespace KEYROLL_UNITY_ID {
 
 const std::string kBinary("\0\xff\x10\xfb\xef", 5);
 
@@ -48,5 +49,6 @@ TEST(Hex, IsLowercaseTwoDigitsPerByte) {
   EXPECT_EQ(HexLower(kBinary), "00ff10fbef");
 }
 
+}  // namespace KEYROLL_UNITY_ID
 }  // namespace
 }  // namespace keyroll::base

@@ -9,6 +9,7 @@
 
 namespace keyroll::base {
 namespace {
+namespace KEYROLL_UNITY_ID {
 
 TEST(Pem, ReadsEveryCertificateInABundleInOrder) {
   fakes::TlsMaterial tls = fakes::GenerateTlsMaterial("pem-test");
@@ -38,5 +39,6 @@ TEST(Pem, GivesNothingForTextThatIsNotPem) {
   }
 }
 
+}  // namespace KEYROLL_UNITY_ID
 }  // namespace
 }  // namespace keyroll::base

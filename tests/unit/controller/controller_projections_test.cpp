@@ -10,6 +10,7 @@
 
 namespace keyroll::controller {
 namespace {
+namespace KEYROLL_UNITY_ID {
 
 using nlohmann::json;
 
@@ -156,5 +157,6 @@ TEST(ControllerProjections, SigningKeyRotationKeepsMetadataSpecAndStatus) {
   EXPECT_FALSE(p["metadata"].contains("managedFields"));
 }
 
+}  // namespace KEYROLL_UNITY_ID
 }  // namespace
 }  // namespace keyroll::controller

@@ -11,6 +11,7 @@
 
 namespace keyroll::controller {
 namespace {
+namespace KEYROLL_UNITY_ID {
 
 using nlohmann::json;
 
@@ -198,5 +199,6 @@ TEST(ResourceIndex, DeclaredConsumersMatchTheirKind) {
   EXPECT_EQ(index.ConsumersOf(rotation::WorkloadKind::DaemonSet, Deployment("shop", "worker")), Keys{});
 }
 
+}  // namespace KEYROLL_UNITY_ID
 }  // namespace
 }  // namespace keyroll::controller

@@ -15,6 +15,7 @@
 
 namespace keyroll::controller {
 namespace {
+namespace KEYROLL_UNITY_ID {
 
 struct Gate {
   std::mutex mu;
@@ -164,5 +165,6 @@ TEST(ProviderCalls, ACallLandingAfterTheCacheIsGoneTouchesNothing) {
   EXPECT_EQ(provider->rotates.load(), 1);
 }
 
+}  // namespace KEYROLL_UNITY_ID
 }  // namespace
 }  // namespace keyroll::controller

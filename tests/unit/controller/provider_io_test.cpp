@@ -12,6 +12,7 @@
 
 namespace keyroll::controller {
 namespace {
+namespace KEYROLL_UNITY_ID {
 
 // A latch a task can block on (a hung provider call).
 struct Gate {
@@ -129,5 +130,6 @@ TEST(ProviderCircuit, RetryDelayStartsAtFiveSecondsAndDoublesToFiveMinutes) {
   EXPECT_EQ(ProviderCache::RetryDelay(100), seconds(300));
 }
 
+}  // namespace KEYROLL_UNITY_ID
 }  // namespace
 }  // namespace keyroll::controller

@@ -6,6 +6,7 @@
 
 namespace keyroll::testing {
 namespace {
+namespace KEYROLL_UNITY_ID {
 
 using fakes::FakeSigningKey;
 using fakes::KeyRing;
@@ -56,5 +57,6 @@ TEST(Auth0FakeKeyRing, OnlyThePreviousKeyCanBeRevokedAndOnlyOnce) {
   EXPECT_FALSE(ring.Find("a")->previous);
 }
 
+}  // namespace KEYROLL_UNITY_ID
 }  // namespace
 }  // namespace keyroll::testing

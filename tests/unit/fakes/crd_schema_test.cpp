@@ -8,6 +8,7 @@
 
 namespace keyroll::fakes {
 namespace {
+namespace KEYROLL_UNITY_ID {
 
 using json = nlohmann::json;
 
@@ -144,5 +145,6 @@ TEST(CrdSchema, BlockingErrorsSayCelRulesWereNotChecked) {
             "object was invalid; correct the existing errors to complete validation");
 }
 
+}  // namespace KEYROLL_UNITY_ID
 }  // namespace
 }  // namespace keyroll::fakes

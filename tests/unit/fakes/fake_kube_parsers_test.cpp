@@ -14,6 +14,7 @@
 
 namespace keyroll::fakes {
 namespace {
+namespace KEYROLL_UNITY_ID {
 
 using json = nlohmann::json;
 using Labels = std::map<std::string, std::string>;
@@ -94,5 +95,6 @@ TEST(HumanDuration, LooksLikeKubectl) {
   EXPECT_EQ(HumanDuration(800 * 86400), "2y");
 }
 
+}  // namespace KEYROLL_UNITY_ID
 }  // namespace
 }  // namespace keyroll::fakes

@@ -4,6 +4,7 @@
 
 namespace keyroll::fakes {
 namespace {
+namespace KEYROLL_UNITY_ID {
 
 TEST(TlsCert, GeneratesPemCaCertAndKey) {
   TlsMaterial m = GenerateTlsMaterial("fake-test", "kubernetes.default.svc");
@@ -13,5 +14,6 @@ TEST(TlsCert, GeneratesPemCaCertAndKey) {
   EXPECT_NE(m.ca_cert_pem, m.server_cert_pem);
 }
 
+}  // namespace KEYROLL_UNITY_ID
 }  // namespace
 }  // namespace keyroll::fakes

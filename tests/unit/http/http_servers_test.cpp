@@ -10,6 +10,7 @@
 
 namespace keyroll::http {
 namespace {
+namespace KEYROLL_UNITY_ID {
 
 BindAddress Loopback() { return BindAddress{false, "127.0.0.1", 0}; }
 
@@ -152,5 +153,6 @@ TEST(ProbeServer, ACheckThatThrowsFailsInsteadOfCrashing) {
   EXPECT_EQ(res->status, 200);
 }
 
+}  // namespace KEYROLL_UNITY_ID
 }  // namespace
 }  // namespace keyroll::http

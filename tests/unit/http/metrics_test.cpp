@@ -13,6 +13,7 @@
 
 namespace keyroll::http {
 namespace {
+namespace KEYROLL_UNITY_ID {
 
 using namespace std::chrono_literals;
 
@@ -201,5 +202,6 @@ TEST(Metrics, WorkqueueAdapterFeedsTheQueueFamilies) {
   EXPECT_TRUE(Contains(text, "keyroll_workqueue_work_duration_seconds_count 1"));
 }
 
+}  // namespace KEYROLL_UNITY_ID
 }  // namespace
 }  // namespace keyroll::http

@@ -5,6 +5,7 @@
 
 namespace keyroll::kube {
 namespace {
+namespace KEYROLL_UNITY_ID {
 
 nlohmann::json Obj(const std::string& ns, const std::string& name, const std::string& rv,
                    const std::string& uid = "", const std::string& data = "x") {
@@ -162,5 +163,6 @@ TEST(Store, ReplaceAfterMissedEventsGivesTheMissedChangesOnly) {
   EXPECT_EQ(s.size(), 3u);
 }
 
+}  // namespace KEYROLL_UNITY_ID
 }  // namespace
 }  // namespace keyroll::kube

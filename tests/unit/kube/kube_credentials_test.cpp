@@ -12,6 +12,7 @@
 
 namespace keyroll::kube {
 namespace {
+namespace KEYROLL_UNITY_ID {
 
 using keyroll::testing::ReadFile;
 using keyroll::testing::TempDir;
@@ -163,5 +164,6 @@ TEST(Credentials, FailingPluginIsAClearError) {
   EXPECT_NE(m.error().message.find("could not be run"), std::string::npos);
 }
 
+}  // namespace KEYROLL_UNITY_ID
 }  // namespace
 }  // namespace keyroll::kube

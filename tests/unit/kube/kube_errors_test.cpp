@@ -8,6 +8,7 @@
 
 namespace keyroll::kube {
 namespace {
+namespace KEYROLL_UNITY_ID {
 
 using testing::LoadCapture;
 
@@ -129,5 +130,6 @@ TEST(KubeErrors, NetworkKindsAreRetryableOrNot) {
   EXPECT_EQ(std::string(ReasonName(Reason::kTls)), "TLSError");
 }
 
+}  // namespace KEYROLL_UNITY_ID
 }  // namespace
 }  // namespace keyroll::kube

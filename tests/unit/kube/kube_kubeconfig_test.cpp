@@ -14,6 +14,7 @@
 
 namespace keyroll::kube {
 namespace {
+namespace KEYROLL_UNITY_ID {
 
 using keyroll::testing::TempDir;
 
@@ -231,5 +232,6 @@ TEST(InCluster, ReadsServiceAccountFiles) {
   EXPECT_FALSE(InClusterConfig(p).ok());
 }
 
+}  // namespace KEYROLL_UNITY_ID
 }  // namespace
 }  // namespace keyroll::kube

@@ -12,6 +12,7 @@
 
 namespace keyroll::kube {
 namespace {
+namespace KEYROLL_UNITY_ID {
 
 using nlohmann::json;
 
@@ -112,5 +113,6 @@ TEST(ObjectCodec, RefusesBlobsItDidNotMake) {
   EXPECT_THROW(codec.Decode(std::string(1, '\x01') + "not a zstd frame"), std::exception);
 }
 
+}  // namespace KEYROLL_UNITY_ID
 }  // namespace
 }  // namespace keyroll::kube

@@ -5,6 +5,7 @@
 
 namespace keyroll::kube {
 namespace {
+namespace KEYROLL_UNITY_ID {
 
 using namespace std::chrono_literals;
 using Clock = RateLimiter::Clock;
@@ -44,5 +45,6 @@ TEST(RateLimiter, ZeroQpsMeansNoLimit) {
   for (int i = 0; i < 10000; ++i) ASSERT_EQ(limiter.Reserve(), Clock::duration::zero());
 }
 
+}  // namespace KEYROLL_UNITY_ID
 }  // namespace
 }  // namespace keyroll::kube

@@ -8,6 +8,7 @@
 
 namespace keyroll::kube {
 namespace {
+namespace KEYROLL_UNITY_ID {
 
 TEST(Resource, Paths) {
   EXPECT_EQ(resources::kSecrets.CollectionPath("ns1"), "/api/v1/namespaces/ns1/secrets");
@@ -79,5 +80,6 @@ TEST(Backoff, GrowsWithJitterAndCaps) {
   EXPECT_LE(b.Next().count(), 1600);
 }
 
+}  // namespace KEYROLL_UNITY_ID
 }  // namespace
 }  // namespace keyroll::kube

@@ -8,6 +8,7 @@
 
 namespace keyroll::kube {
 namespace {
+namespace KEYROLL_UNITY_ID {
 
 // The capture holds a comment line and then the events, one per line.
 std::string CaptureEvents() {
@@ -146,5 +147,6 @@ TEST(WatchDecoder, ManyEventsInOneChunk) {
   EXPECT_EQ(out[499].object["metadata"]["resourceVersion"], "499");
 }
 
+}  // namespace KEYROLL_UNITY_ID
 }  // namespace
 }  // namespace keyroll::kube

@@ -13,6 +13,7 @@
 
 namespace keyroll::log {
 namespace {
+namespace KEYROLL_UNITY_ID {
 
 // Captures whatever the process logger writes from now on.
 class Capture {
@@ -161,5 +162,6 @@ TEST(Logging, ParsesLevelAndFormatNames) {
   EXPECT_EQ(ParseFormat("xml"), std::nullopt);
 }
 
+}  // namespace KEYROLL_UNITY_ID
 }  // namespace
 }  // namespace keyroll::log

@@ -14,6 +14,7 @@
 
 namespace keyroll::testing {
 namespace {
+namespace KEYROLL_UNITY_ID {
 
 using nlohmann::json;
 using namespace providers::auth0;
@@ -106,5 +107,6 @@ TEST(Auth0CertificateErrors, NonRsaOrBrokenCertificatesAreInvalid) {
   }
 }
 
+}  // namespace KEYROLL_UNITY_ID
 }  // namespace
 }  // namespace keyroll::testing

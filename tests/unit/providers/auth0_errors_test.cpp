@@ -9,6 +9,7 @@
 
 namespace keyroll::testing {
 namespace {
+namespace KEYROLL_UNITY_ID {
 
 using namespace providers::auth0;
 using namespace std::chrono_literals;
@@ -130,5 +131,6 @@ TEST(ProviderRevokeCapability, QStashDoesNotHaveIt) {
   EXPECT_EQ(r.error().message, "the qstash provider cannot revoke signing keys");
 }
 
+}  // namespace KEYROLL_UNITY_ID
 }  // namespace
 }  // namespace keyroll::testing

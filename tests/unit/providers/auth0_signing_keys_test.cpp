@@ -12,6 +12,7 @@
 
 namespace keyroll::testing {
 namespace {
+namespace KEYROLL_UNITY_ID {
 
 using nlohmann::json;
 using providers::ErrorKind;
@@ -154,5 +155,6 @@ TEST(Auth0KidTest, OnlyUrlSafeKidsAreValid) {
   EXPECT_FALSE(IsValidKid(std::string(257, 'a')));
 }
 
+}  // namespace KEYROLL_UNITY_ID
 }  // namespace
 }  // namespace keyroll::testing

@@ -6,6 +6,7 @@
 
 namespace keyroll::testing {
 namespace {
+namespace KEYROLL_UNITY_ID {
 
 using namespace providers::auth0;
 using namespace std::chrono_literals;
@@ -72,5 +73,6 @@ TEST(Auth0TokenCache, InvalidateDropsTheTokenAndStoreReplacesIt) {
   EXPECT_EQ(cache.Get(t0 - 1h)->reveal(), "two");  // a clock stepping back keeps it
 }
 
+}  // namespace KEYROLL_UNITY_ID
 }  // namespace
 }  // namespace keyroll::testing

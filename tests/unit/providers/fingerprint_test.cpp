@@ -5,6 +5,7 @@
 
 namespace keyroll::providers {
 namespace {
+namespace KEYROLL_UNITY_ID {
 
 TEST(Fingerprint, IsTheFirstEightHexDigitsOfSha256) {
   // printf %s 'sig_7kYjw48mhY7kAjqNGcy6cr29RJ6r' | openssl dgst -sha256
@@ -28,5 +29,6 @@ TEST(KeysHash, DependsOnOrderAndEveryByte) {
   EXPECT_EQ(KeysHash(a, b).size(), 64u);
 }
 
+}  // namespace KEYROLL_UNITY_ID
 }  // namespace
 }  // namespace keyroll::providers

@@ -5,6 +5,7 @@
 
 namespace keyroll::providers::qstash {
 namespace {
+namespace KEYROLL_UNITY_ID {
 
 TEST(ParseKeysAnswer, AcceptsAValidAnswer) {
   auto keys = ParseKeysAnswer(R"({"current":"sig_aaa","next":"sig_bbb","extra":1})");
@@ -51,5 +52,6 @@ TEST(ErrorMessageFromBody, ExtractsAndScrubsTheErrorMember) {
   EXPECT_EQ(ErrorMessageFromBody(R"({"error":5})"), "");
 }
 
+}  // namespace KEYROLL_UNITY_ID
 }  // namespace
 }  // namespace keyroll::providers::qstash

@@ -7,6 +7,7 @@
 
 namespace keyroll::providers {
 namespace {
+namespace KEYROLL_UNITY_ID {
 
 using std::chrono::seconds;
 
@@ -67,5 +68,6 @@ TEST(ParseBaseUrl, RejectsBadUrlsAsBadConfig) {
   }
 }
 
+}  // namespace KEYROLL_UNITY_ID
 }  // namespace
 }  // namespace keyroll::providers

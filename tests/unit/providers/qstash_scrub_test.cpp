@@ -6,6 +6,7 @@
 
 namespace keyroll::providers {
 namespace {
+namespace KEYROLL_UNITY_ID {
 
 TEST(ScrubSecrets, RemovesKnownSecretsEvenWhenTheyLookHarmless) {
   SecretValue token("hunter2");
@@ -46,5 +47,6 @@ TEST(ScrubSecrets, FlattensControlCharactersAndCutsLongText) {
   EXPECT_LE(ScrubSecrets(long_text, {}, 100).size(), 103u);
 }
 
+}  // namespace KEYROLL_UNITY_ID
 }  // namespace
 }  // namespace keyroll::providers

@@ -6,6 +6,7 @@
 
 namespace keyroll::providers {
 namespace {
+namespace KEYROLL_UNITY_ID {
 
 rotation::Provider QStashSpec() {
   return rotation::QStashProvider{{"token", "QSTASH_TOKEN"}, "https://qstash.example", ""};
@@ -113,5 +114,6 @@ TEST(ProviderRegistry, RequiredEntryTrimsAndNamesTheMissingKey) {
   EXPECT_EQ(RequiredEntry(d, "token", "s", "C").error().message, "token Secret \"s\" has no (valid) key \"C\"");
 }
 
+}  // namespace KEYROLL_UNITY_ID
 }  // namespace
 }  // namespace keyroll::providers

@@ -10,6 +10,7 @@
 
 namespace keyroll::providers {
 namespace {
+namespace KEYROLL_UNITY_ID {
 
 template <typename T, typename = void>
 struct IsStreamable : std::false_type {};
@@ -53,5 +54,6 @@ TEST(SecretValue, CopyAndMoveKeepTheValue) {
   EXPECT_EQ(c, a);
 }
 
+}  // namespace KEYROLL_UNITY_ID
 }  // namespace
 }  // namespace keyroll::providers

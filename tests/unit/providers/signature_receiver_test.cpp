@@ -12,6 +12,7 @@
 
 namespace keyroll::providers::qstash {
 namespace {
+namespace KEYROLL_UNITY_ID {
 
 using nlohmann::json;
 using std::chrono::seconds;
@@ -174,5 +175,6 @@ TEST(Receiver, ReasonsNeverContainKeyMaterial) {
   }
 }
 
+}  // namespace KEYROLL_UNITY_ID
 }  // namespace
 }  // namespace keyroll::providers::qstash

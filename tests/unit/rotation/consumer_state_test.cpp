@@ -7,6 +7,7 @@
 
 namespace keyroll::rotation {
 namespace {
+namespace KEYROLL_UNITY_ID {
 
 using testing::Deployment;
 
@@ -184,11 +185,13 @@ TEST(ConsumerState, JudgementsForNone) {
   EXPECT_EQ(JudgeConsumer(d, N, "h").state, ConsumerState::Stale);
 }
 
+}  // namespace KEYROLL_UNITY_ID
 }  // namespace
 }  // namespace keyroll::rotation
 
 namespace keyroll::rotation {
 namespace {
+namespace KEYROLL_UNITY_ID {
 
 TEST(ConsumerState, ARunningJobThatStartedBeforeTheKeysHoldsThem) {
   const Time keys = ParseTimestamp("2026-03-01T10:00:00Z").value();
@@ -216,11 +219,13 @@ TEST(ConsumerState, ARunningJobThatStartedBeforeTheKeysHoldsThem) {
   EXPECT_EQ(JudgeJob(cron, RunningJobsPolicy::Wait, keys).state, ConsumerState::UpToDate) << "a CronJob never holds";
 }
 
+}  // namespace KEYROLL_UNITY_ID
 }  // namespace
 }  // namespace keyroll::rotation
 
 namespace keyroll::rotation {
 namespace {
+namespace KEYROLL_UNITY_ID {
 
 // Argo Rollouts is judged as its own status does: utils/rollout/rolloututil.go GetRolloutPhase
 // (what `kubectl argo rollouts status` prints) — generation observed, no unpause in flight,
@@ -261,5 +266,6 @@ TEST(ConsumerState, ArgoRolloutAsArgoRolloutsJudgesIt) {
   EXPECT_NE(j.message.find("Argo Rollouts is not installed"), std::string::npos);
 }
 
+}  // namespace KEYROLL_UNITY_ID
 }  // namespace
 }  // namespace keyroll::rotation

@@ -4,6 +4,7 @@
 
 namespace keyroll::rotation {
 namespace {
+namespace KEYROLL_UNITY_ID {
 
 Time At(const char* rfc3339) {
   auto t = ParseTimestamp(rfc3339);
@@ -156,5 +157,6 @@ TEST(Cron, KnowsTimeZones) {
   EXPECT_FALSE(IsKnownTimeZone("../../etc/passwd"));
 }
 
+}  // namespace KEYROLL_UNITY_ID
 }  // namespace
 }  // namespace keyroll::rotation

@@ -8,6 +8,7 @@
 
 namespace keyroll::rotation {
 namespace {
+namespace KEYROLL_UNITY_ID {
 
 using namespace keyroll::rotation::testing;
 using nlohmann::json;
@@ -245,11 +246,13 @@ TEST(Decide, FailedAndMissingConsumersBlock) {
   EXPECT_EQ(s.provider_rotations, 0);
 }
 
+}  // namespace KEYROLL_UNITY_ID
 }  // namespace
 }  // namespace keyroll::rotation
 
 namespace keyroll::rotation {
 namespace {
+namespace KEYROLL_UNITY_ID {
 
 using namespace keyroll::rotation::testing;
 namespace v = vocab;
@@ -329,5 +332,6 @@ TEST(Decide, ATemplateOwnedByAnotherControllerIsReportedNotPatched) {
   EXPECT_EQ(s.o.resource.status.phase, v::kPhaseReady);
 }
 
+}  // namespace KEYROLL_UNITY_ID
 }  // namespace
 }  // namespace keyroll::rotation

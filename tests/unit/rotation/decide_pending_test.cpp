@@ -8,6 +8,7 @@
 
 namespace keyroll::rotation {
 namespace {
+namespace KEYROLL_UNITY_ID {
 
 using namespace keyroll::rotation::testing;
 using nlohmann::json;
@@ -204,5 +205,6 @@ TEST(DecidePending, TwoReconcilesNeverBothRotateFromOneObservation) {
   for (int i = 0; i < 3; ++i) EXPECT_FALSE(Decide(after_write, s.now + Seconds{i}).rotate);
 }
 
+}  // namespace KEYROLL_UNITY_ID
 }  // namespace
 }  // namespace keyroll::rotation

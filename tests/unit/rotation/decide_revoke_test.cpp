@@ -9,6 +9,7 @@
 
 namespace keyroll::rotation {
 namespace {
+namespace KEYROLL_UNITY_ID {
 
 using namespace keyroll::rotation::testing;
 using nlohmann::json;
@@ -234,5 +235,6 @@ TEST(ParseSpecAuth0, CaBundleAndRevokePrevious) {
   EXPECT_NE(JoinFieldErrors(bad.spec.error()).find("spec.provider.auth0.caBundle"), std::string::npos);
 }
 
+}  // namespace KEYROLL_UNITY_ID
 }  // namespace
 }  // namespace keyroll::rotation

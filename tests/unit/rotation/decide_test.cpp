@@ -8,6 +8,7 @@
 
 namespace keyroll::rotation {
 namespace {
+namespace KEYROLL_UNITY_ID {
 
 using namespace keyroll::rotation::testing;
 using nlohmann::json;
@@ -246,5 +247,6 @@ TEST(Decide, PlansNeverContainKeyMaterial) {
     }
 }
 
+}  // namespace KEYROLL_UNITY_ID
 }  // namespace
 }  // namespace keyroll::rotation

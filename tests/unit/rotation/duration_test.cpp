@@ -4,6 +4,7 @@
 
 namespace keyroll::rotation {
 namespace {
+namespace KEYROLL_UNITY_ID {
 
 using namespace std::chrono;
 
@@ -88,5 +89,6 @@ TEST(Duration, RoundTripsThroughFormat) {
   }
 }
 
+}  // namespace KEYROLL_UNITY_ID
 }  // namespace
 }  // namespace keyroll::rotation

@@ -10,6 +10,7 @@
 
 namespace keyroll::rotation {
 namespace {
+namespace KEYROLL_UNITY_ID {
 
 using namespace keyroll::rotation::testing;
 namespace v = vocab;
@@ -133,5 +134,6 @@ TEST(Gate, MinIntervalEnd) {
   EXPECT_EQ(MinIntervalEnd(w.spec, w.status, w.now), w.now + std::chrono::minutes{50});
 }
 
+}  // namespace KEYROLL_UNITY_ID
 }  // namespace
 }  // namespace keyroll::rotation

@@ -13,6 +13,7 @@
 
 namespace keyroll::rotation {
 namespace {
+namespace KEYROLL_UNITY_ID {
 
 using namespace keyroll::rotation::testing;
 using Crash = Sim::Crash;
@@ -94,5 +95,6 @@ TEST(MetricResults, DecideEmitsExactlyTheListedRevokeResults) {
   EXPECT_EQ(seen, AsSet(vocab::kRevokeResults));
 }
 
+}  // namespace KEYROLL_UNITY_ID
 }  // namespace
 }  // namespace keyroll::rotation

@@ -6,6 +6,7 @@
 
 namespace keyroll::rotation {
 namespace {
+namespace KEYROLL_UNITY_ID {
 
 using namespace keyroll::rotation::testing;
 
@@ -118,5 +119,6 @@ TEST(Policy, AdoptRequestsMarksCurrentValuesHandled) {
   EXPECT_EQ(s.last_handled_rotate_request, "x");
 }
 
+}  // namespace KEYROLL_UNITY_ID
 }  // namespace
 }  // namespace keyroll::rotation

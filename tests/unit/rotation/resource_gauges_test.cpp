@@ -10,6 +10,7 @@
 
 namespace keyroll::rotation {
 namespace {
+namespace KEYROLL_UNITY_ID {
 
 using namespace keyroll::rotation::testing;
 namespace v = vocab;
@@ -80,5 +81,6 @@ TEST(ResourceGauges, AnInvalidSpecIsNotReadyAndHasNoThreshold) {
   EXPECT_EQ(Gauges(s), (ResourceGauges{"", false, std::nullopt}));
 }
 
+}  // namespace KEYROLL_UNITY_ID
 }  // namespace
 }  // namespace keyroll::rotation

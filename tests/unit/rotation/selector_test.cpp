@@ -6,6 +6,7 @@
 
 namespace keyroll::rotation {
 namespace {
+namespace KEYROLL_UNITY_ID {
 
 TEST(Selector, MatchesLikeTheApiServer) {
   LabelSelector s{{{"app", "pay"}},
@@ -36,5 +37,6 @@ TEST(Discovery, FindsEveryWayAPodReadsASecret) {
     EXPECT_FALSE(WorkloadReadsSecret(json::parse(junk), "keys")) << junk;
 }
 
+}  // namespace KEYROLL_UNITY_ID
 }  // namespace
 }  // namespace keyroll::rotation

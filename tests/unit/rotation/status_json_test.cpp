@@ -4,6 +4,7 @@
 
 namespace keyroll::rotation {
 namespace {
+namespace KEYROLL_UNITY_ID {
 
 using nlohmann::json;
 
@@ -82,5 +83,6 @@ TEST(Timestamp, FormatAndParse) {
     EXPECT_FALSE(ParseTimestamp(bad)) << bad;
 }
 
+}  // namespace KEYROLL_UNITY_ID
 }  // namespace
 }  // namespace keyroll::rotation

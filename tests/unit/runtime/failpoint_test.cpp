@@ -18,6 +18,7 @@
 
 namespace keyroll::runtime {
 namespace {
+namespace KEYROLL_UNITY_ID {
 
 using namespace std::chrono_literals;
 
@@ -126,5 +127,6 @@ TEST(Failpoint, SpecErrorsAreClear) {
   EXPECT_FALSE(Failpoint("a")) << "a bad spec leaves everything disarmed";
 }
 
+}  // namespace KEYROLL_UNITY_ID
 }  // namespace
 }  // namespace keyroll::runtime

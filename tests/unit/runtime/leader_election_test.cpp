@@ -8,6 +8,7 @@
 
 namespace keyroll::runtime {
 namespace {
+namespace KEYROLL_UNITY_ID {
 
 using namespace std::chrono_literals;
 using nlohmann::json;
@@ -152,5 +153,6 @@ TEST(LeaderIdentity, IsHostnameUnderscoreUuidAndUnique) {
   EXPECT_EQ(uuid[14], '4');
 }
 
+}  // namespace KEYROLL_UNITY_ID
 }  // namespace
 }  // namespace keyroll::runtime

@@ -20,6 +20,7 @@
 
 namespace keyroll::runtime {
 namespace {
+namespace KEYROLL_UNITY_ID {
 
 using namespace std::chrono_literals;
 
@@ -106,5 +107,6 @@ TEST(ShutdownSignal, RequestWakesWaitersAndKeepsTheFirstReason) {
   EXPECT_EQ(s.Reason(), "lost leadership");
 }
 
+}  // namespace KEYROLL_UNITY_ID
 }  // namespace
 }  // namespace keyroll::runtime

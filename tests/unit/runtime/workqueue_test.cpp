@@ -14,6 +14,7 @@
 
 namespace keyroll::runtime {
 namespace {
+namespace KEYROLL_UNITY_ID {
 
 using namespace std::chrono_literals;
 using keyroll::testing::WaitUntil;
@@ -281,5 +282,6 @@ TEST(WorkerPool, StopReturnsWhileWorkersIdle) {
   EXPECT_TRUE(q.ShuttingDown());
 }
 
+}  // namespace KEYROLL_UNITY_ID
 }  // namespace
 }  // namespace keyroll::runtime
