@@ -7,7 +7,10 @@
 namespace keyroll::rotation::detail {
 namespace {
 
-// Keep the intent; say why in Ready/RotationAllowed; come back at `until` (if given).
+// Keep the intent; say why in Ready/RotationAllowed; come back at `until` (if given), or at
+// the next provider read if that is sooner: a read that shows the expected keys confirms the
+// rotation before the settle time (an unknown rotate outcome is usually a rotation that
+// happened), while only a read after it may conclude that the rotation did not happen.
 void Wait(DecideContext& c, const std::string& message, std::optional<Time> until) {
   auto gen = c.o.resource.meta.generation;
   c.next.phase = std::string(vocab::kPhaseRotating);
@@ -15,6 +18,7 @@ void Wait(DecideContext& c, const std::string& message, std::optional<Time> unti
                vocab::kReasonRotationPending, message, gen, c.now);
   SetCondition(c.next.conditions, vocab::kCondReady, vocab::kFalse, vocab::kReasonRotationPending,
                message, gen, c.now);
+  if (until && c.o.provider.read_at) until = std::min(*until, *c.o.provider.read_at + c.spec.refresh_interval);
   if (until) c.plan.requeue_after = std::max(Seconds{1}, *until - c.now);
   if (c.next != c.o.resource.status) c.plan.status = c.next;
 }

@@ -114,6 +114,36 @@ TEST(DecidePending, RotateAnswerLostButHappenedIsRecognisedWithoutWaiting) {
   EXPECT_FALSE(p.status->pending_rotation);
 }
 
+// An unknown rotate outcome (a dropped connection, a garbled answer) is usually a rotation
+// that happened: the next provider read confirms it, and with a refreshInterval shorter than
+// the settle time that read comes first (E2EProviderFaults.RotateThenDrop... waited for a
+// requeue that only the settle time would have brought, 120 s away).
+TEST(DecidePending, AnUnknownOutcomeIsConfirmedAtTheNextProviderReadBeforeTheSettleTime) {
+  Sim s;
+  s.o.resource = ParseResource(Resource({{"refreshInterval", "10s"}}));
+  s.Settle();
+  json r = Resource({{"refreshInterval", "10s"}, {"rotation", {{"requestID", "r2"}}}});
+  r["metadata"]["generation"] = 3;
+  auto status = s.o.resource.status;
+  s.o.resource = ParseResource(r);
+  s.o.resource.status = status;
+  ASSERT_TRUE(s.WriteIntent().rotate);
+  s.ProviderRotate();  // it happened, but the answer was lost
+  s.o.rotate_outcome = RotateOutcome{std::nullopt, ProviderError{ProviderErrorKind::OutcomeUnknown, "connection dropped"}};
+  Plan after = Decide(s.o, s.now);
+  s.o.rotate_outcome.reset();
+  ASSERT_TRUE(after.status);
+  s.o.resource.status = *after.status;
+  ASSERT_TRUE(after.requeue_after);
+  EXPECT_LE(*after.requeue_after, Seconds{10}) << "the next read, not the settle time (" << kPendingSettle.count() << " s)";
+  s.now += *after.requeue_after;
+  auto plans = s.Reconcile();
+  EXPECT_TRUE(plans[0].read_provider);
+  EXPECT_EQ(plans.back().rotation_result, "succeeded");
+  EXPECT_FALSE(s.o.resource.status.pending_rotation);
+  EXPECT_EQ(s.provider_rotations, 1);
+}
+
 TEST(DecidePending, FailedRotateKeepsIntentEmitsWarningAndNeverRetriesBlindly) {
   Sim s = SettledWithRequest("r2");
   // Intent written, rotate call answered 500 and did NOT happen.
