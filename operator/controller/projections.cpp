@@ -147,8 +147,7 @@ json ProjectSecret(const json& full, const std::vector<KeyPair>& pairs) {
     }
   }
   std::vector<KeyPair> all = pairs;
-  all.emplace_back(vocab::kQStashCurrentKey, vocab::kQStashNextKey);
-  all.emplace_back(vocab::kAuth0CurrentKey, vocab::kAuth0NextKey);
+  for (const auto& [cur, next] : vocab::kDefaultKeyPairs) all.emplace_back(cur, next);
   json hashes = json::object();
   for (const auto& [cur, next] : all) {
     auto c = values.find(cur), n = values.find(next);

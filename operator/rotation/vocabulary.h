@@ -165,5 +165,11 @@ inline constexpr std::string_view kAuth0CurrentKey = "AUTH0_CURRENT_SIGNING_CERT
 inline constexpr std::string_view kAuth0NextKey = "AUTH0_NEXT_SIGNING_CERT";
 inline constexpr std::string_view kAuth0ClientIdKey = "AUTH0_CLIENT_ID";
 inline constexpr std::string_view kAuth0ClientSecretKey = "AUTH0_CLIENT_SECRET";
+// Every provider's default target key pair (current, next): the Secret projection hashes
+// these pairs before any resource names them (controller/projections.cpp).
+inline constexpr std::array<std::array<std::string_view, 2>, 2> kDefaultKeyPairs = {{
+    {kQStashCurrentKey, kQStashNextKey},
+    {kAuth0CurrentKey, kAuth0NextKey},
+}};
 
 }  // namespace keyroll::rotation::vocab
