@@ -12,25 +12,13 @@
 #include <thread>
 
 #include "operator/controller/provider_cache.h"
+#include "tests/unit/controller/test_gate.h"
 
 namespace keyroll::controller {
 namespace {
 namespace KEYROLL_UNITY_ID {
 
-struct Gate {
-  std::mutex mu;
-  std::condition_variable cv;
-  bool open = false;
-  void Wait() {
-    std::unique_lock lock(mu);
-    cv.wait(lock, [&] { return open; });
-  }
-  void Open() {
-    std::lock_guard lock(mu);
-    open = true;
-    cv.notify_all();
-  }
-};
+using keyroll::testing::Gate;
 
 class GatedProvider final : public providers::Provider {
  public:

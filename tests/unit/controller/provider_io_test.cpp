@@ -9,26 +9,13 @@
 
 #include "operator/controller/provider_cache.h"
 #include "operator/controller/provider_io.h"
+#include "tests/unit/controller/test_gate.h"
 
 namespace keyroll::controller {
 namespace {
 namespace KEYROLL_UNITY_ID {
 
-// A latch a task can block on (a hung provider call).
-struct Gate {
-  std::mutex mu;
-  std::condition_variable cv;
-  bool open = false;
-  void Wait() {
-    std::unique_lock lock(mu);
-    cv.wait(lock, [&] { return open; });
-  }
-  void Open() {
-    std::lock_guard lock(mu);
-    open = true;
-    cv.notify_all();
-  }
-};
+using keyroll::testing::Gate;
 
 bool WaitFor(const std::function<bool()>& cond) {
   for (int i = 0; i < 2000 && !cond(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(5));
