@@ -72,7 +72,7 @@ ProviderCache::ProviderCache(kube::Client& client, ProviderCacheOptions options,
       credentials_(client),
       metrics_(metrics),
       sink_(std::make_shared<Sink>()),
-      io_(options_.io_threads, options_.io_reserve) {
+      io_(options_.io) {
   sink_->metrics = metrics;
   settings_.ca_file = options_.ca_file;
   settings_.connect_timeout = options_.connect_timeout;

@@ -45,12 +45,9 @@ struct ProviderCacheOptions {
   // How long a reconcile waits for its account's read before it lets go of the worker.
   // Only for a read it starts itself on an account that has not been failing.
   std::chrono::milliseconds read_wait{100};
-  // Provider calls in flight at once (ProviderIo). A thread costs little (its stack is
-  // mapped, barely touched); enough that ~200 hung accounts leave room for the others.
-  size_t io_threads = 256;
-  // Of those, kept for accounts that have not been failing (ProviderIo; default: an eighth):
-  // however many accounts hang and keep failing, the others are still served at once.
-  std::optional<size_t> io_reserve;
+  // Where provider calls run (ProviderIo: slots, the reserve of healthy accounts, when a
+  // call turns slow and gives its slot up).
+  ProviderIo::Limits io;
 };
 
 // What ReadBounded found.

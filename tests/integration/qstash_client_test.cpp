@@ -70,9 +70,27 @@ TEST_F(QStashClientTest, RetriesStopAtTheTotalTimeBudget) {
   fake_.InjectFault(MakeFault(FaultKind::kStatus, FaultOp::kGetKeys, 100));
   auto o = Options(token_);
   o.retry.max_attempts = 10;
-  o.retry.max_total = 700ms;  // 200 + 400 fit, 800 more does not
+  o.retry.max_total = 900ms;  // 200 + 400 and the quick attempts fit, 800 more does not
   EXPECT_EQ(Err(Make(o)->ReadKeys()).kind, ErrorKind::kUnavailable);
   EXPECT_EQ(sleeps_, (std::vector<std::chrono::milliseconds>{200ms, 400ms}));
+}
+
+// Issue 17: each attempt on a hung endpoint costs a whole read timeout. The budget counts the
+// attempts too, so the read gives up after about max_total, not after max_attempts timeouts
+// (10 here, which fit the budget if only the waits counted).
+TEST_F(QStashClientTest, AHungEndpointCostsTheTimeBudgetNotEveryAttemptsTimeout) {
+  fake_.InjectFault(MakeFault(FaultKind::kHang, FaultOp::kGetKeys, -1));
+  auto o = Options(token_);
+  o.timeouts.read = 300ms;
+  o.retry.max_attempts = 10;
+  o.retry.initial_backoff = 100ms;
+  o.retry.max_backoff = 100ms;
+  o.retry.max_total = 1000ms;  // 300 + 100 + 300 + 100 + 300: the third attempt is the last
+  EXPECT_EQ(Err(Make(o)->ReadKeys()).kind, ErrorKind::kUnavailable);
+  std::lock_guard lock(mu_);
+  EXPECT_GE(observed_.size(), 1u);
+  EXPECT_LE(observed_.size(), 3u);
+  EXPECT_LE(sleeps_.size(), 2u);
 }
 
 TEST_F(QStashClientTest, ServerErrorOnRotateIsRejectedAndNeverRetried) {

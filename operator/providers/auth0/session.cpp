@@ -76,19 +76,19 @@ Answer Session::Exchange(const char* op, const char* method, const std::string& 
 
 Result<Answer> Session::Retrying(const std::string& what, const std::function<Try()>& once) {
   const RetryPolicy& policy = options_.retry;
-  milliseconds waited{0};
+  RetryBudget budget(policy);
   ProviderError last = Error(ErrorKind::kUnavailable, "Auth0 was not asked");
   for (int attempt = 1; attempt <= std::max(1, policy.max_attempts); ++attempt) {
-    Try t = once();
+    Try t = budget.Attempt(once);
     if (t.done) return std::move(*t.done);
     last = t.error;
     if (attempt >= policy.max_attempts) break;
     milliseconds delay = t.wait ? *t.wait : BackoffDelay(attempt, policy, options_.jitter());
-    if (waited + delay > policy.max_total) break;
+    if (!budget.Allows(delay)) break;
     spdlog::info("auth0: {} failed ({}), attempt {} of {}, retrying in {} ms", what, ErrorKindName(last.kind), attempt,
                  policy.max_attempts, delay.count());
     options_.sleep(delay);
-    waited += delay;
+    budget.Waited(delay);
   }
   return last;
 }

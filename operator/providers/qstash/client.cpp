@@ -110,10 +110,10 @@ ProviderError Client::ErrorFromStatus(const Attempt& a, bool rotate) const {
 
 Result<KeySet> Client::ReadKeys() {
   const RetryPolicy& policy = options_.retry;
-  milliseconds waited{0};
+  RetryBudget budget(policy);
   ProviderError last = Error(ErrorKind::kUnavailable, "QStash was not asked");
   for (int attempt = 1; attempt <= std::max(1, policy.max_attempts); ++attempt) {
-    Attempt a = Send("get_keys", false);
+    Attempt a = budget.Attempt([&] { return Send("get_keys", false); });
     if (a.config_error) return *a.config_error;
     std::optional<milliseconds> delay;
     if (a.status == 0) {
@@ -134,11 +134,11 @@ Result<KeySet> Client::ReadKeys() {
     }
     if (attempt >= policy.max_attempts) break;
     if (!delay) delay = BackoffDelay(attempt, policy, options_.jitter());
-    if (waited + *delay > policy.max_total) break;
+    if (!budget.Allows(*delay)) break;
     spdlog::info("qstash: reading the keys failed ({}), attempt {} of {}, retrying in {} ms",
                  ErrorKindName(last.kind), attempt, policy.max_attempts, delay->count());
     options_.sleep(*delay);
-    waited += *delay;
+    budget.Waited(*delay);
   }
   return last;
 }

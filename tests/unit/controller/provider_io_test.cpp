@@ -108,6 +108,61 @@ TEST(ProviderIo, WithoutAReserveHungCallsCanTakeEveryThread) {
   EXPECT_TRUE(WaitFor([&] { return io.running() == 0; }));
 }
 
+// Issue 17: more accounts start hanging at once than there are slots (1,000 of 10,000 at a
+// cold start, none failing yet). Each gives its slot up once it has run slow_after, so the
+// calls queued behind them run although every hung call still hangs.
+TEST(ProviderIo, CallsThatTurnSlowGiveTheirSlotsToQueuedCalls) {
+  ProviderIo io(ProviderIo::Limits{4, 0, std::chrono::milliseconds(20), 100});
+  auto hung = std::make_shared<Gate>();
+  std::atomic<int> hung_done{0};
+  for (int i = 0; i < 10; ++i)
+    io.Run([hung, &hung_done] {
+      hung->Wait();
+      ++hung_done;
+    }, false);
+  std::atomic<int> healthy_done{0};
+  for (int i = 0; i < 5; ++i) io.Run([&] { ++healthy_done; }, false);
+  EXPECT_TRUE(WaitFor([&] { return healthy_done == 5; }));
+  EXPECT_EQ(hung_done.load(), 0);
+  EXPECT_EQ(io.slow() + io.running(), 10u);  // every hung call still runs, on its own thread
+  EXPECT_GE(io.slow(), 6u);
+  hung->Open();
+  EXPECT_TRUE(WaitFor([&] { return hung_done == 10; }));
+  EXPECT_TRUE(WaitFor([&] { return io.running() == 0 && io.slow() == 0; }));
+}
+
+// The threads of slow calls are bounded: at max_slow, a slow call keeps its slot and the
+// queue waits, as without the release.
+TEST(ProviderIo, AtMaxSlowASlowCallKeepsItsSlot) {
+  ProviderIo io(ProviderIo::Limits{2, 0, std::chrono::milliseconds(10), 1});
+  auto hung = std::make_shared<Gate>();
+  for (int i = 0; i < 3; ++i) io.Run([hung] { hung->Wait(); }, false);
+  ASSERT_TRUE(WaitFor([&] { return io.slow() == 1 && io.running() == 2; }));  // the third took the freed slot
+  std::atomic<int> healthy_done{0};
+  io.Run([&] { ++healthy_done; }, false);
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));  // ten times slow_after
+  EXPECT_EQ(healthy_done.load(), 0);
+  EXPECT_EQ(io.slow(), 1u);
+  hung->Open();
+  EXPECT_TRUE(WaitFor([&] { return healthy_done == 1; }));
+  EXPECT_TRUE(WaitFor([&] { return io.running() == 0 && io.slow() == 0; }));
+}
+
+// Calls of failing accounts are expected to hang (they are probes): they keep their slots, so
+// the reserve is what keeps healthy accounts served (HungFailingAccountsLeaveTheReserve...).
+TEST(ProviderIo, CallsOfFailingAccountsNeverGiveTheirSlotUp) {
+  ProviderIo io(ProviderIo::Limits{2, 0, std::chrono::milliseconds(10), 100});
+  auto hung = std::make_shared<Gate>();
+  for (int i = 0; i < 2; ++i) io.Run([hung] { hung->Wait(); }, true);
+  std::atomic<int> healthy_done{0};
+  io.Run([&] { ++healthy_done; }, false);
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  EXPECT_EQ(healthy_done.load(), 0);
+  EXPECT_EQ(io.slow(), 0u);
+  hung->Open();
+  EXPECT_TRUE(WaitFor([&] { return healthy_done == 1; }));
+}
+
 TEST(ProviderCircuit, RetryDelayStartsAtFiveSecondsAndDoublesToFiveMinutes) {
   using std::chrono::seconds;
   EXPECT_EQ(ProviderCache::RetryDelay(1), seconds(5));
