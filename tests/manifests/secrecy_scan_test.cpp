@@ -1,7 +1,9 @@
 // scripts/secrecy-scan finds a planted secret in every encoding it claims (plain, base64 and
 // base64url at each alignment, hex in both cases, percent-encoding) and in every place the
 // suite keeps (process logs, metrics, Events, SigningKeyRotations, Leases, workloads,
-// ConfigMaps, test output); in a Secret keyroll writes it finds a token but lets a signing key be.
+// ConfigMaps, test output); in a Secret keyroll writes it finds a token and a signing key of
+// another account than the resource's (or of an account it cannot tell), but lets the
+// resource's own key be.
 #include <gtest/gtest.h>
 
 #include <map>
@@ -54,8 +56,10 @@ TEST(SecrecyScan, FindsAPlantedSecretInEveryEncodingAndPlace) {
   // alignment, so base64url differs too.
   const std::string token = "tok+/=KR???~~~>>>" + Hex("planted-secrecy-token", false);
   const std::string key = "sig_PlantedSigningKeyNotALeak9";
+  const std::string other_key = "sig_AnotherAccountsKeyPlanted7";
   TempDir ledger, artifacts;
-  ledger.Write("issued-1.txt", "token:" + base::Base64Encode(token) + "\nkey:" + base::Base64Encode(key) + "\n");
+  ledger.Write("issued-1.txt", "token:" + base::Base64Encode(token) + "\nkey:" + base::Base64Encode(key) +
+                                   ":sha256-aaaa\nkey:" + base::Base64Encode(other_key) + ":sha256-bbbb\n");
 
   const std::vector<std::string> places = {"keyroll-log", "fake-qstash-log", "demo-consumer-log", "metrics",
                                            "objects-events", "objects-signingkeyrotations", "objects-leases",
@@ -67,9 +71,19 @@ TEST(SecrecyScan, FindsAPlantedSecretInEveryEncodingAndPlace) {
     }
   }
   const std::string clean = artifacts.Write("keyroll-log-clean.txt", "nothing secret here\n");
-  const std::string secret_with_key =
-      artifacts.Write("objects-secrets-target.txt", "{\"data\": {\"K\": \"" + base::Base64Encode(key) + "\"}}\n");
+  // Target Secrets, one object a line, and whose keys each may hold (tests/support/secret_accounts.h).
+  auto target = [](const std::string& uid, const std::string& value) {
+    return "{\"metadata\": {\"uid\": \"" + uid + "\", \"namespace\": \"n\", \"name\": \"" + uid +
+           "\"}, \"data\": {\"K\": \"" + base::Base64Encode(value) + "\"}}\n";
+  };
+  artifacts.Write("secret-accounts-1.txt", "{\"uid\": \"own\", \"account\": \"sha256-aaaa\"}\n"
+                                           "{\"uid\": \"foreign\", \"account\": \"sha256-aaaa\"}\n"
+                                           "{\"uid\": \"orphan\", \"account\": \"\", \"why\": \"gone\"}\n");
+  const std::string secret_with_key = artifacts.Write("objects-secrets-target.txt", target("own", key));
   planted.insert(artifacts.Write("objects-secrets-leaky.txt", "{\"data\": {\"T\": \"" + base::Base64Encode(token) + "\"}}\n"));
+  // Another account's key in a Secret, on the second line (a finding names the file).
+  planted.insert(artifacts.Write("objects-secrets-foreign.txt", target("own", key) + target("foreign", other_key)));
+  planted.insert(artifacts.Write("objects-secrets-orphan.txt", target("orphan", key)));
   TempDir outside;
   planted.insert(outside.Write("LastTest.log", "test output " + token + "\n"));
 
@@ -88,7 +102,9 @@ TEST(SecrecyScan, FindsAPlantedSecretInEveryEncodingAndPlace) {
   }
   for (const auto& file : planted) EXPECT_TRUE(found.count(file)) << "not found: " << file << "\n" << run.output;
   EXPECT_FALSE(found.count(clean));
-  EXPECT_FALSE(found.count(secret_with_key)) << "a signing key belongs in a target Secret";
+  EXPECT_FALSE(found.count(secret_with_key)) << "a resource's own signing key belongs in its target Secret";
+  EXPECT_NE(run.output.find("of another account in Secret n/foreign"), std::string::npos) << run.output;
+  EXPECT_NE(run.output.find("in Secret n/orphan, whose account cannot be told: gone"), std::string::npos) << run.output;
   EXPECT_EQ(found.size(), planted.size()) << run.output;
   for (const char* e : {"plain", "base64@0", "base64@1", "base64@2", "base64url@0", "base64url@1", "base64url@2",
                         "hex", "HEX", "percent"}) {
