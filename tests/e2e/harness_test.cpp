@@ -1,6 +1,6 @@
 // The e2e harness itself, without the operator: CRD applied and served, the Table view,
-// the simulated deployment controller (complete, hold, fail), the rotation recorder and
-// its gate check, and the SecrecyScanner finding planted leaks (plain and base64).
+// the simulated deployment controller (complete, hold, fail), the gate oracle judging the
+// fake's write journal, and the SecrecyScanner finding planted leaks (plain and base64).
 #include <gtest/gtest.h>
 
 #include "operator/base/encoding.h"

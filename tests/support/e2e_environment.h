@@ -1,8 +1,8 @@
 // e2e_environment: everything one end-to-end test needs, set up in its own namespace —
 // a TestCluster (fake API server, or KEYROLL_TEST_KUBECONFIG), the keyroll CRD, an
 // in-process QStash fake over TLS with one account and its token Secret ("qstash",
-// key QSTASH_TOKEN), a simulated deployment controller, a rotation recorder and (unless
-// told not to) the keyroll operator process watching the namespace.
+// key QSTASH_TOKEN), a simulated deployment controller and (unless told not to) the keyroll
+// operator process watching the namespace; the consumer gate judged in the API server's order.
 #pragma once
 
 #include <map>
