@@ -2,8 +2,8 @@
 // base64url at each alignment, hex in both cases, percent-encoding) and in every place the
 // suite keeps (process logs, metrics, Events, SigningKeyRotations, Leases, workloads,
 // ConfigMaps, test output); in a Secret keyroll writes it finds a token and a signing key of
-// another account than the resource's (or of an account it cannot tell), but lets the
-// resource's own key be.
+// another account than the resource's (or, when it cannot tell the resource's account, keys of
+// two accounts), but lets the resource's own key be.
 #include <gtest/gtest.h>
 
 #include <map>
@@ -83,7 +83,11 @@ TEST(SecrecyScan, FindsAPlantedSecretInEveryEncodingAndPlace) {
   planted.insert(artifacts.Write("objects-secrets-leaky.txt", "{\"data\": {\"T\": \"" + base::Base64Encode(token) + "\"}}\n"));
   // Another account's key in a Secret, on the second line (a finding names the file).
   planted.insert(artifacts.Write("objects-secrets-foreign.txt", target("own", key) + target("foreign", other_key)));
-  planted.insert(artifacts.Write("objects-secrets-orphan.txt", target("orphan", key)));
+  // Whose account an orphan's resource had cannot be told: one account's keys are let be, two not.
+  artifacts.Write("objects-secrets-orphan-one.txt", target("orphan", key));
+  const std::string mixed = target("orphan", key);
+  planted.insert(artifacts.Write("objects-secrets-orphan-two.txt",
+                                 mixed.substr(0, mixed.size() - 3) + ", \"L\": \"" + base::Base64Encode(other_key) + "\"}}\n"));
   TempDir outside;
   planted.insert(outside.Write("LastTest.log", "test output " + token + "\n"));
 
@@ -104,7 +108,8 @@ TEST(SecrecyScan, FindsAPlantedSecretInEveryEncodingAndPlace) {
   EXPECT_FALSE(found.count(clean));
   EXPECT_FALSE(found.count(secret_with_key)) << "a resource's own signing key belongs in its target Secret";
   EXPECT_NE(run.output.find("of another account in Secret n/foreign"), std::string::npos) << run.output;
-  EXPECT_NE(run.output.find("in Secret n/orphan, whose account cannot be told: gone"), std::string::npos) << run.output;
+  EXPECT_NE(run.output.find("of more than one account in Secret n/orphan (whose own cannot be told: gone)"),
+            std::string::npos) << run.output;
   EXPECT_EQ(found.size(), planted.size()) << run.output;
   for (const char* e : {"plain", "base64@0", "base64@1", "base64@2", "base64url@0", "base64url@1", "base64url@2",
                         "hex", "HEX", "percent"}) {
