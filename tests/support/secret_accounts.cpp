@@ -19,8 +19,12 @@ std::string Field(const json& o, const std::vector<std::string>& path) {
   return at->is_string() ? at->get<std::string>() : "";
 }
 
-// The account `skr`'s credential opens; "" and *why when it cannot be told.
-std::string AccountOf(kube::Client& client, const json& skr, std::string* why) {
+// Objects by (namespace, name).
+using ByName = std::map<std::pair<std::string, std::string>, const json*>;
+
+// The account `skr`'s credential opens; "" and *why when it cannot be told. The credential
+// Secret from `secrets` (one list for all), else read (another namespace than the scope).
+std::string AccountOf(kube::Client& client, const ByName& secrets, const json& skr, std::string* why) {
   const json provider = skr.value("spec", json::object()).value("provider", json::object());
   if (provider.contains("auth0")) return "auth0:" + Field(provider, {"auth0", "domain"});
   if (!provider.contains("qstash")) {
@@ -32,8 +36,12 @@ std::string AccountOf(kube::Client& client, const json& skr, std::string* why) {
   const std::string name = Field(provider, {"qstash", "tokenSecretRef", "name"});
   std::string key = Field(provider, {"qstash", "tokenSecretRef", "key"});
   if (key.empty()) key = "QSTASH_TOKEN";  // the CRD's default
-  auto secret = client.Get(kube::resources::kSecrets, ns, name);
-  const std::string value = secret ? Field(*secret, {"data", key}) : "";
+  std::string value;
+  if (auto it = secrets.find({ns, name}); it != secrets.end()) {
+    value = Field(*it->second, {"data", key});
+  } else if (auto secret = client.Get(kube::resources::kSecrets, ns, name)) {
+    value = Field(*secret, {"data", key});
+  }
   auto token = base::Base64Decode(value);
   if (!token || token->empty()) {
     *why = "credential Secret " + ns + "/" + name + " (key " + key + ") is gone";
@@ -45,22 +53,23 @@ std::string AccountOf(kube::Client& client, const json& skr, std::string* why) {
 }  // namespace
 
 std::string TargetSecretAccounts(kube::Client& client, const std::string& ns) {
-  kube::ListOptions managed;
-  managed.label_selector = "app.kubernetes.io/managed-by=keyroll";
-  auto secrets = client.ListAll(kube::resources::kSecrets, ns, managed);
+  auto secrets = client.ListAll(kube::resources::kSecrets, ns);
   auto skrs = client.ListAll(kube::resources::kSigningKeyRotations, ns);
   if (!secrets || !skrs) return "";
-  std::map<std::pair<std::string, std::string>, const json*> by_name;
+  ByName by_name;
   for (const auto& s : skrs->items) by_name[{kube::NamespaceOf(s), kube::NameOf(s)}] = &s;
+  ByName secrets_by_name;
+  for (const auto& s : secrets->items) secrets_by_name[{kube::NamespaceOf(s), kube::NameOf(s)}] = &s;
   std::string text;
   for (const auto& s : secrets->items) {
+    if (Field(s, {"metadata", "labels", "app.kubernetes.io/managed-by"}) != "keyroll") continue;
     const std::string resource = Field(s, {"metadata", "annotations", "keyroll.dev/owner"});
     json line = {{"uid", Field(s, {"metadata", "uid"})}, {"namespace", kube::NamespaceOf(s)},
                  {"name", kube::NameOf(s)}, {"resource", resource}};
     std::string why;
     auto it = by_name.find({kube::NamespaceOf(s), resource});
     if (it == by_name.end()) why = "its SigningKeyRotation \"" + resource + "\" is gone";
-    line["account"] = it == by_name.end() ? "" : AccountOf(client, *it->second, &why);
+    line["account"] = it == by_name.end() ? "" : AccountOf(client, secrets_by_name, *it->second, &why);
     if (!why.empty()) line["why"] = why;
     text += line.dump() + "\n";
   }
