@@ -197,6 +197,7 @@ TEST(CliRotate, WaitEndsRotated) {
 TEST(CliRotate, WaitEndsHeldWithThePolicyThatHoldsIt) {
   KEYROLL_E2E_REQUIRE_OPERATOR();
   E2EEnvironment env;
+  KEYROLL_SKIP_UNLESS_SIMULATED_ROLLOUTS(env, "a rollout held back (Hold)");
   ReadyPayments(env, {{"suspend", true}});
   env.WaitSkr("payments",
               [](const json& s) { return HasCondition(s, "RotationAllowed", "False", "Suspended"); });

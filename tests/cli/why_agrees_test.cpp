@@ -81,6 +81,7 @@ struct HoldCase {
   const char* policy;  // the GateChain() name
   const char* reason;  // the RotationAllowed reason it writes
   std::function<std::string(E2EEnvironment&)> setup;
+  const char* steers = nullptr;  // the simulated rollout it steers (Hold, Fail), if any
 };
 
 // Names the case in test listings (else gtest prints its bytes into the CTest name).
@@ -123,7 +124,8 @@ std::vector<HoldCase> EveryPolicy() {
          env.workloads().Hold("api");
          if (!env.qstash().ConsoleRotate(env.token())) throw std::runtime_error("console rotation failed");
          return std::string("payments");
-       }},
+       },
+       "a rollout held back (Hold)"},
       {"ConsumerNotFound", "ConsumerNotFound",
        [](E2EEnvironment& env) {
          env.CreateSkr(MakeQStashSkr("payments", env.qstash_url(), kSecret, {"ghost"}));
@@ -134,7 +136,8 @@ std::vector<HoldCase> EveryPolicy() {
          env.workloads().Fail("api");
          CreateApiAndSkr(env);
          return std::string("payments");
-       }},
+       },
+       "a failed rollout (Fail)"},
       {"ConsumerCannotComplete", "ConsumerCannotComplete",
        [](E2EEnvironment& env) {
          // Discovered; its pods load new keys only when deleted (updateStrategy OnDelete).
@@ -147,7 +150,8 @@ std::vector<HoldCase> EveryPolicy() {
          env.workloads().Hold("api");
          CreateApiAndSkr(env);
          return std::string("payments");
-       }},
+       },
+       "a rollout held back (Hold)"},
       {"MinIntervalNotElapsed", "MinIntervalNotElapsed",
        [](E2EEnvironment& env) {
          CreateApiAndSkr(env, {{"spec", {{"rotation", {{"minInterval", "1h"}}}}}});
@@ -163,6 +167,9 @@ class CliWhyAgrees : public ::testing::TestWithParam<HoldCase> {};
 TEST_P(CliWhyAgrees, WithTheOperatorsRotationAllowed) {
   KEYROLL_E2E_REQUIRE_OPERATOR();
   E2EEnvironment env;
+  if (GetParam().steers) {
+    KEYROLL_SKIP_UNLESS_SIMULATED_ROLLOUTS(env, GetParam().steers);
+  }
   std::string name = GetParam().setup(env);
   ExpectWhyAgrees(env, name, GetParam().reason);
 }

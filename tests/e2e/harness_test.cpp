@@ -1,6 +1,6 @@
 // The e2e harness itself, without the operator: CRD applied and served, the Table view,
-// the simulated deployment controller (complete, hold, fail), the rotation recorder and
-// its gate check, and the SecrecyScanner finding planted leaks (plain and base64).
+// the simulated deployment controller (complete, hold, fail), the gate oracle judging the
+// fake's write journal, and the SecrecyScanner finding planted leaks (plain and base64).
 #include <gtest/gtest.h>
 
 #include "operator/base/encoding.h"
@@ -28,6 +28,7 @@ TEST(E2EHarness, CrdIsServedAndTableShowsPrinterColumns) {
 
 TEST(E2EHarness, SimulatorCompletesHoldsAndFailsRollouts) {
   E2EEnvironment env(NoOperator());
+  KEYROLL_SKIP_UNLESS_SIMULATED_ROLLOUTS(env, "the simulator's Hold and Fail");
   env.CreateDeployment(MakeDeployment("api", "keys", SecretUse::kEnvFrom));
   ASSERT_TRUE(WaitUntil([&] { return env.workloads().RolloutsOf("api").size() == 1; }));
   auto d = *GetObject(env.kube(), kube::resources::kDeployments, env.ns(), "api");
@@ -55,19 +56,36 @@ TEST(E2EHarness, SimulatorCompletesHoldsAndFailsRollouts) {
   EXPECT_EQ(env.workloads().LastRolledHash("api"), "h2");  // a failed rollout is not recorded
 }
 
-TEST(E2EHarness, RecorderSeesConsoleRotationsAndJudgesTheGate) {
+// The gate oracle reads the fake's write journal: an intent (status.pendingRotation) recorded
+// before "api" completed a rollout of the keys of that moment is a violation; one recorded after
+// is not; and the provider's count must match the distinct intents.
+TEST(E2EHarness, JournalJudgesTheGateInTheServersOrder) {
   E2EEnvironment env(NoOperator());
-  auto before = env.account();
+  KEYROLL_SKIP_UNLESS_FAKE(env.cluster(), kGateNeedsJournal);
   env.CreateDeployment(MakeDeployment("api", "keys", SecretUse::kVolume));
   ASSERT_TRUE(WaitUntil([&] { return env.workloads().RolloutsOf("api").size() == 1; }));
-  ASSERT_TRUE(env.qstash().ConsoleRotate(env.token()));
-  ASSERT_TRUE(WaitUntil([&] { return env.rotations().Rotations().size() == 1; }));
-  auto r = env.rotations().Rotations().front();
-  EXPECT_EQ(r.count_after, 1);
-  EXPECT_EQ(r.keys_hash_before, base::KeysHash(before.current, before.next));
-  // "api" never rolled out those keys: the rotation violated the gate.
-  EXPECT_EQ(env.rotations().GateViolations(env.workloads(), {"api"}).size(), 1u);
-  EXPECT_TRUE(env.rotations().GateViolations(env.workloads(), {}).empty());
+  env.CreateSkr(MakeQStashSkr("payments", env.qstash_url(), "keys", {"api"}));
+  auto intent = [&](const std::string& at, const std::string& from) {
+    json status = {{"keys", {{"keysHash", "h1"}}}, {"pendingRotation", {{"startedAt", at}, {"fromFingerprint", from}}}};
+    ASSERT_TRUE(env.kube().MergePatchStatus(kube::resources::kSigningKeyRotations, env.ns(), "payments",
+                                            {{"status", status}}));
+  };
+  intent("2026-01-01T00:00:00Z", "f1");  // "api" runs no keys-hash yet
+  auto first = env.GateViolations("payments", {"api"}, 1);
+  ASSERT_EQ(first.size(), 1u);
+  EXPECT_NE(first[0].find("intent #1 (from f1"), std::string::npos) << first[0];
+
+  // "api" rolls out h1 (the simulator completes it), then a second intent: that one is fine.
+  ASSERT_TRUE(env.kube().MergePatch(kube::resources::kDeployments, env.ns(), "api",
+                                    {{"spec", {{"template", {{"metadata", {{"annotations", {{"keyroll.dev/keys-hash", "h1"}}}}}}}}}}));
+  ASSERT_TRUE(WaitUntil([&] { return env.workloads().LastRolledHash("api") == "h1"; }));
+  intent("2026-01-01T00:01:00Z", "f2");
+  EXPECT_EQ(env.GateViolations("payments", {"api"}, 2), first) << "only the first intent broke the gate";
+  EXPECT_TRUE(env.GateViolations("payments", {}, 2).empty());
+  auto miscounted = env.GateViolations("payments", {}, 3);
+  ASSERT_EQ(miscounted.size(), 1u);
+  EXPECT_NE(miscounted[0].find("rotated 3 times; keyroll recorded 2 distinct intents"), std::string::npos)
+      << miscounted[0];
 }
 
 TEST(E2EHarness, SecrecyScannerFindsPlantedKeysPlainAndBase64) {

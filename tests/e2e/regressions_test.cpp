@@ -31,6 +31,7 @@ TEST(E2ERegressions, TokenSecretRefKeyDefaultsToQStashToken) {
 TEST(E2ERegressions, RequestWhileGateClosedEmitsRotationBlocked) {
   KEYROLL_E2E_REQUIRE_OPERATOR();
   E2EEnvironment env;
+  KEYROLL_SKIP_UNLESS_SIMULATED_ROLLOUTS(env, "a rollout held back (Hold)");
   env.CreateDeployment(MakeDeployment("api", kSecret, SecretUse::kEnvFrom));
   ASSERT_TRUE(WaitUntil([&] { return env.workloads().Rollouts().size() == 1; }));
   env.workloads().Hold("api");

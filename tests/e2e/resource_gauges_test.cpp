@@ -30,6 +30,7 @@ std::optional<std::string> Sample(const std::string& metrics, const std::string&
 TEST(E2EResourceGauges, BlockedReadyAndMaxKeyAgeFollowTheResourceAndGoWithIt) {
   KEYROLL_E2E_REQUIRE_OPERATOR();
   E2EEnvironment env;
+  KEYROLL_SKIP_UNLESS_SIMULATED_ROLLOUTS(env, "a rollout held back (Hold)");
   env.CreateDeployment(MakeDeployment("api", kSecret, SecretUse::kEnvFrom));
   ASSERT_TRUE(WaitUntil([&] { return env.workloads().Rollouts().size() == 1; }));
   env.workloads().Hold("api");  // the restart keyroll asks for will not finish yet

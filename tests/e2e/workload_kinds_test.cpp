@@ -49,6 +49,7 @@ std::vector<std::string> ConsumerKinds(const json& skr) {
 TEST(E2EWorkloadKinds, StatefulSetAndDaemonSetHoldTheGateUntilTheyRolledOut) {
   KEYROLL_E2E_REQUIRE_OPERATOR();
   E2EEnvironment env;
+  KEYROLL_SKIP_UNLESS_SIMULATED_ROLLOUTS(env, "rollouts held back (Hold)");
   env.CreateDeployment(MakeDeployment("api", kSecret, SecretUse::kEnvFrom));
   env.CreateWorkload(MakeStatefulSet("worker", kSecret, SecretUse::kEnvFrom));   // declared
   env.CreateWorkload(MakeDaemonSet("edge", kSecret, SecretUse::kProjectedVolume));  // discovered
@@ -95,8 +96,6 @@ TEST(E2EWorkloadKinds, StatefulSetAndDaemonSetHoldTheGateUntilTheyRolledOut) {
     EXPECT_EQ(env.account().rotations, rotations) << "exactly one rotation per opening of the gate";
   }
   EXPECT_TRUE(env.SecretMatchesProvider(kSecret));
-  EXPECT_EQ(env.rotations().GateViolations(env.workloads(), {"api", "StatefulSet/worker", "DaemonSet/edge"}),
-            std::vector<std::string>{});
   auto events = SkrEvents(env.kube(), env.ns(), "payments");
   bool named = false;
   for (const auto& e : events)
@@ -104,11 +103,13 @@ TEST(E2EWorkloadKinds, StatefulSetAndDaemonSetHoldTheGateUntilTheyRolledOut) {
                       e.value("message", "").find("StatefulSet \"worker\"") != std::string::npos);
   EXPECT_TRUE(named) << "an event (KeysSynced or ConsumerRestarted: one per reconcile) names the StatefulSet";
   EXPECT_EQ(env.FindLeaks(), std::vector<std::string>{});
+  KEYROLL_EXPECT_GATE_HELD(env, "payments", env.account().rotations, "api", "StatefulSet/worker", "DaemonSet/edge");
 }
 
 TEST(E2EWorkloadKinds, AnUndeclaredStatefulSetThatReadsTheSecretBlocksTheRotation) {
   KEYROLL_E2E_REQUIRE_OPERATOR();
   E2EEnvironment env;
+  KEYROLL_SKIP_UNLESS_SIMULATED_ROLLOUTS(env, "a rollout held back (Hold)");
   env.CreateDeployment(MakeDeployment("api", kSecret, SecretUse::kEnvFrom));
   env.CreateWorkload(MakeStatefulSet("db", kSecret, SecretUse::kSecretKeyRef));  // nobody declared it
   env.CreateWorkload(MakeStatefulSet("cache", "something-else", SecretUse::kEnvFrom));  // not a reader
@@ -132,8 +133,8 @@ TEST(E2EWorkloadKinds, AnUndeclaredStatefulSetThatReadsTheSecretBlocksTheRotatio
   }, std::chrono::seconds(30));
   ASSERT_TRUE(IsReadyAndSynced(skr)) << ConditionSummary(skr);
   EXPECT_EQ(env.account().rotations, 1);
-  EXPECT_EQ(env.rotations().GateViolations(env.workloads(), {"api", "StatefulSet/db"}), std::vector<std::string>{});
   EXPECT_EQ(TemplateHash(env, kube::resources::kStatefulSets, "cache"), "") << "a StatefulSet that does not read it";
+  KEYROLL_EXPECT_GATE_HELD(env, "payments", env.account().rotations, "api", "StatefulSet/db");
 }
 
 // OnDelete and partitions: keyroll patches the template (so replaced pods get the keys), says
@@ -141,6 +142,7 @@ TEST(E2EWorkloadKinds, AnUndeclaredStatefulSetThatReadsTheSecretBlocksTheRotatio
 TEST(E2EWorkloadKinds, RolloutsThatCannotFinishByThemselvesAreReportedNotWaitedOnSilently) {
   KEYROLL_E2E_REQUIRE_OPERATOR();
   E2EEnvironment env;
+  KEYROLL_SKIP_UNLESS_SIMULATED_ROLLOUTS(env, "pods replaced as a person would (ReplacePods)");
   env.CreateWorkload(MakeStatefulSet("ledger", kSecret, SecretUse::kEnvFrom, 2, "OnDelete"));
   env.CreateWorkload(MakeStatefulSet("shards", kSecret, SecretUse::kEnvFrom, 3, "RollingUpdate", 2));
   env.CreateWorkload(MakeDaemonSet("agent", kSecret, SecretUse::kVolume, "OnDelete"));
@@ -182,8 +184,8 @@ TEST(E2EWorkloadKinds, RolloutsThatCannotFinishByThemselvesAreReportedNotWaitedO
   ASSERT_EQ(StrAt(skr, "/status/lastHandledRequestID"), "r1") << ConditionSummary(skr);
   EXPECT_EQ(env.account().rotations, 1);
   EXPECT_EQ(RotationAllowedReason(skr), "ConsumerCannotComplete") << ConditionSummary(skr);
-  EXPECT_EQ(env.rotations().GateViolations(env.workloads(), {"StatefulSet/ledger", "StatefulSet/shards", "DaemonSet/agent"}),
-            std::vector<std::string>{});
+  KEYROLL_EXPECT_GATE_HELD(env, "payments", env.account().rotations,
+                           "StatefulSet/ledger", "StatefulSet/shards", "DaemonSet/agent");
 }
 
 // maxConcurrentRestarts counts rollouts of every kind: with 1, one workload at a time carries
@@ -191,6 +193,7 @@ TEST(E2EWorkloadKinds, RolloutsThatCannotFinishByThemselvesAreReportedNotWaitedO
 TEST(E2EWorkloadKinds, TheRestartBudgetCountsEveryKind) {
   KEYROLL_E2E_REQUIRE_OPERATOR();
   E2EEnvironment env;
+  KEYROLL_SKIP_UNLESS_SIMULATED_ROLLOUTS(env, "rollouts held back (Hold)");
   env.CreateDeployment(MakeDeployment("api", kSecret, SecretUse::kEnvFrom));
   env.CreateWorkload(MakeStatefulSet("worker", kSecret, SecretUse::kEnvFrom));
   env.CreateWorkload(MakeDaemonSet("edge", kSecret, SecretUse::kEnvFrom));
@@ -216,8 +219,7 @@ TEST(E2EWorkloadKinds, TheRestartBudgetCountsEveryKind) {
     return IsReadyAndSynced(s) && StrAt(s, "/status/lastHandledRequestID") == "poke";
   }, std::chrono::seconds(40));
   ASSERT_TRUE(IsReadyAndSynced(skr)) << ConditionSummary(skr);
-  EXPECT_EQ(env.rotations().GateViolations(env.workloads(), {"api", "StatefulSet/worker", "DaemonSet/edge"}),
-            std::vector<std::string>{});
+  KEYROLL_EXPECT_GATE_HELD(env, "payments", env.account().rotations, "api", "StatefulSet/worker", "DaemonSet/edge");
 }
 
 }  // namespace KEYROLL_UNITY_ID

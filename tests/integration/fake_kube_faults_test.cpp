@@ -1,5 +1,6 @@
 // Every fault switch, through the library API and through the /_fake/ control endpoint, and
-// the request counters tests use to count writes and spot hot loops.
+// the request counters tests use to count writes and spot hot loops, and the write journal.
+#include "operator/base/encoding.h"
 #include "tests/integration/fake_kube_fixture.h"
 
 namespace keyroll::fakes {
@@ -146,6 +147,55 @@ TEST_F(FakeKubeFaultsTest, ResetClearsEveryFault) {
   EXPECT_EQ(f["latency_ms"], 0);
   EXPECT_EQ(f["conflict_next_writes"], 0);
   EXPECT_EQ(f["fail_next"].size(), 0u);
+}
+
+// GET /_fake/journal: every write in the order of the resourceVersions it produced, with its
+// verb, subresource, User-Agent and fieldManager and the object after it; a Secret without its
+// values; the server's own writes (a new namespace's ConfigMap) with no User-Agent.
+TEST_F(FakeKubeFaultsTest, JournalHasEveryWriteInTheServersOrderAndNoSecretValue) {
+  CreateWidgetCrd();
+  const std::string widgets = "/apis/wire.example.com/v1alpha1/namespaces/wire-capture/widgets";
+  const std::string a = std::string(kConfigMaps) + "/a";
+  MustCreate(kConfigMaps, {{"metadata", {{"name", "a"}}}});
+  ASSERT_EQ(client().Patch(a + "?fieldManager=tester", R"({"data":{"k":"1"}})").status, 200);
+  MustCreate("/api/v1/namespaces/wire-capture/secrets",
+             {{"metadata", {{"name", "s"}}}, {"stringData", {{"key", "journal-must-not-hold-this"}}}});
+  MustCreate(widgets, {{"apiVersion", "wire.example.com/v1alpha1"}, {"kind", "Widget"}, {"metadata", {{"name", "w"}}}});
+  ASSERT_EQ(client().Patch(widgets + "/w/status", R"({"status":{"phase":"Ready"}})").status, 200);
+  ASSERT_EQ(client().Delete(a).status, 200);
+
+  HttpAnswer answer = client().Get("/_fake/journal?namespace=wire-capture");
+  ASSERT_EQ(answer.status, 200);
+  EXPECT_EQ(answer.body.find("journal-must-not-hold-this"), std::string::npos);
+  EXPECT_EQ(answer.body.find(base::Base64Encode("journal-must-not-hold-this")), std::string::npos);
+  json journal = answer.Json();
+  EXPECT_EQ(journal["dropped"], 0);
+  std::vector<std::string> writes;
+  int64_t last_rv = 0;
+  for (const auto& e : journal["entries"]) {
+    EXPECT_GT(e["rv"].get<int64_t>(), last_rv) << "in the order of the resourceVersions";
+    last_rv = e["rv"];
+    EXPECT_EQ(e["object"]["metadata"]["resourceVersion"], std::to_string(last_rv)) << e.dump();
+    EXPECT_EQ(e["namespace"], "wire-capture");
+    if (e["name"] == "kube-root-ca.crt") {
+      EXPECT_EQ(e["user_agent"], "") << "the server's own write";
+    }
+    if (e["user_agent"] == "") continue;
+    writes.push_back(e["type"].get<std::string>() + " " + e["verb"].get<std::string>() + " " +
+                     e["resource"].get<std::string>() + " " + e["name"].get<std::string>() +
+                     (e["subresource"] == "" ? "" : "/" + e["subresource"].get<std::string>()) +
+                     (e["field_manager"] == "" ? "" : " by " + e["field_manager"].get<std::string>()));
+    if (e["resource"] == "/secrets") {
+      EXPECT_FALSE(e["object"].contains("data")) << "metadata only";
+    }
+    if (e["verb"] == "patch" && e["resource"] == "/configmaps") {
+      EXPECT_EQ(e["object"]["data"]["k"], "1");
+    }
+  }
+  EXPECT_EQ(writes, (std::vector<std::string>{"ADDED create /configmaps a", "MODIFIED patch /configmaps a by tester",
+                                              "ADDED create /secrets s", "ADDED create wire.example.com/widgets w",
+                                              "MODIFIED patch wire.example.com/widgets w/status",
+                                              "DELETED delete /configmaps a"}));
 }
 
 }  // namespace KEYROLL_UNITY_ID

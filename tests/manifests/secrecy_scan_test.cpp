@@ -1,7 +1,9 @@
 // scripts/secrecy-scan finds a planted secret in every encoding it claims (plain, base64 and
 // base64url at each alignment, hex in both cases, percent-encoding) and in every place the
 // suite keeps (process logs, metrics, Events, SigningKeyRotations, Leases, workloads,
-// ConfigMaps, test output); in a Secret keyroll writes it finds a token but lets a signing key be.
+// ConfigMaps, test output); in a Secret keyroll writes it finds a token and a signing key of
+// another account than the resource's (or, when it cannot tell the resource's account, keys of
+// two accounts), but lets the resource's own key be.
 #include <gtest/gtest.h>
 
 #include <map>
@@ -54,8 +56,10 @@ TEST(SecrecyScan, FindsAPlantedSecretInEveryEncodingAndPlace) {
   // alignment, so base64url differs too.
   const std::string token = "tok+/=KR???~~~>>>" + Hex("planted-secrecy-token", false);
   const std::string key = "sig_PlantedSigningKeyNotALeak9";
+  const std::string other_key = "sig_AnotherAccountsKeyPlanted7";
   TempDir ledger, artifacts;
-  ledger.Write("issued-1.txt", "token:" + base::Base64Encode(token) + "\nkey:" + base::Base64Encode(key) + "\n");
+  ledger.Write("issued-1.txt", "token:" + base::Base64Encode(token) + "\nkey:" + base::Base64Encode(key) +
+                                   ":sha256-aaaa\nkey:" + base::Base64Encode(other_key) + ":sha256-bbbb\n");
 
   const std::vector<std::string> places = {"keyroll-log", "fake-qstash-log", "demo-consumer-log", "metrics",
                                            "objects-events", "objects-signingkeyrotations", "objects-leases",
@@ -67,9 +71,23 @@ TEST(SecrecyScan, FindsAPlantedSecretInEveryEncodingAndPlace) {
     }
   }
   const std::string clean = artifacts.Write("keyroll-log-clean.txt", "nothing secret here\n");
-  const std::string secret_with_key =
-      artifacts.Write("objects-secrets-target.txt", "{\"data\": {\"K\": \"" + base::Base64Encode(key) + "\"}}\n");
+  // Target Secrets, one object a line, and whose keys each may hold (tests/support/secret_accounts.h).
+  auto target = [](const std::string& uid, const std::string& value) {
+    return "{\"metadata\": {\"uid\": \"" + uid + "\", \"namespace\": \"n\", \"name\": \"" + uid +
+           "\"}, \"data\": {\"K\": \"" + base::Base64Encode(value) + "\"}}\n";
+  };
+  artifacts.Write("secret-accounts-1.txt", "{\"uid\": \"own\", \"account\": \"sha256-aaaa\"}\n"
+                                           "{\"uid\": \"foreign\", \"account\": \"sha256-aaaa\"}\n"
+                                           "{\"uid\": \"orphan\", \"account\": \"\", \"why\": \"gone\"}\n");
+  const std::string secret_with_key = artifacts.Write("objects-secrets-target.txt", target("own", key));
   planted.insert(artifacts.Write("objects-secrets-leaky.txt", "{\"data\": {\"T\": \"" + base::Base64Encode(token) + "\"}}\n"));
+  // Another account's key in a Secret, on the second line (a finding names the file).
+  planted.insert(artifacts.Write("objects-secrets-foreign.txt", target("own", key) + target("foreign", other_key)));
+  // Whose account an orphan's resource had cannot be told: one account's keys are let be, two not.
+  artifacts.Write("objects-secrets-orphan-one.txt", target("orphan", key));
+  const std::string mixed = target("orphan", key);
+  planted.insert(artifacts.Write("objects-secrets-orphan-two.txt",
+                                 mixed.substr(0, mixed.size() - 3) + ", \"L\": \"" + base::Base64Encode(other_key) + "\"}}\n"));
   TempDir outside;
   planted.insert(outside.Write("LastTest.log", "test output " + token + "\n"));
 
@@ -88,7 +106,10 @@ TEST(SecrecyScan, FindsAPlantedSecretInEveryEncodingAndPlace) {
   }
   for (const auto& file : planted) EXPECT_TRUE(found.count(file)) << "not found: " << file << "\n" << run.output;
   EXPECT_FALSE(found.count(clean));
-  EXPECT_FALSE(found.count(secret_with_key)) << "a signing key belongs in a target Secret";
+  EXPECT_FALSE(found.count(secret_with_key)) << "a resource's own signing key belongs in its target Secret";
+  EXPECT_NE(run.output.find("of another account in Secret n/foreign"), std::string::npos) << run.output;
+  EXPECT_NE(run.output.find("of more than one account in Secret n/orphan (whose own cannot be told: gone)"),
+            std::string::npos) << run.output;
   EXPECT_EQ(found.size(), planted.size()) << run.output;
   for (const char* e : {"plain", "base64@0", "base64@1", "base64@2", "base64url@0", "base64url@1", "base64url@2",
                         "hex", "HEX", "percent"}) {

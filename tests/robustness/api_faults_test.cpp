@@ -162,8 +162,9 @@ void RunUnderApiFault(const ApiFault& fault) {
   // A real API server cannot be told to fail: the scenario ran without its fault. Say so.
   if (!fake && fault.injects) {
     GTEST_SKIP() << fault.name << ": no fault injected (only the fake API server injects faults); "
-                 << "the rotation and the invariants were checked without it";
+                 << "the rotation and the invariants were checked without it, but not " << kGateNeedsJournal;
   }
+  KEYROLL_SKIP_UNLESS_FAKE(env.cluster(), kGateNeedsJournal);
 }
 
 json FailRule(int code, int retry_after = 1, const std::string& verb = "") {

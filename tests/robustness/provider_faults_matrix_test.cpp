@@ -199,6 +199,7 @@ TEST(RobustnessProviderFaults, EveryBadReadAnswerChangesNothingAndSaysWhy) {
   EXPECT_EQ(env.account().rotations, 0);
   EXPECT_EQ(InvariantViolations(env, l), std::vector<std::string>{});
   EXPECT_EQ(env.FindLeaks(), std::vector<std::string>{});
+  KEYROLL_SKIP_UNLESS_FAKE(env.cluster(), kGateNeedsJournal);
 }
 
 TEST(RobustnessProviderFaults, EveryBadRotateAnswerEndsInExactlyOneRotation) {
@@ -244,6 +245,7 @@ TEST(RobustnessProviderFaults, EveryBadRotateAnswerEndsInExactlyOneRotation) {
   std::cout << "[provider faults] rotate: " << injected << " faults injected, " << l.rotations_due
             << " rotations, " << env.account().requests["rotate"] << " rotate calls\n";
   EXPECT_EQ(env.FindLeaks(), std::vector<std::string>{});
+  KEYROLL_SKIP_UNLESS_FAKE(env.cluster(), kGateNeedsJournal);
 }
 
 TEST(RobustnessProviderFaults, MixedFaultsEndInExactlyOneRotationPerRequest) {
@@ -289,6 +291,7 @@ TEST(RobustnessProviderFaults, MixedFaultsEndInExactlyOneRotationPerRequest) {
             << env.account().rotations << " rotations for " << l.rotations_due << " requests\n";
   EXPECT_EQ(env.keyroll().Probe("/healthz").status, 200);
   EXPECT_EQ(env.FindLeaks(), std::vector<std::string>{});
+  KEYROLL_SKIP_UNLESS_FAKE(env.cluster(), kGateNeedsJournal);
 }
 
 }  // namespace KEYROLL_UNITY_ID

@@ -1,5 +1,6 @@
 #include "tests/support/cluster.h"
 
+#include "tests/support/secret_accounts.h"
 #include "tests/support/suite_artifacts.h"
 
 #include <cstdlib>
@@ -30,12 +31,16 @@ std::string Trim(std::string s) {
 
 }  // namespace
 
+bool RealClusterConfigured() {
+  const char* real = std::getenv("KEYROLL_TEST_KUBECONFIG");
+  return real && *real;
+}
+
 TestCluster::TestCluster(TestClusterOptions options) : options_(std::move(options)) {
   // KEYROLL_TEST_LOG=debug shows every request the client makes.
   if (const char* level = std::getenv("KEYROLL_TEST_LOG")) spdlog::set_level(spdlog::level::from_str(level));
-  const char* real = std::getenv("KEYROLL_TEST_KUBECONFIG");
-  if (real && *real) {
-    kubeconfig_path_ = real;
+  if (RealClusterConfigured()) {
+    kubeconfig_path_ = std::getenv("KEYROLL_TEST_KUBECONFIG");
   } else {
     std::string state = dir_.File("fake");
     ProcessOptions po;
@@ -85,6 +90,7 @@ TestCluster::~TestCluster() {
         SaveSuiteArtifact("objects-" + ref->plural, text);
       }
     }
+    SaveSuiteArtifact("secret-accounts", TargetSecretAccounts(*client_, scope));
   }
   if (client_ && !namespace_.empty()) {
     (void)client_->Delete(kube::resources::kNamespaces, "", namespace_);
@@ -131,6 +137,13 @@ nlohmann::json TestCluster::Stats() {
   RequireFake();
   auto r = client_->Request("GET", "/_fake/stats");
   if (!r) throw std::runtime_error("fake stats: " + r.error().ToString());
+  return *r;
+}
+
+nlohmann::json TestCluster::Journal(const std::string& ns) {
+  RequireFake();
+  auto r = client_->Request("GET", "/_fake/journal?namespace=" + ns);
+  if (!r) throw std::runtime_error("fake journal: " + r.error().ToString());
   return *r;
 }
 

@@ -24,6 +24,10 @@
 
 namespace keyroll::testing {
 
+// True when KEYROLL_TEST_KUBECONFIG names a real cluster: a test that builds its clusters
+// later can decide at its start.
+bool RealClusterConfigured();
+
 struct TestClusterOptions {
   std::vector<std::string> fake_args;  // extra fake-kube-apiserver flags, e.g. --token T:U
   kube::TransportOptions transport;    // for the ready client
@@ -50,6 +54,7 @@ class TestCluster {
   // ---- fake only (throw std::logic_error on a real cluster) ----
   const std::string& admin_token() const;
   nlohmann::json Stats();                     // GET /_fake/stats
+  nlohmann::json Journal(const std::string& ns);  // GET /_fake/journal?namespace=ns (write_journal.h)
   nlohmann::json Control(const std::string& path, const nlohmann::json& body = nlohmann::json::object());
   void DropWatches() { Control("watches/drop"); }
   void DropWatchesEvery(std::chrono::milliseconds interval) {

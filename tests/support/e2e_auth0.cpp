@@ -21,16 +21,12 @@ Auth0Tenant::Auth0Tenant(kube::Client& kube, const std::string& ns) : kube_(kube
   fake_ = std::make_unique<fakes::FakeAuth0>(o);
   fake_->Start();
   client_ = AddClientSecret("auth0", fakes::kAllSigningKeyScopes);
-  auto sample = [this](bool revocations) -> std::optional<RotationRecorder::Sample> {
-    auto s = fake_->State();
-    return RotationRecorder::Sample{revocations ? s.revocations : s.rotations, KeysHash()};
-  };
-  rotations_ = std::make_unique<RotationRecorder>([sample] { return sample(false); });
-  revocations_ = std::make_unique<RotationRecorder>([sample] { return sample(true); });
+  revocations_ = std::make_unique<RotationRecorder>([this]() -> std::optional<RotationRecorder::Sample> {
+    return RotationRecorder::Sample{fake_->State().revocations, KeysHash()};
+  });
 }
 
 Auth0Tenant::~Auth0Tenant() {
-  rotations_.reset();
   revocations_.reset();
   if (fake_) fake_->Stop();
 }

@@ -49,7 +49,8 @@ class Auth0Tenant {
   // and (unless revoked) previous. "" when it does; else what differs (no key material).
   std::string SecretDiff(const std::optional<std::map<std::string, std::string>>& data) const;
 
-  RotationRecorder& rotations() { return *rotations_; }
+  // Revocations as sampled from the test side (keyroll records no intent to revoke on the
+  // API server, so the server's order cannot judge them; rotations: KEYROLL_EXPECT_GATE_HELD).
   RotationRecorder& revocations() { return *revocations_; }
   // Client secrets, management tokens, the admin token and private keys, plus each body line
   // of every PEM among them (a partly printed key is a leak too).
@@ -60,7 +61,6 @@ class Auth0Tenant {
   fakes::FakeAuth0Client client_;
   kube::Client& kube_;
   std::string ns_;
-  std::unique_ptr<RotationRecorder> rotations_;
   std::unique_ptr<RotationRecorder> revocations_;
 };
 

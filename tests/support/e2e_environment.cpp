@@ -17,7 +17,6 @@ E2EEnvironment::E2EEnvironment(E2EOptions options) : options_(std::move(options)
   if (options_.auth0) auth0_ = std::make_unique<Auth0Tenant>(kube(), ns());
   if (options_.simulate_workloads)
     simulator_ = std::make_unique<WorkloadSimulator>(kube(), ns(), options_.rollout_delay);
-  recorder_ = std::make_unique<RotationRecorder>(*qstash_, token_);
   std::string kubeconfig = options_.operator_user_yaml.empty()
                                ? cluster_->kubeconfig_path()
                                : cluster_->WriteKubeconfig("operator.kubeconfig", options_.operator_user_yaml);
@@ -28,11 +27,16 @@ E2EEnvironment::E2EEnvironment(E2EOptions options) : options_(std::move(options)
   if (options_.start_operator) StartOperator(options_.operator_env);
 }
 
+std::vector<std::string> E2EEnvironment::GateViolations(const std::string& skr,
+                                                    const std::vector<std::string>& consumers,
+                                                    int provider_rotations) {
+  return GateViolationsInServerOrder(cluster_->Journal(ns()), skr, consumers, provider_rotations);
+}
+
 E2EEnvironment::~E2EEnvironment() {
   // The operator first (it talks to both fakes), the cluster last (deletes the namespace).
   if (operator_) operator_->Stop();
   operator_.reset();
-  recorder_.reset();
   simulator_.reset();
   auth0_.reset();
   if (qstash_) qstash_->Stop();

@@ -1,8 +1,8 @@
 // e2e_environment: everything one end-to-end test needs, set up in its own namespace —
 // a TestCluster (fake API server, or KEYROLL_TEST_KUBECONFIG), the keyroll CRD, an
 // in-process QStash fake over TLS with one account and its token Secret ("qstash",
-// key QSTASH_TOKEN), a simulated deployment controller, a rotation recorder and (unless
-// told not to) the keyroll operator process watching the namespace.
+// key QSTASH_TOKEN), a simulated deployment controller and (unless told not to) the keyroll
+// operator process watching the namespace; the consumer gate judged in the API server's order.
 #pragma once
 
 #include <map>
@@ -18,12 +18,32 @@
 #include "tests/support/e2e_operator.h"
 #include "tests/support/e2e_rotations.h"
 #include "tests/support/e2e_secrecy.h"
+#include "tests/support/gate_oracle.h"
 
 // The keyroll executable is built with the tests: its absence is a failure, never a skip.
 #define KEYROLL_E2E_REQUIRE_OPERATOR() \
   ASSERT_TRUE(::keyroll::testing::KeyrollBinaryAvailable()) << "the keyroll binary is not built"
 
+// The rest of a test steers a simulated rollout (WorkloadSimulator's Hold, Fail, ReplacePods,
+// PauseForPromotion): on a real cluster its controllers roll workloads out and the simulator
+// stands down, so the test ends as skipped with `what` it needed, before the first steer.
+#define KEYROLL_SKIP_UNLESS_SIMULATED_ROLLOUTS(env, what) \
+  if (!(env).cluster().is_fake()) GTEST_SKIP() << ::keyroll::testing::kNeedsSimulatedRollouts << what
+
+// Every rotation of SigningKeyRotation `skr` came after each consumer (display names, the
+// arguments after `provider_rotations`) completed a rollout of the keys of that moment, in the
+// API server's order, and the provider (`provider_rotations`: its count) rotated once per intent.
+// A real cluster keeps no write journal: there the test ends as skipped, so this goes last.
+#define KEYROLL_EXPECT_GATE_HELD(env, skr, provider_rotations, ...)                                       \
+  do {                                                                                                    \
+    KEYROLL_SKIP_UNLESS_FAKE((env).cluster(), ::keyroll::testing::kGateNeedsJournal);                 \
+    EXPECT_EQ((env).GateViolations(skr, {__VA_ARGS__}, provider_rotations), std::vector<std::string>{});  \
+  } while (0)
+
 namespace keyroll::testing {
+
+inline constexpr const char* kNeedsSimulatedRollouts =
+    "not checked on a real cluster (its controllers roll workloads out; the simulator cannot steer them): ";
 
 struct E2EOptions {
   bool start_operator = true;
@@ -56,7 +76,10 @@ class E2EEnvironment {
   fakes::FakeAccountState account() const { return *qstash_->Account(token_); }
   KeyrollOperator& keyroll() { return *operator_; }
   WorkloadSimulator& workloads() { return *simulator_; }
-  RotationRecorder& rotations() { return *recorder_; }
+  // The consumer gate of SigningKeyRotation `skr` in the API server's order (gate_oracle.h);
+  // needs the fake's write journal: tests use KEYROLL_EXPECT_GATE_HELD.
+  std::vector<std::string> GateViolations(const std::string& skr, const std::vector<std::string>& consumers,
+                                          int provider_rotations);
   Auth0Tenant& auth0() { return *auth0_; }  // only with E2EOptions::auth0
 
   void StartOperator(const std::map<std::string, std::string>& env = {});
@@ -90,7 +113,6 @@ class E2EEnvironment {
   std::string ca_file_;
   std::unique_ptr<KeyrollOperator> operator_;
   std::unique_ptr<WorkloadSimulator> simulator_;
-  std::unique_ptr<RotationRecorder> recorder_;
   std::unique_ptr<Auth0Tenant> auth0_;
 };
 

@@ -1,16 +1,8 @@
 #include "tests/support/e2e_rotations.h"
 
-#include "operator/base/fingerprint.h"
 #include "tests/support/e2e_workloads.h"
 
 namespace keyroll::testing {
-
-RotationRecorder::RotationRecorder(const fakes::FakeQStash& qstash, std::string token)
-    : RotationRecorder(Sampler([&qstash, token = std::move(token)]() -> std::optional<Sample> {
-        auto a = qstash.Account(token);
-        if (!a) return std::nullopt;
-        return Sample{a->rotations, base::KeysHash(a->current, a->next)};
-      })) {}
 
 RotationRecorder::RotationRecorder(Sampler sampler) : sampler_(std::move(sampler)), thread_([this] { Loop(); }) {}
 

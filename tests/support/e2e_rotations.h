@@ -1,8 +1,9 @@
-// e2e_rotations: watches one QStash fake account (or any provider, through a Sampler: the
-// Auth0 fake's rotations or revocations) from the test side. A thread reads the
-// account every ~20 ms and records each rotation it sees (the counter moved) with the
-// keysHash of the keys that were current before it, so tests can check the consumer gate
-// afterwards: every consumer had rolled out those keys before the rotation was seen.
+// e2e_rotations: watches a provider's counter from the test side, through a Sampler: the Auth0
+// fake's revocations. A thread reads it every ~20 ms and records each change it sees with the
+// keysHash of the keys that were current before it, so tests can check that every consumer had
+// rolled out those keys before the change was seen. A wall clock sampled every 20 ms is weak
+// evidence: rotations are judged in the API server's order instead (gate_oracle.h), from the
+// intent keyroll records there; a revocation leaves no intent on the server, so it is sampled.
 #pragma once
 
 #include <atomic>
@@ -14,7 +15,6 @@
 #include <thread>
 #include <vector>
 
-#include "tests/fakes/qstash/fake_qstash.h"
 
 namespace keyroll::testing {
 
@@ -36,7 +36,6 @@ class RotationRecorder {
   };
   using Sampler = std::function<std::optional<Sample>()>;
 
-  RotationRecorder(const fakes::FakeQStash& qstash, std::string token);
   explicit RotationRecorder(Sampler sampler);
   ~RotationRecorder();
   RotationRecorder(const RotationRecorder&) = delete;

@@ -13,11 +13,6 @@ using nlohmann::json;
 
 constexpr int kDaemonSetNodes = 2;
 
-std::string TemplateHash(const json& w) {
-  return w.value("/spec/template/metadata/annotations"_json_pointer, json::object())
-      .value("keyroll.dev/keys-hash", "");
-}
-
 json DeploymentComplete(int64_t generation, int replicas) {
   return {{"observedGeneration", generation}, {"replicas", replicas}, {"updatedReplicas", replicas},
           {"readyReplicas", replicas}, {"availableReplicas", replicas},
@@ -94,7 +89,20 @@ bool CompleteByController(const std::string& kind, const json& w, int64_t gen, i
   return at("/status/phase") == "Healthy";  // Argo Rollout
 }
 
+int64_t ObservedGeneration(const json& w) {
+  const json observed = w.value("/status/observedGeneration"_json_pointer, json(0));  // Argo's is a string
+  return observed.is_string() ? std::stoll(observed.get<std::string>()) : observed.is_number() ? observed.get<int64_t>() : 0;
+}
+
 }  // namespace
+
+bool RolloutComplete(const std::string& kind, const json& w) {
+  return CompleteByController(kind, w, w.value("/metadata/generation"_json_pointer, int64_t{0}), ObservedGeneration(w));
+}
+
+std::string TemplateKeysHash(const json& w) {
+  return w.value("/spec/template/metadata/annotations"_json_pointer, json::object()).value("keyroll.dev/keys-hash", "");
+}
 
 WorkloadSimulator::WorkloadSimulator(kube::Client& client, std::string ns, std::chrono::milliseconds delay)
     : client_(client), ns_(std::move(ns)), delay_(delay), thread_([this] { Loop(); }) {}
@@ -194,9 +202,7 @@ void WorkloadSimulator::StepKind(const kube::ResourceRef& resource, const std::s
   for (const auto& w : list->items) {
     const std::string name = rotation::DisplayName(*rotation::KindFromName(kind), kube::NameOf(w));
     const int64_t gen = w.value("/metadata/generation"_json_pointer, int64_t{0});
-    const json observed_json = w.value("/status/observedGeneration"_json_pointer, json(0));
-    const int64_t observed = observed_json.is_string() ? std::stoll(observed_json.get<std::string>())
-                                                       : observed_json.is_number() ? observed_json.get<int64_t>() : 0;
+    const int64_t observed = ObservedGeneration(w);
     const int replicas = w.value("/spec/replicas"_json_pointer, 1);
     const std::string strategy = w.value("/spec/updateStrategy/type"_json_pointer, std::string("RollingUpdate"));
     const int partition = w.value("/spec/updateStrategy/rollingUpdate/partition"_json_pointer, 0);
@@ -217,7 +223,7 @@ void WorkloadSimulator::StepKind(const kube::ResourceRef& resource, const std::s
       if (stood_down_.count(kind)) {  // only watch the controller: record what it completes
         const bool done = CompleteByController(kind, w, gen, observed);
         pending_[name] = done ? 0 : 1;
-        if (done && recorded_.insert(key).second) rollouts_.push_back({name, gen, TemplateHash(w), now});
+        if (done && recorded_.insert(key).second) rollouts_.push_back({name, gen, TemplateKeysHash(w), now});
         continue;
       }
       replace = replace_.count(name) > 0;
@@ -262,7 +268,7 @@ void WorkloadSimulator::StepKind(const kube::ResourceRef& resource, const std::s
     pending_[name] = 0;
     if (replace && complete) replace_.erase(name);
     if (complete && recorded_.insert(key).second)
-      rollouts_.push_back({name, gen, TemplateHash(w), std::chrono::steady_clock::now()});
+      rollouts_.push_back({name, gen, TemplateKeysHash(w), std::chrono::steady_clock::now()});
   }
 }
 

@@ -39,6 +39,8 @@
 #include <thread>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "operator/kube/client.h"
 
 namespace keyroll::testing {
@@ -49,6 +51,12 @@ struct Rollout {
   std::string keys_hash;  // the template annotation keyroll.dev/keys-hash ("" if none)
   std::chrono::steady_clock::time_point completed;
 };
+
+// Whether the status of workload `w` of `kind` ("Deployment", "StatefulSet", "DaemonSet",
+// "Rollout") says the rollout of its current generation is complete, as kubectl judges it.
+bool RolloutComplete(const std::string& kind, const nlohmann::json& w);
+// The pod template's keyroll.dev/keys-hash ("" if none).
+std::string TemplateKeysHash(const nlohmann::json& w);
 
 class WorkloadSimulator {
  public:

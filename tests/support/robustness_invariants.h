@@ -1,9 +1,10 @@
 // robustness_invariants: what must hold once keyroll has recovered from a crash or a fault
 // (issue 6), checked from the outside — the QStash fake, the cluster, the simulated
-// deployment controller and the rotation recorder of an E2EEnvironment:
+// deployment controller and the fake API server's write journal of an E2EEnvironment:
 //   - the Secret holds exactly the provider's keys;
 //   - the provider rotated through its API exactly as often as rotations were due;
-//   - no rotation happened while a consumer had not rolled out the keys of that moment;
+//   - no rotation intent was recorded before each consumer had rolled out the keys of that
+//     moment, in the API server's order, and one intent per rotation (gate_oracle.h; fake only);
 //   - the status agrees: no pendingRotation, rotationCount = rotations due, fingerprints and
 //     keysHash of the provider's keys, the last request handled, Ready, every consumer up to
 //     date and rolled out on those keys;
@@ -40,11 +41,9 @@ bool WaitConverged(E2EEnvironment& env, const RotationLedger& ledger,
                    std::chrono::milliseconds timeout = std::chrono::seconds(60));
 
 // Every invariant that does not hold, one line each (fingerprints at most, no key material).
+// The consumer gate is judged only on the fake (gate_oracle.h): on a real cluster a test that
+// relies on it ends with KEYROLL_SKIP_UNLESS_FAKE(cluster, kGateNeedsJournal).
 std::vector<std::string> InvariantViolations(E2EEnvironment& env, const RotationLedger& ledger);
-
-// Rotations the recorder saw (console rotations excluded) that came before some consumer had
-// rolled out the keys current at that moment.
-std::vector<std::string> GateViolationsExceptConsole(E2EEnvironment& env, const RotationLedger& ledger);
 
 // The requests keyroll (User-Agent "keyroll/...") made to the fake API server so far, by verb
 // and in total ({"total": N, "by_verb": {...}}); zeros when there were none.

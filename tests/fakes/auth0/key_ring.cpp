@@ -11,7 +11,9 @@ void KeyRing::Init(FakeSigningKey current, FakeSigningKey next, std::int64_t now
   current.current = true;
   current.current_since = now;
   next.next = true;
-  RecordIssuedSecrets({current.private_key_pem, next.private_key_pem}, "key");
+  // The tenant's private keys never leave it (keyroll gets certificates): like a token, no
+  // Secret keyroll writes may hold one.
+  RecordIssuedSecrets({current.private_key_pem, next.private_key_pem}, "token");
   keys_.push_back(std::move(current));
   keys_.push_back(std::move(next));
 }
@@ -24,7 +26,7 @@ FakeSigningKey* KeyRing::Flagged(bool FakeSigningKey::*flag) {
 }
 
 void KeyRing::Rotate(FakeSigningKey new_next, std::int64_t now) {
-  RecordIssuedSecrets({new_next.private_key_pem}, "key");
+  RecordIssuedSecrets({new_next.private_key_pem}, "token");
   if (FakeSigningKey* previous = Flagged(&FakeSigningKey::previous)) previous->previous = false;
   FakeSigningKey* current = Flagged(&FakeSigningKey::current);
   FakeSigningKey* next = Flagged(&FakeSigningKey::next);

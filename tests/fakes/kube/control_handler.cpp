@@ -15,6 +15,9 @@
 //   POST /_fake/conflict-next-writes  {"count":N,"user_agent":""}   next N PUT/PATCH (incl. /status) answer 409 Conflict
 //   ("user_agent": only requests whose User-Agent starts with it; "" = every client)
 //   POST /_fake/history               {"limit":N}   resize the watch/paging history window
+//   GET  /_fake/journal[?namespace=NS] every write in the server's order: {"dropped":N,"entries":[{"rv","type",
+//                                      "resource","namespace","name","verb","subresource","user_agent",
+//                                      "field_manager","object"}]} (write_journal.h; Secrets: metadata only)
 #include "tests/fakes/kube/api_handlers.h"
 
 namespace keyroll::fakes {
@@ -47,6 +50,8 @@ void HandleControl(ServerState& state, const httplib::Request& req, httplib::Res
   try {
     if (req.method == "GET" && path == "/stats") return WriteJson(res, 200, state.stats.Snapshot());
     if (req.method == "GET" && path == "/faults") return WriteJson(res, 200, state.faults.Describe());
+    if (req.method == "GET" && path == "/journal")
+      return WriteJson(res, 200, state.store.journal().Read(req.has_param("namespace") ? req.get_param_value("namespace") : ""));
     if (req.method != "POST") throw NotFoundPath();
     if (path == "/stats/reset") {
       state.stats.Reset();

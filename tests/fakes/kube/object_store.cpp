@@ -188,6 +188,7 @@ void ObjectStore::Record(StoreEvent event) {
     for (const auto& owner : owners) dependents_[owner].insert(id);
     if (!owners.empty()) gc_candidates_.insert(id);
   }
+  journal_.Add(event, CurrentWriter());  // under mu_: in the order of the rvs
   history_.push_back(std::move(event));
   while (history_.size() > history_limit_) {
     oldest_rv_ = history_.front().rv;

@@ -21,6 +21,7 @@
 #include <nlohmann/json.hpp>
 
 #include "tests/fakes/kube/resource_types.h"
+#include "tests/fakes/kube/write_journal.h"
 
 namespace keyroll::fakes {
 
@@ -89,6 +90,8 @@ class ObjectStore {
   uint64_t GcEpoch() const;
 
   static std::string ObjectKey(const std::string& ns, const std::string& name);
+  // Every change with its writer (CurrentWriter() of the thread that made it), in rv order.
+  const WriteJournal& journal() const { return journal_; }
 
  private:
   void Record(StoreEvent event);
@@ -98,6 +101,7 @@ class ObjectStore {
   std::map<std::string, ObjectMap> objects_;  // by storage key
   std::deque<StoreEvent> history_;
   size_t history_limit_;
+  WriteJournal journal_;  // apart from history_: clearing or shrinking that leaves it whole
   int64_t rv_;
   int64_t oldest_rv_;
   uint64_t wakeups_ = 0;

@@ -88,6 +88,8 @@ void HandleWrite(ServerState& state, Call& call) {
   PendingWarnings().clear();
   StrictFieldValidation() = call.req.has_param("fieldValidation") &&
                             call.req.get_param_value("fieldValidation") == "Strict";
+  WriterScope writer({call.info.verb, call.info.subresource, call.req.get_header_value("User-Agent"),
+                      call.req.has_param("fieldManager") ? call.req.get_param_value("fieldManager") : ""});
   Write(state, call);
   // Unknown fields pruned from a custom resource, as a real server warns of them.
   for (const auto& w : PendingWarnings()) call.res.set_header("Warning", "299 - " + json(w).dump());

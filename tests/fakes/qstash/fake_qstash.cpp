@@ -89,7 +89,7 @@ std::string FakeQStash::CreateAccount(const std::string& token, const std::strin
   std::lock_guard lock(mu_);
   issued_.insert(issued_.end(), {t, data.state.current, data.state.next});
   RecordIssuedSecrets({t});  // when issued: a killed fake loses nothing
-  RecordIssuedSecrets({data.state.current, data.state.next}, "key");
+  RecordIssuedSecrets({data.state.current, data.state.next}, "key", CredentialAccountId(t));
   accounts_[t] = std::move(data);
   return t;
 }
@@ -107,11 +107,11 @@ int FakeQStash::Connections(const std::string& op) const {
   return it == connections_.end() ? 0 : static_cast<int>(it->second.size());
 }
 
-void FakeQStash::RotateLocked(AccountData& account) {
+void FakeQStash::RotateLocked(const std::string& token, AccountData& account) {
   account.state.current = account.state.next;
   account.state.next = NewSigningKey();
   issued_.push_back(account.state.next);
-  RecordIssuedSecrets({account.state.next}, "key");
+  RecordIssuedSecrets({account.state.next}, "key", CredentialAccountId(token));
   ++account.state.rotations;
 }
 
@@ -119,7 +119,7 @@ bool FakeQStash::ConsoleRotate(const std::string& token) {
   std::lock_guard lock(mu_);
   auto it = accounts_.find(token);
   if (it == accounts_.end()) return false;
-  RotateLocked(it->second);
+  RotateLocked(token, it->second);
   spdlog::debug("fake-qstash: account {} rotated in the console", AccountLabel(token));
   return true;
 }
@@ -201,7 +201,7 @@ void FakeQStash::HandleKeys(const httplib::Request& req, httplib::Response& res,
   {
     std::lock_guard lock(mu_);
     AccountData& account = accounts_.at(token);
-    if (op == FaultOp::kRotate) RotateLocked(account);
+    if (op == FaultOp::kRotate) RotateLocked(token, account);
     state = account.state;
   }
   spdlog::debug("fake-qstash: {} for account {}{}", op_name, AccountLabel(token), fault ? " (fault injected)" : "");

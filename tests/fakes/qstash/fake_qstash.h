@@ -92,7 +92,7 @@ class FakeQStash {
   // Looks up the caller's account, counts the request and applies the rate limit; false
   // when res already holds the answer (401 or 429).
   bool Admit(const httplib::Request& req, httplib::Response& res, const std::string& op, std::string* token);
-  void RotateLocked(AccountData& account);
+  void RotateLocked(const std::string& token, AccountData& account);
 
   FakeQStashOptions options_;
   ProviderFakeServer base_;
