@@ -57,6 +57,17 @@ nlohmann::json FreshReader::Project(const nlohmann::json& full) const {
   return scratch.Project(full);
 }
 
+bool FreshReader::CatchingUp(const std::string& ns, const std::string& name, std::chrono::milliseconds within) {
+  auto cached = store_.Get(ns, name);
+  if (!cached) return false;
+  std::lock_guard lock(mu_);
+  auto it = written_.find(ns + "/" + name);
+  if (it == written_.end()) return false;
+  const Write& w = it->second;
+  return !w.resource_version.empty() && !w.cache_version_before.empty() &&
+         kube::ResourceVersionOf(*cached) == w.cache_version_before && std::chrono::steady_clock::now() - w.at < within;
+}
+
 std::optional<nlohmann::json> FreshReader::Get(const std::string& ns, const std::string& name) {
   const std::string key = ns + "/" + name;
   auto cached = store_.Get(ns, name);

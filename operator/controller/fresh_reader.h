@@ -51,6 +51,12 @@ class FreshReader {
   // still lags behind it (a GET only when the cache's version cannot be placed). nullopt when
   // it does not exist (in the cache's view).
   std::optional<nlohmann::json> Get(const std::string& ns, const std::string& name);
+  // True while our last write of the object is younger than `within` and the cache still
+  // shows exactly what it held before it: the write's watch event is on its way, and it wakes
+  // whoever waits for the object. A caller may wait for it instead of reading live (a GET per
+  // reconcile that happens to run in between). Not after a conflict (the server's version is
+  // unknown) nor for an object the cache did not hold.
+  bool CatchingUp(const std::string& ns, const std::string& name, std::chrono::milliseconds within);
   // Projects a full object (e.g. a write's answer) as the cache would.
   nlohmann::json Project(const nlohmann::json& full) const;
 

@@ -134,6 +134,13 @@ runtime::ReconcileResult Reconciler::Reconcile(const std::string& key) {
   log::Logger lg{{"namespace", ns}, {"name", name}};
   bool underway = false;
   try {
+    // Our own status write of a moment ago is not in the cache yet (this reconcile was woken by
+    // something else: our Secret's own event, a provider read landing). Its watch event wakes
+    // the key within milliseconds; deciding now would need a live GET of the resource.
+    if (resources_.CatchingUp(ns, name, kOwnWriteCatchUp)) {
+      metrics_.ReconcileDone(vocab::kReconcileResultSuccess, seconds());
+      return runtime::ReconcileResult::RequeueAfter(kOwnWriteCatchUp);
+    }
     // A rotate or revoke of this resource is on its way (its endpoint is slow): decide nothing
     // until it lands; the key is woken then. One that landed after its reconcile let go is
     // taken here and decided on as if it had answered at once.

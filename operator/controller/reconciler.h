@@ -73,6 +73,10 @@ class Reconciler {
 
 // A reconcile whose provider read is still in flight looks again after this at the latest.
 inline constexpr std::chrono::milliseconds kProviderReadRecheck{5000};
+// How long a reconcile waits for the cache to show our own status write (its watch event
+// wakes the key) before it reads the resource live instead: a watch delivers in milliseconds;
+// one that is down (an API server outage) is retried after up to 30-60 s.
+inline constexpr std::chrono::milliseconds kOwnWriteCatchUp{5000};
 
 // The wall clock as the core's Time (whole seconds).
 rotation::Time Now();

@@ -73,6 +73,29 @@ TEST_F(FreshReaderTest, ALaggingCacheIsBridgedByTheWritesAnswerWithoutAGet) {
   EXPECT_EQ(Gets(), gets);
 }
 
+// What the reconciler waits on instead of a live GET of its resource (E2EFirstSyncRequests saw
+// one under load): our write's event is on its way while the cache shows the version from
+// before it, and only then, and only for a while.
+TEST_F(FreshReaderTest, CatchingUpOnlyWhileTheCacheShowsThePriorVersionOfARecentWrite) {
+  const std::string ns = cluster.namespace_name();
+  const json created = Create("api");
+  EXPECT_FALSE(reader.CatchingUp(ns, "api", std::chrono::seconds(5))) << "nothing written yet";
+  store.Replace({created});
+  const auto prior = reader.Before(ns, "api");
+  const json ours = Restart("api");
+  reader.Wrote(ns, "api", ours, prior);
+  EXPECT_TRUE(reader.CatchingUp(ns, "api", std::chrono::seconds(5)));
+  EXPECT_FALSE(reader.CatchingUp(ns, "api", std::chrono::milliseconds(0))) << "waited long enough: read live";
+  Deliver(ours);
+  EXPECT_FALSE(reader.CatchingUp(ns, "api", std::chrono::seconds(5))) << "the cache shows our write";
+  reader.Wrote(ns, "api", Restart("api"), reader.Before(ns, "api"));
+  reader.Stale(ns, "api");
+  EXPECT_FALSE(reader.CatchingUp(ns, "api", std::chrono::seconds(5))) << "after a conflict the server's version is unknown";
+  Deliver(CompleteRollout("api", 2));
+  reader.Wrote(ns, "api", Restart("api"), prior);  // the cache moved past what it held before
+  EXPECT_FALSE(reader.CatchingUp(ns, "api", std::chrono::seconds(5))) << "a version it cannot place: read live";
+}
+
 TEST_F(FreshReaderTest, ACacheThatPassedOurWriteIsCaughtUpEvenBeforeTheWriteWasRecorded) {
   const std::string ns = cluster.namespace_name();
   store.Replace({Create("api")});
