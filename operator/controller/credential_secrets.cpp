@@ -16,7 +16,7 @@ providers::ProviderError Error(ErrorKind kind, std::string message) {
 }  // namespace
 
 providers::Result<providers::SecretData> CredentialSecrets::Get(const std::string& ns, const std::string& what,
-                                                               const std::string& name, std::string* rv) {
+                                                               const std::string& name) {
   // The credentials Secret lives in the resource's own namespace: never read another one.
   auto secret = client_.Get(kube::resources::kSecrets, ns, name);
   if (!secret) {
@@ -25,7 +25,6 @@ providers::Result<providers::SecretData> CredentialSecrets::Get(const std::strin
     // The API server's own words: a Forbidden names the verb, resource and user refused.
     return Error(ErrorKind::kUnavailable, "cannot read " + what + " Secret \"" + name + "\": " + secret.error().ToString());
   }
-  *rv = kube::ResourceVersionOf(*secret);
   providers::SecretData data;
   auto entries = secret->find("data");
   if (entries != secret->end() && entries->is_object())
@@ -45,18 +44,17 @@ providers::Result<providers::SecretData> CredentialSecrets::Read(const std::stri
   // Another worker's GET of this Secret is on its way: its answer is as fresh as ours.
   landed_.wait(lock, [&] { return !entries_[key].in_flight; });
   Entry& e = entries_[key];
-  if (e.data && now - e.read < kKeep) return *e.data;
+  if (e.kept && now - e.read < kKeep) return e.data;
   e.in_flight = true;
   ++gets_;
   lock.unlock();
-  std::string rv;
-  auto got = Get(ns, what, name, &rv);
+  auto got = Get(ns, what, name);
   lock.lock();
   Entry& done = entries_[key];
   done.in_flight = false;
   if (got) {
-    done.data = std::make_shared<const providers::SecretData>(*got);
-    done.resource_version = std::move(rv);
+    done.data = *got;
+    done.kept = true;
     done.read = std::chrono::steady_clock::now();
   } else {
     entries_.erase(key);  // not kept: the next reconcile asks again

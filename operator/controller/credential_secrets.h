@@ -1,8 +1,8 @@
 // credential_secrets: the provider credentials Secrets (QStash token, Auth0 client) that
-// connects read, kept by namespace/name with the resourceVersion they were read at, so that
-// the reconciles of the next minute make no GET: a requeue while the account's read is in
-// flight, the account-conflict check connecting older resources, the resource's own
-// reconciles. Concurrent reads of one Secret share one GET.
+// connects read, kept by namespace/name, so that the reconciles of the next minute make no
+// GET: a requeue while the account's read is in flight, the account-conflict check
+// connecting older resources, the resource's own reconciles. Concurrent reads of one Secret
+// share one GET.
 //
 // How a changed Secret is seen: credentials Secrets are not watched (a watch of every Secret
 // in a namespace costs list/watch permissions on all of them and their memory), so keyroll
@@ -17,7 +17,6 @@
 #include <chrono>
 #include <condition_variable>
 #include <map>
-#include <memory>
 #include <mutex>
 #include <string>
 
@@ -42,14 +41,16 @@ class CredentialSecrets {
   size_t gets() const;
 
  private:
+  // 10,000 of these live through a cold start: the data is held in place (no shared block)
+  // and nothing is kept that no read uses.
   struct Entry {
-    bool in_flight = false;                       // a GET is on its way; others wait for it
-    std::shared_ptr<const providers::SecretData> data;  // null: not read (or not kept)
-    std::string resource_version;
+    bool in_flight = false;  // a GET is on its way; others wait for it
+    bool kept = false;       // data holds the Secret as read at `read`
+    providers::SecretData data;
     std::chrono::steady_clock::time_point read;
   };
   providers::Result<providers::SecretData> Get(const std::string& ns, const std::string& what,
-                                              const std::string& name, std::string* resource_version);
+                                              const std::string& name);
   void ForgetExpiredLocked(std::chrono::steady_clock::time_point now);
 
   kube::Client& client_;

@@ -59,6 +59,11 @@ class FreshReader {
   bool CatchingUp(const std::string& ns, const std::string& name, std::chrono::milliseconds within);
   // Projects a full object (e.g. a write's answer) as the cache would.
   nlohmann::json Project(const nlohmann::json& full) const;
+  // Drops the entries the cache has caught up with, and those older than kForgetAfter. Runs
+  // every kSweepEvery as writes are recorded; callable at any time.
+  void Sweep();
+  // Writes whose entry is still kept (tests).
+  size_t kept() const;
 
  private:
   kube::Client& client_;
@@ -66,7 +71,7 @@ class FreshReader {
   const kube::Store& store_;
   kube::Projection projection_;
   bool keep_answers_;
-  std::mutex mu_;
+  mutable std::mutex mu_;
   struct Write {
     std::string resource_version;      // the version the cache must show ("" unknown: a conflict)
     std::string cache_version_before;  // what the cache held before we wrote ("" = nothing)
@@ -78,8 +83,10 @@ class FreshReader {
   std::map<std::string, Write> written_;
   std::chrono::steady_clock::time_point swept_;
   void Record(const std::string& key, Write w);
-  // Entries are dropped when a read finds the cache caught up; those of objects nobody reads
-  // again, after this (a bound on memory: a live read refreshes an entry).
+  void SweepLocked(std::chrono::steady_clock::time_point now);
+  // Entries are dropped when a read, or the sweep every kSweepEvery, finds the cache caught
+  // up with their version; those the cache never catches up with (a 409's entry that nobody
+  // reads again), after kForgetAfter (a bound on memory: a live read refreshes an entry).
   static constexpr std::chrono::minutes kForgetAfter{10};
   static constexpr std::chrono::seconds kSweepEvery{5};
 };

@@ -79,6 +79,12 @@ std::optional<nlohmann::json> Store::GetByKey(const std::string& key) const {
   return Unpack(it->second);
 }
 
+std::string Store::ResourceVersionByKey(const std::string& key) const {
+  std::lock_guard lock(mu_);
+  auto it = items_.find(key);
+  return it == items_.end() ? "" : std::string(it->second.resource_version());
+}
+
 std::vector<nlohmann::json> Store::List(const std::string& ns) const {
   std::lock_guard lock(mu_);
   std::vector<nlohmann::json> out;

@@ -58,6 +58,8 @@ class Store {
 
   std::optional<nlohmann::json> Get(const std::string& ns, const std::string& name) const;
   std::optional<nlohmann::json> GetByKey(const std::string& key) const;
+  // The cached object's resourceVersion ("" when not cached), without unpacking it.
+  std::string ResourceVersionByKey(const std::string& key) const;
   // Snapshot of every object, or those of one namespace.
   std::vector<nlohmann::json> List(const std::string& ns = "") const;
   size_t size() const;

@@ -47,12 +47,12 @@ void Workqueue::AddAfterLocked(const std::string& key, QueueTime when) {
   auto it = waiting_.find(key);
   if (it != waiting_.end()) {
     if (it->second <= when) return;  // an earlier request wins
-    waiting_by_time_.erase({it->second, key});
+    waiting_by_time_.erase({it->second, &it->first});
     it->second = when;
   } else {
-    waiting_.emplace(key, when);
+    it = waiting_.emplace(key, when).first;
   }
-  waiting_by_time_.insert({when, key});
+  waiting_by_time_.insert({when, &it->first});
   cv_.notify_all();  // a sleeping Get() may need to wake earlier
 }
 
@@ -86,7 +86,7 @@ int Workqueue::NumRequeues(const std::string& key) const {
 
 void Workqueue::PromoteDueLocked(QueueTime now) {
   while (!waiting_by_time_.empty() && waiting_by_time_.begin()->first <= now) {
-    std::string key = waiting_by_time_.begin()->second;
+    std::string key = *waiting_by_time_.begin()->second;
     waiting_by_time_.erase(waiting_by_time_.begin());
     waiting_.erase(key);
     AddLocked(key);

@@ -128,6 +128,27 @@ TEST_F(FreshReaderTest, AVersionItCannotPlaceCostsOneGet) {
   EXPECT_EQ(Gets(), gets + 1);
 }
 
+// Memory: an entry is kept only while the cache lags. One the watch has caught up with goes at
+// the next sweep even if nobody reads the object again (at 10,000 resources these were
+// 5.9 MB kept for 10 minutes); one the cache still lags behind stays and still bridges.
+TEST_F(FreshReaderTest, TheSweepDropsEntriesTheCacheCaughtUpWithAndKeepsTheLaggingOnes) {
+  const std::string ns = cluster.namespace_name();
+  store.Replace({Create("caught-up"), Create("lagging")});
+  const auto prior_caught_up = reader.Before(ns, "caught-up");
+  const auto prior_lagging = reader.Before(ns, "lagging");
+  const json ours = Restart("caught-up");
+  reader.Wrote(ns, "caught-up", ours, prior_caught_up);
+  reader.Wrote(ns, "lagging", Restart("lagging"), prior_lagging);
+  Deliver(ours);
+  ASSERT_EQ(reader.kept(), 2u);
+  reader.Sweep();
+  EXPECT_EQ(reader.kept(), 1u) << "the caught-up entry is dropped without a read";
+  const int64_t gets = Gets();
+  EXPECT_EQ(Hash(reader.Get(ns, "lagging")), "h1") << "the lagging one is still bridged by our answer";
+  EXPECT_EQ(Hash(reader.Get(ns, "caught-up")), "h1") << "from the cache";
+  EXPECT_EQ(Gets(), gets);
+}
+
 }  // namespace KEYROLL_UNITY_ID
 }  // namespace
 }  // namespace keyroll::testing

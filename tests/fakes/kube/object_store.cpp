@@ -126,10 +126,13 @@ json ObjectStore::Update(const ResourceType& type, const std::string& ns, const 
   if (it == objects.end()) throw NotFound(Subject(type, name));
   json updated = change(it->second);
   if (SameContent(updated, it->second)) return it->second;
-  json previous = it->second;
+  // Under the store's lock, which every request takes: the stored object moves to the
+  // event's `previous` and is not copied (at 10,000 resources the copies of this function
+  // were a fifth of the fake's CPU).
+  json previous = std::move(it->second);
   updated["metadata"]["resourceVersion"] = std::to_string(++rv_);
   it->second = updated;
-  Record({rv_, "MODIFIED", type.StorageKey(), updated, previous});
+  Record({rv_, "MODIFIED", type.StorageKey(), updated, std::move(previous)});
   lock.unlock();
   changed_.notify_all();
   return updated;
@@ -142,11 +145,11 @@ json ObjectStore::Delete(const ResourceType& type, const std::string& ns, const 
   auto it = objects.find(ObjectKey(ns, name));
   if (it == objects.end()) throw NotFound(Subject(type, name));
   if (check) check(it->second);
-  json previous = it->second;
+  json previous = std::move(it->second);
   json deleted = previous;
   deleted["metadata"]["resourceVersion"] = std::to_string(++rv_);
   objects.erase(it);
-  Record({rv_, "DELETED", type.StorageKey(), deleted, previous});
+  Record({rv_, "DELETED", type.StorageKey(), deleted, std::move(previous)});
   lock.unlock();
   changed_.notify_all();
   return deleted;
