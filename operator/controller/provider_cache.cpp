@@ -231,8 +231,10 @@ ProviderRead ProviderCache::ReadBounded(const std::string& resource_key, const P
   }
   // Wait briefly only for a read this reconcile starts for an account that has been
   // answering: a read already in flight (its resource was woken or rechecked) or a probe of a
-  // failing account would mostly cost the worker the whole wait.
-  const bool wait = !account->in_flight && account->failures == 0;
+  // failing account would mostly cost the worker the whole wait. Nor while a call hangs
+  // (ProviderIo::Hanging): an account never read before (all of them at a cold start) may be
+  // on the same endpoint; 1,000 such waits would hold the workers for 100 s.
+  const bool wait = !account->in_flight && account->failures == 0 && !io_.Hanging();
   StartRead(account, handle, now);
   account->waiting.insert(resource_key);
   if (!wait || !account->landed.wait_for(lock, options_.read_wait, [&] { return !account->in_flight; }))

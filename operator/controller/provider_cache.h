@@ -43,7 +43,8 @@ struct ProviderCacheOptions {
   std::chrono::milliseconds connect_timeout{5000};
   std::chrono::milliseconds read_timeout{10000};
   // How long a reconcile waits for its account's read before it lets go of the worker.
-  // Only for a read it starts itself on an account that has not been failing.
+  // Only for a read it starts itself on an account that has not been failing, and not while
+  // another provider call hangs (ProviderIo::Hanging).
   std::chrono::milliseconds read_wait{100};
   // Where provider calls run (ProviderIo: slots, the reserve of healthy accounts, when a
   // call turns slow and gives its slot up).

@@ -140,6 +140,12 @@ size_t ProviderIo::running_suspect() const {
   return shared_->suspect_running;
 }
 
+bool ProviderIo::Hanging() const {
+  std::lock_guard lock(shared_->mu);
+  const Shared& s = *shared_;
+  return s.slow > 0 || (!s.watched.empty() && Clock::now() - s.watched.front()->started > s.slow_after);
+}
+
 size_t ProviderIo::slow() const {
   std::lock_guard lock(shared_->mu);
   return shared_->slow;

@@ -54,6 +54,9 @@ class ProviderIo {
   size_t running() const;          // calls holding a slot
   size_t running_suspect() const;  // of those, calls of failing accounts
   size_t slow() const;             // calls that gave their slot up and still run
+  // Some call of an account that has not been failing has run longer than slow_after (it
+  // holds its slot or gave it up): an endpoint hangs or crawls.
+  bool Hanging() const;
 
  private:
   using Clock = std::chrono::steady_clock;

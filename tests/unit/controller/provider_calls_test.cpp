@@ -47,6 +47,23 @@ class GatedProvider final : public providers::Provider {
   std::optional<providers::ErrorKind> fail_;
 };
 
+// Reads that answer at once, or (hung) when the test opens the gate.
+class ReadProvider final : public providers::Provider {
+ public:
+  ReadProvider(std::string account, std::shared_ptr<Gate> gate = nullptr) : account_(std::move(account)), gate_(std::move(gate)) {}
+  providers::Result<providers::KeySet> ReadKeys() override {
+    if (gate_) gate_->Wait();
+    return providers::KeySet{providers::SecretValue("current"), providers::SecretValue("next"), {}, {}};
+  }
+  providers::Result<providers::KeySet> Rotate() override { return ReadKeys(); }
+  std::string AccountId() const override { return account_; }
+  std::string Name() const override { return "read"; }
+
+ private:
+  std::string account_;
+  std::shared_ptr<Gate> gate_;
+};
+
 struct Woken {
   std::mutex mu;
   std::condition_variable cv;
@@ -81,6 +98,36 @@ struct Fixture {
 };
 
 rotation::Time Now() { return rotation::Time{} + std::chrono::hours(1); }
+
+// Issue 17: at a cold start with 1,000 hung accounts, each first read held a worker for the
+// whole wait (100 ms), 100 worker-seconds in all. While a call hangs (runs past slow_after),
+// workers do not wait: a new account's read is then "in flight" at once, and its key is
+// woken when it lands.
+TEST(ProviderCalls, WhileAReadHangsWorkersDoNotWaitForReads) {
+  Fixture f;  // read_wait 0 there; this test needs a wait that a read at once never outlasts
+  ProviderCacheOptions options;
+  options.read_wait = std::chrono::seconds(2);
+  options.io.slow_after = std::chrono::milliseconds(200);
+  ProviderCache cache{*f.client, options, nullptr};
+  cache.SetWake([&f](const std::string& key) {
+    std::lock_guard lock(f.woken.mu);
+    f.woken.keys.insert(key);
+    f.woken.cv.notify_all();
+  });
+  auto handle = [](std::shared_ptr<providers::Provider> p) { return ProviderHandle{p, std::nullopt, p->AccountId()}; };
+  auto answering = handle(std::make_shared<ReadProvider>("answering"));
+  EXPECT_FALSE(cache.ReadBounded("ns/a", answering, std::nullopt, Now).pending) << "waited, and it landed";
+
+  auto gate = std::make_shared<Gate>();
+  EXPECT_TRUE(cache.ReadBounded("ns/hung", handle(std::make_shared<ReadProvider>("hung", gate)), std::nullopt, Now).pending)
+      << "its wait (2 s) ran out; by then the read had run past slow_after";
+  auto fresh = handle(std::make_shared<ReadProvider>("fresh"));
+  EXPECT_TRUE(cache.ReadBounded("ns/fresh", fresh, std::nullopt, Now).pending) << "no wait now, however fast the read";
+  ASSERT_TRUE(f.woken.WaitFor("ns/fresh"));
+  EXPECT_TRUE(cache.Latest("ns/fresh", fresh).keys.has_value());
+  gate->Open();
+  ASSERT_TRUE(f.woken.WaitFor("ns/hung"));
+}
 
 TEST(ProviderCalls, AHungRotateLetsTheWorkerGoAndItsOutcomeIsHandedOverOnce) {
   Fixture f;

@@ -126,9 +126,11 @@ TEST(ProviderIo, CallsThatTurnSlowGiveTheirSlotsToQueuedCalls) {
   EXPECT_EQ(hung_done.load(), 0);
   EXPECT_EQ(io.slow() + io.running(), 10u);  // every hung call still runs, on its own thread
   EXPECT_GE(io.slow(), 6u);
+  EXPECT_TRUE(io.Hanging());
   hung->Open();
   EXPECT_TRUE(WaitFor([&] { return hung_done == 10; }));
   EXPECT_TRUE(WaitFor([&] { return io.running() == 0 && io.slow() == 0; }));
+  EXPECT_FALSE(io.Hanging());
 }
 
 // The threads of slow calls are bounded: at max_slow, a slow call keeps its slot and the
