@@ -83,14 +83,15 @@ nlohmann::json FreshReader::Project(const nlohmann::json& full) const {
 }
 
 bool FreshReader::CatchingUp(const std::string& ns, const std::string& name, std::chrono::milliseconds within) {
-  auto cached = store_.Get(ns, name);
-  if (!cached) return false;
+  // Every reconcile asks: the common answer (no write of ours recorded) costs one lookup, and
+  // the cache's version is read without unpacking the object ("" when not cached).
+  const std::string key = ns + "/" + name;
   std::lock_guard lock(mu_);
-  auto it = written_.find(ns + "/" + name);
+  auto it = written_.find(key);
   if (it == written_.end()) return false;
   const Write& w = it->second;
   return !w.resource_version.empty() && !w.cache_version_before.empty() &&
-         kube::ResourceVersionOf(*cached) == w.cache_version_before && std::chrono::steady_clock::now() - w.at < within;
+         store_.ResourceVersionByKey(key) == w.cache_version_before && std::chrono::steady_clock::now() - w.at < within;
 }
 
 std::optional<nlohmann::json> FreshReader::Get(const std::string& ns, const std::string& name) {
