@@ -51,10 +51,17 @@ TEST_F(FakeKubeTest, PagesOverTwoThousandObjectsFromOneSnapshot) {
   while (true) {
     ++pages;
     ASSERT_EQ(page["metadata"]["resourceVersion"], snapshot_rv);
-    for (const auto& item : page["items"]) seen.insert(item["metadata"]["name"].get<std::string>());
-    // Changes between pages must not show up in this list.
+    for (const auto& item : page["items"]) {
+      seen.insert(item["metadata"]["name"].get<std::string>());
+      if (item["metadata"]["name"] != "kube-root-ca.crt") {  // the data as it was when the list began
+        EXPECT_EQ(item["data"]["i"], std::to_string(std::stoi(item["metadata"]["name"].get<std::string>().substr(2))));
+      }
+    }
+    // Changes between pages must not show up in this list: new, deleted and (twice) changed objects.
     api().Create("v1", "configmaps", "wire-capture", {{"metadata", {{"name", "zz-new-" + std::to_string(pages)}}}});
     api().Delete("v1", "configmaps", "wire-capture", Name(1999 - pages));
+    for (const char* value : {"changed", "changed again"})
+      api().MergePatch("v1", "configmaps", "wire-capture", Name(1500 + pages), {{"data", {{"i", value}}}});
     if (!page["metadata"].contains("continue")) break;
     std::string token = page["metadata"]["continue"];
     HttpAnswer next = client().Get(std::string(kConfigMaps) + "?limit=500&continue=" + token);

@@ -19,7 +19,7 @@ void GarbageCollector::Run() {
   uint64_t seen = state_.store.GcEpoch();
   while (!stop_) {
     if (state_.store.GcEpoch() == seen) {
-      state_.store.WaitForChange(state_.store.CurrentRv(), std::chrono::milliseconds(200));
+      state_.store.WaitForGcEpoch(seen, std::chrono::milliseconds(200));
       continue;
     }
     std::this_thread::sleep_for(state_.settings.gc_delay);

@@ -73,8 +73,11 @@ class ObjectStore {
   // *covered receives the resourceVersion up to which the answer is complete.
   bool EventsAfter(int64_t rv, const std::string& storage_key, std::vector<StoreEvent>* out,
                    int64_t* covered) const;
-  // Blocks until CurrentRv() > rv, a Wake() call, or the timeout.
-  void WaitForChange(int64_t rv, std::chrono::milliseconds timeout) const;
+  // Blocks until CurrentRv() > rv (with storage_key: until an object of that type changed
+  // after rv), a Wake() call, or the timeout.
+  void WaitForChange(int64_t rv, std::chrono::milliseconds timeout, const std::string& storage_key = "") const;
+  // Blocks until GcEpoch() != seen, a Wake() call, or the timeout.
+  void WaitForGcEpoch(uint64_t seen, std::chrono::milliseconds timeout) const;
   void Wake();
 
   void ClearHistory();
@@ -95,9 +98,15 @@ class ObjectStore {
 
  private:
   void Record(StoreEvent event);
+  // Record, then unlock and wake the waiters this change concerns.
+  void RecordAndWake(std::unique_lock<std::mutex>& lock, StoreEvent event);
 
   mutable std::mutex mu_;
-  mutable std::condition_variable changed_;
+  mutable std::condition_variable changed_;     // any change
+  mutable std::condition_variable gc_changed_;  // gc_epoch_ moved
+  // By storage key; never erased, so a waiter's reference stays valid.
+  mutable std::map<std::string, std::condition_variable> changed_by_type_;
+  std::map<std::string, int64_t> last_rv_by_type_;
   std::map<std::string, ObjectMap> objects_;  // by storage key
   std::deque<StoreEvent> history_;
   size_t history_limit_;

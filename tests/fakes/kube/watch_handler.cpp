@@ -111,7 +111,7 @@ bool Pump(ServerState& state, WatchState& w, httplib::DataSink& sink) {
       wait = std::min(wait, std::chrono::duration_cast<std::chrono::milliseconds>(w.next_bookmark - now));
     }
     wait = std::min(wait, std::chrono::duration_cast<std::chrono::milliseconds>(w.deadline - now));
-    state.store.WaitForChange(w.rv, std::max(wait, std::chrono::milliseconds(1)));
+    state.store.WaitForChange(w.rv, std::max(wait, std::chrono::milliseconds(1)), w.type.StorageKey());
   }
   return true;
 }
