@@ -19,9 +19,9 @@ std::string StringAt(const json& j, const json::json_pointer& p) {
 
 }  // namespace
 
-Informers::Informers(kube::Client& client, const std::string& watch_namespace,
-                     std::function<void(const std::string& key)> enqueue)
+Informers::Informers(kube::Client& client, const std::string& watch_namespace, Enqueue enqueue)
     : enqueue_(std::move(enqueue)) {
+  auto normal = [this](const std::string& key) { enqueue_(key, runtime::Lane::kNormal); };
   auto options = [&](const kube::ResourceRef& r, kube::Projection p, const std::string& selector) {
     kube::InformerOptions o;
     o.resource = r;
@@ -32,13 +32,13 @@ Informers::Informers(kube::Client& client, const std::string& watch_namespace,
   };
   // The index is updated before the queue hears of the change; resources left behind on an
   // account (its owner went away or moved) check again at once who owns it now.
-  auto upsert = [this](const json& o) {
-    for (const auto& key : index_.Upsert(o)) enqueue_(key);
-    enqueue_(kube::ObjectKey(o));
+  auto upsert = [this, normal](const json& o) {
+    for (const auto& key : index_.Upsert(o)) normal(key);
+    normal(kube::ObjectKey(o));
   };
-  auto remove = [this](const json& o) {
-    for (const auto& key : index_.Remove(o)) enqueue_(key);
-    enqueue_(kube::ObjectKey(o));
+  auto remove = [this, normal](const json& o) {
+    for (const auto& key : index_.Remove(o)) normal(key);
+    normal(kube::ObjectKey(o));
   };
   kube::InformerOptions resource_options =
       options(kube::resources::kSigningKeyRotations, ProjectSigningKeyRotation, "");
@@ -124,18 +124,19 @@ bool Informers::HasSynced() const {
 void Informers::EnqueueOwnerOfSecret(const json& secret) {
   const std::string ns = kube::NamespaceOf(secret);
   std::string owner = StringAt(secret, json::json_pointer("/metadata/annotations/keyroll.dev~1owner"));
-  if (!owner.empty()) enqueue_(ns + "/" + owner);
+  if (!owner.empty()) enqueue_(ns + "/" + owner, runtime::Lane::kNormal);
   if (!secret.contains(json::json_pointer("/metadata/ownerReferences"))) return;
   const json& refs = secret.at(json::json_pointer("/metadata/ownerReferences"));
   if (!refs.is_array()) return;
   for (const auto& r : refs)
     if (r.is_object() && r.value("kind", json()) == std::string(vocab::kKind) && r.contains("name") &&
         r["name"].is_string() && r["name"] != owner)
-      enqueue_(ns + "/" + r["name"].get<std::string>());
+      enqueue_(ns + "/" + r["name"].get<std::string>(), runtime::Lane::kNormal);
 }
 
 void Informers::EnqueueConsumersOf(rotation::WorkloadKind kind, const json& workload) {
-  for (const auto& key : index_.ConsumersOf(kind, workload)) enqueue_(key);  // the queue de-duplicates
+  for (const auto& key : index_.ConsumersOf(kind, workload))
+    enqueue_(key, runtime::Lane::kUrgent);  // the queue de-duplicates
 }
 
 }  // namespace keyroll::controller

@@ -20,14 +20,17 @@
 #include "operator/controller/secret_readers.h"
 #include "operator/kube/client.h"
 #include "operator/kube/informer.h"
+#include "operator/runtime/workqueue.h"
 
 namespace keyroll::controller {
 
 class Informers {
  public:
-  // `watch_namespace` "" = all namespaces. `enqueue` is called on informer threads.
-  Informers(kube::Client& client, const std::string& watch_namespace,
-            std::function<void(const std::string& key)> enqueue);
+  // `watch_namespace` "" = all namespaces. `enqueue` is called on informer threads. Keys
+  // queued because a consumer changed go to the urgent lane: a rollout completing needs no
+  // provider answer, and must not wait behind first syncs or failing accounts.
+  using Enqueue = std::function<void(const std::string& key, runtime::Lane lane)>;
+  Informers(kube::Client& client, const std::string& watch_namespace, Enqueue enqueue);
   ~Informers();
 
   // Starts the resource informer first (the Secret projection reads it), then the others.
@@ -54,7 +57,7 @@ class Informers {
   void EnqueueConsumersOf(rotation::WorkloadKind kind, const nlohmann::json& workload);
   const kube::Informer& Workload(rotation::WorkloadKind kind) const { return *workloads_[static_cast<size_t>(kind)]; }
 
-  std::function<void(const std::string&)> enqueue_;
+  Enqueue enqueue_;
   ResourceIndex index_;
   SecretReaders readers_;
   std::unique_ptr<kube::Informer> resources_;

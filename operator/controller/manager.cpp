@@ -32,7 +32,7 @@ Manager::Manager(kube::Client& client, http::Metrics& metrics, ManagerOptions op
       queue_(QueueOptions(metrics)),
       events_(client, "keyroll"),
       providers_(client, ProviderOptions(options_), &metrics),
-      informers_(client, options_.watch_namespace, [this](const std::string& key) { queue_.Add(key); }),
+      informers_(client, options_.watch_namespace, [this](const std::string& key, runtime::Lane lane) { queue_.Add(key, lane); }),
       reconciler_(client, informers_, providers_, metrics, events_, options_.pending_settle),
       workers_(queue_, options_.workers, [this](const std::string& key) { return reconciler_.Reconcile(key); }) {
   providers_.SetWake([this](const std::string& key) { queue_.Add(key); });

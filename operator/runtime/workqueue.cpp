@@ -17,18 +17,34 @@ Workqueue::Workqueue(WorkqueueOptions options) : options_(std::move(options)) {
 
 QueueTime Workqueue::Now() const { return options_.now(); }
 
-void Workqueue::Add(const std::string& key) {
+void Workqueue::Add(const std::string& key, Lane lane) {
   std::lock_guard lock(mu_);
-  AddLocked(key);
+  AddLocked(key, lane);
 }
 
-void Workqueue::AddLocked(const std::string& key) {
-  if (shutting_down_ || dirty_.count(key)) return;
+void Workqueue::AddLocked(const std::string& key, Lane lane) {
+  if (shutting_down_) return;
+  const bool urgent = lane == Lane::kUrgent;
+  if (dirty_.count(key)) {
+    if (!urgent || urgent_keys_.count(key)) return;
+    urgent_keys_.insert(key);
+    if (processing_.count(key)) return;  // Done() queues it, in the urgent lane
+    ++moved_[key];                       // its normal-lane entry is left behind
+    --ready_;
+    PushLocked(key);
+    return;
+  }
   dirty_.insert(key);
+  if (urgent) urgent_keys_.insert(key);
   added_at_[key] = Now();
   if (options_.metrics) options_.metrics->Added();
   if (processing_.count(key)) return;  // Done() queues it again
-  queue_.push_back(key);
+  PushLocked(key);
+}
+
+void Workqueue::PushLocked(const std::string& key) {
+  (urgent_keys_.count(key) ? urgent_ : queue_).push_back(key);
+  ++ready_;
   ReportDepthLocked();
   cv_.notify_one();
 }
@@ -94,9 +110,24 @@ void Workqueue::PromoteDueLocked(QueueTime now) {
 }
 
 std::optional<std::string> Workqueue::PopLocked() {
-  if (queue_.empty()) return std::nullopt;
-  std::string key = queue_.front();
-  queue_.pop_front();
+  // Skip the entries of keys that moved to the urgent lane.
+  auto drop_moved = [this] {
+    while (!queue_.empty()) {
+      auto it = moved_.find(queue_.front());
+      if (it == moved_.end()) return;
+      if (--it->second == 0) moved_.erase(it);
+      queue_.pop_front();
+    }
+  };
+  drop_moved();
+  if (urgent_.empty() && queue_.empty()) return std::nullopt;
+  const bool take_normal = urgent_.empty() || (!queue_.empty() && urgent_run_ + 1 >= kNormalEvery);
+  std::deque<std::string>& lane = take_normal ? queue_ : urgent_;
+  urgent_run_ = take_normal ? 0 : urgent_run_ + 1;
+  std::string key = std::move(lane.front());
+  lane.pop_front();
+  --ready_;
+  urgent_keys_.erase(key);
   QueueTime now = Now();
   processing_[key] = now;
   dirty_.erase(key);
@@ -136,11 +167,7 @@ void Workqueue::Done(const std::string& key) {
   if (it == processing_.end()) return;
   if (options_.metrics) options_.metrics->WorkDuration(Seconds(Now() - it->second));
   processing_.erase(it);
-  if (dirty_.count(key) && !shutting_down_) {
-    queue_.push_back(key);
-    ReportDepthLocked();
-    cv_.notify_one();
-  }
+  if (dirty_.count(key) && !shutting_down_) PushLocked(key);
 }
 
 void Workqueue::ShutDown() {
@@ -161,7 +188,7 @@ void Workqueue::Wake() {
 
 std::size_t Workqueue::Len() const {
   std::lock_guard lock(mu_);
-  return queue_.size();
+  return ready_;
 }
 
 std::size_t Workqueue::WaitingLen() const {
@@ -178,7 +205,7 @@ std::chrono::milliseconds Workqueue::LongestProcessing() const {
 }
 
 void Workqueue::ReportDepthLocked() {
-  if (options_.metrics) options_.metrics->Depth(queue_.size());
+  if (options_.metrics) options_.metrics->Depth(ready_);
 }
 
 }  // namespace keyroll::runtime

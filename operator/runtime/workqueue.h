@@ -3,6 +3,9 @@
 // is never handed to a second worker (added again meanwhile, it is queued after Done());
 // AddAfter for requeue-after (the earliest pending time wins); AddRateLimited for per-key
 // exponential backoff (Forget resets it); ShutDown wakes every blocked Get().
+// Two lanes: a key added to the urgent lane is handed out before the normal lane's keys
+// (every kNormalEvery-th Get still takes a normal key, so neither lane starves). A consumer's
+// rollout completing must not wait behind thousands of first syncs or provider failures.
 #pragma once
 
 #include <chrono>
@@ -46,14 +49,20 @@ struct WorkqueueOptions {
   std::shared_ptr<QueueMetrics> metrics;  // optional
 };
 
+enum class Lane { kNormal, kUrgent };
+
 class Workqueue {
  public:
+  // While both lanes hold keys, every kNormalEvery-th key handed out is a normal one.
+  static constexpr int kNormalEvery = 8;
+
   explicit Workqueue(WorkqueueOptions options = {});
   Workqueue(const Workqueue&) = delete;
   Workqueue& operator=(const Workqueue&) = delete;
 
   // Queues key unless it is already queued. A key in processing is queued after Done().
-  void Add(const std::string& key);
+  // kUrgent also moves a key already queued in the normal lane to the urgent one.
+  void Add(const std::string& key, Lane lane = Lane::kNormal);
   // Adds key once delay has passed. If the key already waits, the earlier time wins.
   void AddAfter(const std::string& key, std::chrono::milliseconds delay);
   // AddAfter with this key's next backoff delay (and counts a failure).
@@ -85,7 +94,8 @@ class Workqueue {
 
  private:
   QueueTime Now() const;
-  void AddLocked(const std::string& key);
+  void AddLocked(const std::string& key, Lane lane = Lane::kNormal);
+  void PushLocked(const std::string& key);  // to the lane urgent_keys_ says
   void AddAfterLocked(const std::string& key, QueueTime when);
   void PromoteDueLocked(QueueTime now);
   std::optional<std::string> PopLocked();
@@ -94,7 +104,13 @@ class Workqueue {
   WorkqueueOptions options_;
   mutable std::mutex mu_;
   std::condition_variable cv_;
-  std::deque<std::string> queue_;                   // ready, in order
+  std::deque<std::string> queue_;                   // ready, in order (normal lane)
+  std::deque<std::string> urgent_;                  // ready, in order (urgent lane)
+  std::unordered_set<std::string> urgent_keys_;     // dirty keys whose next turn is urgent
+  // Normal-lane entries left behind by keys moved to the urgent lane: skipped when popped.
+  std::unordered_map<std::string, int> moved_;
+  std::size_t ready_ = 0;                           // keys in either lane
+  int urgent_run_ = 0;                              // urgent keys handed out in a row
   std::unordered_set<std::string> dirty_;           // needs processing (queued or will be)
   std::unordered_map<std::string, QueueTime> processing_;  // key -> when Get handed it out
   std::unordered_map<std::string, QueueTime> added_at_;    // key -> when it became dirty

@@ -1,11 +1,13 @@
 // Workqueue and WorkerPool: dedup, one worker per key, delays, backoff, shutdown.
 #include "operator/runtime/workqueue.h"
 
+#include <algorithm>
 #include <atomic>
 #include <map>
 #include <mutex>
 #include <set>
 #include <thread>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -44,6 +46,74 @@ TEST(Workqueue, OneEntryPerKeyHoweverManyAdds) {
   EXPECT_EQ(q.TryGet(), "ns/a");
   EXPECT_EQ(q.TryGet(), "ns/b");
   EXPECT_EQ(q.TryGet(), std::nullopt);
+}
+
+// Pops every ready key, marking each done.
+std::vector<std::string> Drain(Workqueue& q) {
+  std::vector<std::string> out;
+  while (auto key = q.TryGet()) {
+    out.push_back(*key);
+    q.Done(*key);
+  }
+  return out;
+}
+
+TEST(Workqueue, UrgentKeysGoFirstAndAQueuedKeyMovesOnce) {
+  Workqueue q;
+  for (const char* k : {"ns/a", "ns/b", "ns/c"}) q.Add(k);
+  q.Add("ns/u", Lane::kUrgent);
+  q.Add("ns/c", Lane::kUrgent);  // queued normal: moves to the urgent lane
+  q.Add("ns/c", Lane::kUrgent);
+  q.Add("ns/u");                 // already urgent: stays there
+  EXPECT_EQ(q.Len(), 4u);
+  EXPECT_EQ(Drain(q), (std::vector<std::string>{"ns/u", "ns/c", "ns/a", "ns/b"}))
+      << "ns/c once, from the urgent lane; its normal entry is skipped";
+  EXPECT_EQ(q.Len(), 0u);
+}
+
+TEST(Workqueue, AKeyMadeUrgentWhileProcessingIsQueuedUrgentAfterDone) {
+  Workqueue q;
+  q.Add("ns/a");
+  ASSERT_EQ(q.TryGet(), "ns/a");
+  q.Add("ns/b");
+  q.Add("ns/a", Lane::kUrgent);
+  EXPECT_EQ(q.TryGet(), "ns/b") << "a key in processing is not handed out again";
+  q.Done("ns/b");
+  q.Add("ns/c");
+  q.Done("ns/a");
+  EXPECT_EQ(Drain(q), (std::vector<std::string>{"ns/a", "ns/c"}));
+}
+
+TEST(Workqueue, AKeyMovedTwiceAndAddedAgainIsHandedOutOnceEachTime) {
+  Workqueue q;
+  q.Add("ns/a");
+  q.Add("ns/x");
+  q.Add("ns/a", Lane::kUrgent);
+  ASSERT_EQ(q.TryGet(), "ns/a");
+  q.Done("ns/a");
+  q.Add("ns/a");                 // normal again, behind the stale entry
+  q.Add("ns/a", Lane::kUrgent);  // and moved again
+  ASSERT_EQ(q.TryGet(), "ns/a");
+  q.Done("ns/a");
+  q.Add("ns/a");
+  EXPECT_EQ(Drain(q), (std::vector<std::string>{"ns/x", "ns/a"}));
+  EXPECT_EQ(q.Len(), 0u);
+}
+
+TEST(Workqueue, TheNormalLaneIsNotStarvedByUrgentKeys) {
+  Workqueue q;
+  q.Add("normal");
+  std::vector<std::string> order;
+  for (int i = 0; i < 3 * Workqueue::kNormalEvery; ++i) {
+    q.Add("u" + std::to_string(i), Lane::kUrgent);
+    auto key = q.TryGet();
+    ASSERT_TRUE(key);
+    order.push_back(*key);
+    q.Done(*key);
+  }
+  auto at = std::find(order.begin(), order.end(), "normal");
+  ASSERT_NE(at, order.end()) << "urgent keys kept coming and the normal one never ran";
+  EXPECT_EQ(at - order.begin(), Workqueue::kNormalEvery - 1);
 }
 
 TEST(Workqueue, KeyAddedWhileProcessingIsQueuedAfterDone) {
