@@ -42,6 +42,7 @@ Informers::Informers(kube::Client& client, const std::string& watch_namespace, E
   };
   kube::InformerOptions resource_options =
       options(kube::resources::kSigningKeyRotations, ProjectSigningKeyRotation, "");
+  resource_options.old_object_on_update = false;  // upsert looks at the new object only
   resource_options.absent_hint =
       "the SigningKeyRotation CRD (signingkeyrotations.keyroll.dev) is not installed: install it with "
       "`kubectl apply -f crds/keyroll.dev_signingkeyrotations.yaml` (or the Helm chart, installCRDs: true); "
@@ -51,10 +52,11 @@ Informers::Informers(kube::Client& client, const std::string& watch_namespace, E
       kube::InformerHandlers{upsert, [upsert](const json&, const json& o) { upsert(o); }, remove});
 
   auto on_secret = [this](const json& o) { EnqueueOwnerOfSecret(o); };
+  kube::InformerOptions secret_options = options(kube::resources::kSecrets, secret_projection(),
+                                                 std::string(vocab::kLabelManagedBy) + "=" + std::string(vocab::kManagedByValue));
+  secret_options.old_object_on_update = false;  // the owner is queued from the new object
   secrets_ = std::make_unique<kube::Informer>(
-      client,
-      options(kube::resources::kSecrets, secret_projection(),
-              std::string(vocab::kLabelManagedBy) + "=" + std::string(vocab::kManagedByValue)),
+      client, secret_options,
       kube::InformerHandlers{on_secret, [on_secret](const json&, const json& o) { on_secret(o); }, on_secret});
 
   // The readers index is updated before the queue hears of the change. An update may end a

@@ -136,7 +136,8 @@ void Store::Replace(Listing listing, const std::function<void(const std::vector<
   std::vector<Delta> chunk;
   for (const auto& c : changes) {
     Delta d{c.type, c.key, nullptr, nullptr};
-    if (c.type != DeltaType::kAdded) d.old_object = Unpack(previous.at(c.key));
+    if (c.type == DeltaType::kDeleted || (c.type == DeltaType::kUpdated && unpack_old_on_update_))
+      d.old_object = Unpack(previous.at(c.key));
     if (c.type != DeltaType::kDeleted) {
       std::lock_guard lock(mu_);  // only this thread writes items_; readers may be in it
       d.new_object = Unpack(items_.at(c.key));
@@ -168,7 +169,7 @@ std::optional<Delta> Store::Apply(const WatchEvent& event) {
     return Delta{DeltaType::kAdded, key, nullptr, std::move(p)};
   }
   if (it->second.resource_version() == packed.resource_version()) return std::nullopt;  // a repeat
-  Delta d{DeltaType::kUpdated, key, Unpack(it->second), std::move(p)};
+  Delta d{DeltaType::kUpdated, key, unpack_old_on_update_ ? Unpack(it->second) : nullptr, std::move(p)};
   it->second = std::move(packed);
   return d;
 }

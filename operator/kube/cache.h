@@ -54,7 +54,9 @@ class Listing {
 
 class Store {
  public:
-  explicit Store(Projection projection = nullptr) : projection_(std::move(projection)) {}
+  // unpack_old_on_update false: updates' deltas carry a null old_object.
+  explicit Store(Projection projection = nullptr, bool unpack_old_on_update = true)
+      : projection_(std::move(projection)), unpack_old_on_update_(unpack_old_on_update) {}
 
   std::optional<nlohmann::json> Get(const std::string& ns, const std::string& name) const;
   std::optional<nlohmann::json> GetByKey(const std::string& key) const;
@@ -80,6 +82,7 @@ class Store {
   nlohmann::json Unpack(const Listing::Item& item) const { return codec_.Decode(item.packed()); }
 
   Projection projection_;
+  bool unpack_old_on_update_;
   // Projections are kept packed (object_codec.h): a JSON tree costs a map node per field,
   // about fifty times the bytes, and 40,000 cached objects must fit in a few tens of MiB.
   // The codec has its own lock: lists are packed as they arrive, outside mu_.

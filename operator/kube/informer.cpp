@@ -6,7 +6,7 @@ namespace keyroll::kube {
 
 Informer::Informer(Client& client, InformerOptions options, InformerHandlers handlers)
     : handlers_(std::move(handlers)),
-      store_(options.projection),
+      store_(options.projection, options.old_object_on_update),
       reflector_(client, static_cast<ReflectorOptions>(options), store_,
                  [this](const std::vector<Delta>& d) { Dispatch(d); }) {}
 

@@ -15,6 +15,9 @@ namespace keyroll::kube {
 
 struct InformerOptions : ReflectorOptions {
   Projection projection;  // null: keep whole objects
+  // on_update receives the object as it was before the change. Handlers that ignore it say
+  // so: unpacking it costs a decode on every update.
+  bool old_object_on_update = true;
 };
 
 struct InformerHandlers {

@@ -87,6 +87,21 @@ TEST(Store, ApplyIgnoresRepeatsAndUnknownDeletes) {
 
 // The reflector projects and packs each item as its page arrives (a Listing): the store
 // must end up exactly as after a Replace of the full objects, with the same deltas.
+TEST(Store, WithoutOldObjectsUpdatesCarryNoneAndDeletesStillDo) {
+  Store s(nullptr, /*unpack_old_on_update=*/false);
+  ASSERT_TRUE(s.Apply(Ev(WatchEventType::kAdded, Obj("a", "x", "1"))));
+  auto up = s.Apply(Ev(WatchEventType::kModified, Obj("a", "x", "2", "", "y")));
+  ASSERT_TRUE(up);
+  EXPECT_TRUE(up->old_object.is_null());
+  EXPECT_EQ(up->new_object["data"]["k"], "y");
+  auto relist = s.Replace({Obj("a", "x", "3", "", "z")});
+  ASSERT_EQ(relist.size(), 1u);
+  EXPECT_TRUE(relist[0].old_object.is_null());
+  auto del = s.Apply(Ev(WatchEventType::kDeleted, Obj("a", "x", "4")));
+  ASSERT_TRUE(del);
+  EXPECT_EQ(del->old_object["data"]["k"], "z") << "on_delete needs the last known object";
+}
+
 TEST(Store, ReplaceWithAListingEqualsReplaceOfFullObjects) {
   Store full(KeepFields({"data"}));
   Store paged(KeepFields({"data"}));
