@@ -145,6 +145,46 @@ TEST(RobustnessCrashMatrix, FirstSyncSurvivesAKillAtEveryStep) {
   Finish(env, run, kFirstSyncPoints.size());
 }
 
+// A first sync of four consumers, two at a time: batch 1 with the first status write and the one
+// event naming the wave, then batch 2, whose progress is held in memory (held_status.h) until the
+// Ready write. A kill loses the held progress; the consumers' templates say who was restarted, so
+// nobody is restarted twice.
+const std::vector<KillPoint> kWavePoints = {
+    {"after-restart", 2}, {"after-status-write", 1}, {"after-restart", 3}, {"after-restart", 4},
+    {"before-status-write", 2},
+};
+
+TEST(RobustnessCrashMatrix, AWaveOfRestartsInBatchesSurvivesAKillBetweenBatches) {
+  KEYROLL_E2E_REQUIRE_OPERATOR();
+  E2EEnvironment env(FastRollouts());
+  KEYROLL_SKIP_UNLESS_SIMULATED_ROLLOUTS(env, "counts each consumer's rollouts (WorkloadSimulator)");
+  MatrixRun run{"wave in batches"};
+  std::optional<RotationLedger> previous;
+  for (size_t i = 0; i < kWavePoints.size(); ++i) {
+    const KillPoint& p = kWavePoints[i];
+    if (env.keyroll().running()) env.keyroll().Stop();
+    if (previous) {
+      (void)env.kube().Delete(kube::resources::kSigningKeyRotations, env.ns(), previous->skr);
+      for (const auto& c : previous->consumers) (void)env.kube().Delete(kube::resources::kDeployments, env.ns(), c);
+    }
+    const std::string n = "wave" + std::to_string(i);
+    RotationLedger l{n, n + "-keys", {n + "-a", n + "-b", n + "-c", n + "-d"}};
+    for (const auto& c : l.consumers) env.CreateDeployment(MakeDeployment(c, l.secret, SecretUse::kEnvFrom));
+    env.CreateSkr(TwoConsumerSkr(env, l.skr, l.secret, l.consumers));  // 2 at a time: two batches
+    CrashThereAndRestart(env, p, run);
+    CheckRecovered(env, l, p, run);
+    const std::string hash = StrAt(env.Skr(l.skr), "/status/keys/keysHash");
+    for (const auto& c : l.consumers) {
+      int restarted = 0;
+      for (const auto& r : env.workloads().RolloutsOf(c)) restarted += !hash.empty() && r.keys_hash == hash;
+      if (restarted != 1)
+        run.violations.push_back(p.Spec() + ": " + c + " rolled out " + std::to_string(restarted) + " times with the keys");
+    }
+    previous = l;
+  }
+  Finish(env, run, kWavePoints.size());
+}
+
 // A rotation: the intent (status write 1, event RotationStarted), the rotate call, then the
 // Secret, both restarts, status write 2 and the events Rotated and KeysSynced (which names the
 // restarts; events 2-3); status write 3 records the finished rollouts.
