@@ -246,6 +246,7 @@ ProviderRead ProviderCache::ReadBounded(const std::string& resource_key, const P
   if (!wait || !account->landed.wait_for(lock, options_.read_wait, [&] { return !account->in_flight; }))
     return {{}, true, std::nullopt};
   std::erase(account->waiting, resource_key);
+  if (account->waiting.empty()) account->waiting.shrink_to_fit();  // most accounts wait for nothing
   return {account->Observed(), false, std::nullopt};
 }
 
