@@ -43,6 +43,17 @@ int64_t SettledCount(TestCluster& c, std::chrono::milliseconds every) {
   return settled ? now : -1;
 }
 
+// Creates the token Secret of a new QStash account for resource `name` and returns the resource
+// (not created yet) that reads it: one account per resource, so that none conflicts.
+json SkrWithOwnAccount(E2EEnvironment& env, const std::string& name, const std::vector<std::string>& consumers) {
+  CreateObject(env.kube(), kube::resources::kSecrets, env.ns(),
+               {{"apiVersion", "v1"}, {"kind", "Secret"}, {"metadata", {{"name", "token-" + name}}},
+                {"type", "Opaque"}, {"stringData", {{"QSTASH_TOKEN", env.qstash().CreateAccount()}}}});
+  json skr = MakeQStashSkr(name, env.qstash_url(), name + "-keys", consumers);
+  skr["spec"]["provider"]["qstash"]["tokenSecretRef"]["name"] = "token-" + name;
+  return skr;
+}
+
 TEST(E2EFirstSyncRequests, AtMostFourApiRequestsPerResource) {
   KEYROLL_E2E_REQUIRE_OPERATOR();
   E2EOptions options;
@@ -63,13 +74,7 @@ TEST(E2EFirstSyncRequests, AtMostFourApiRequestsPerResource) {
   const int64_t gets_before = KeyrollRequests(env.cluster(), "get");
 
   for (int i = 0; i < kResources; ++i) {
-    const std::string name = "r" + std::to_string(i);
-    CreateObject(env.kube(), kube::resources::kSecrets, env.ns(),
-                 {{"apiVersion", "v1"}, {"kind", "Secret"}, {"metadata", {{"name", "token-" + name}}},
-                  {"type", "Opaque"}, {"stringData", {{"QSTASH_TOKEN", env.qstash().CreateAccount()}}}});
-    json skr = MakeQStashSkr(name, env.qstash_url(), name + "-keys");
-    skr["spec"]["provider"]["qstash"]["tokenSecretRef"]["name"] = "token-" + name;
-    env.CreateSkr(skr);
+    env.CreateSkr(SkrWithOwnAccount(env, "r" + std::to_string(i), {}));
   }
   for (int i = 0; i < kResources; ++i) {
     json skr = env.WaitSkr("r" + std::to_string(i), IsReadyAndSynced);
@@ -124,13 +129,7 @@ TEST(E2EFirstSyncRequests, AConsumerAddsItsRestartAndOneStatusWriteOnly) {
   env.cluster().Control("stats/reset");
 
   for (int i = 0; i < kResources; ++i) {
-    const std::string name = "r" + std::to_string(i);
-    CreateObject(env.kube(), kube::resources::kSecrets, env.ns(),
-                 {{"apiVersion", "v1"}, {"kind", "Secret"}, {"metadata", {{"name", "token-" + name}}},
-                  {"type", "Opaque"}, {"stringData", {{"QSTASH_TOKEN", env.qstash().CreateAccount()}}}});
-    json skr = MakeQStashSkr(name, env.qstash_url(), name + "-keys", {"c" + std::to_string(i)});
-    skr["spec"]["provider"]["qstash"]["tokenSecretRef"]["name"] = "token-" + name;
-    env.CreateSkr(skr);
+    env.CreateSkr(SkrWithOwnAccount(env, "r" + std::to_string(i), {"c" + std::to_string(i)}));
   }
   for (int i = 0; i < kResources; ++i) {
     json skr = env.WaitSkr("r" + std::to_string(i), IsReadyAndSynced, std::chrono::seconds(30));
@@ -196,14 +195,9 @@ TEST(E2EFirstSyncRequests, AWaveOfRestartsInBatchesWritesTheStatusTwiceAndOneEve
   env.cluster().Control("stats/reset");
 
   for (int w = 0; w < kWaves; ++w) {
-    const std::string name = "w" + std::to_string(w);
-    CreateObject(env.kube(), kube::resources::kSecrets, env.ns(),
-                 {{"apiVersion", "v1"}, {"kind", "Secret"}, {"metadata", {{"name", "token-" + name}}},
-                  {"type", "Opaque"}, {"stringData", {{"QSTASH_TOKEN", env.qstash().CreateAccount()}}}});
     std::vector<std::string> consumers;
     for (int i = 0; i < kConsumers; ++i) consumers.push_back(consumer(w, i));
-    json skr = MakeQStashSkr(name, env.qstash_url(), name + "-keys", consumers);
-    skr["spec"]["provider"]["qstash"]["tokenSecretRef"]["name"] = "token-" + name;
+    json skr = SkrWithOwnAccount(env, "w" + std::to_string(w), consumers);
     skr["spec"]["consumers"]["maxConcurrentRestarts"] = 2;
     env.CreateSkr(skr);
   }

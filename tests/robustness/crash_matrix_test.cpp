@@ -102,6 +102,15 @@ RotationLedger SetUpPayments(E2EEnvironment& env) {
   return l;
 }
 
+// Stops keyroll and deletes the previous kill point's resource and consumers: one resource at a
+// time (two on one provider account would conflict).
+void StopAndDelete(E2EEnvironment& env, const std::optional<RotationLedger>& previous) {
+  if (env.keyroll().running()) env.keyroll().Stop();
+  if (!previous) return;
+  (void)env.kube().Delete(kube::resources::kSigningKeyRotations, env.ns(), previous->skr);
+  for (const auto& c : previous->consumers) (void)env.kube().Delete(kube::resources::kDeployments, env.ns(), c);
+}
+
 void Finish(E2EEnvironment& env, const MatrixRun& run, size_t points) {
   run.Report();
   EXPECT_EQ(run.kill_points, static_cast<int>(points));
@@ -128,12 +137,7 @@ TEST(RobustnessCrashMatrix, FirstSyncSurvivesAKillAtEveryStep) {
   std::optional<RotationLedger> previous;
   for (size_t i = 0; i < kFirstSyncPoints.size(); ++i) {
     const KillPoint& p = kFirstSyncPoints[i];
-    if (env.keyroll().running()) env.keyroll().Stop();
-    // One resource at a time: two on one provider account would conflict.
-    if (previous) {
-      (void)env.kube().Delete(kube::resources::kSigningKeyRotations, env.ns(), previous->skr);
-      for (const auto& c : previous->consumers) (void)env.kube().Delete(kube::resources::kDeployments, env.ns(), c);
-    }
+    StopAndDelete(env, previous);
     const std::string n = "fs" + std::to_string(i);
     RotationLedger l{n, n + "-keys", {n + "-api", n + "-worker"}};
     CreateConsumers(env, l.secret, l.consumers);
@@ -162,11 +166,7 @@ TEST(RobustnessCrashMatrix, AWaveOfRestartsInBatchesSurvivesAKillBetweenBatches)
   std::optional<RotationLedger> previous;
   for (size_t i = 0; i < kWavePoints.size(); ++i) {
     const KillPoint& p = kWavePoints[i];
-    if (env.keyroll().running()) env.keyroll().Stop();
-    if (previous) {
-      (void)env.kube().Delete(kube::resources::kSigningKeyRotations, env.ns(), previous->skr);
-      for (const auto& c : previous->consumers) (void)env.kube().Delete(kube::resources::kDeployments, env.ns(), c);
-    }
+    StopAndDelete(env, previous);
     const std::string n = "wave" + std::to_string(i);
     RotationLedger l{n, n + "-keys", {n + "-a", n + "-b", n + "-c", n + "-d"}};
     for (const auto& c : l.consumers) env.CreateDeployment(MakeDeployment(c, l.secret, SecretUse::kEnvFrom));
