@@ -84,10 +84,11 @@ std::string NameSome(const std::vector<std::string>& names) {
 
 // Whether an event named this restart already: the event that started the wave named the
 // consumers that wait for a restart slot, and the status says this one still waits for it, for
-// these keys (a restart after a crash between batches is not news either).
+// these keys (a restart after a crash between batches is not news either). A second restart
+// (something removed the annotation) always is.
 bool Announced(const DecideContext& c, const ConsumerJudgement& j, const std::string& hash) {
   const Status& old = c.o.resource.status;
-  if (!old.keys || old.keys->keys_hash != hash) return false;
+  if (j.restarts > 0 || !old.keys || old.keys->keys_hash != hash) return false;
   for (const auto& s : old.consumers)
     if (s.kind == KindName(j.kind) && s.name == j.name)
       return !s.up_to_date && s.message == WaitingForSlot(c.spec.consumers.max_concurrent_restarts);

@@ -121,6 +121,10 @@ TEST(RestartWave, AnAnnotationRemovedAgainIsWrittenAtOnceAndStopsAfterTheMaximum
   EXPECT_EQ(c4.restarts, kMaxRestartAttempts);
   EXPECT_EQ(*c.writes.written, s.o.resource.status) << "the last status is written";
   EXPECT_EQ(Cond(s.o.resource.status, v::kCondConsumersUpToDate).reason, v::kReasonConsumerCannotComplete);
+  int said_again = 0;
+  for (const auto& e : c.events)
+    said_again += e.reason == v::kEventConsumerRestarted && e.message.find("Deployment \"c4\"") != std::string::npos;
+  EXPECT_EQ(said_again, kMaxRestartAttempts - 1) << "the first restart was announced, the others are news";
 }
 
 Status Written() {
