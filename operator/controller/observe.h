@@ -33,6 +33,9 @@ struct Observation {
   ProviderHandle provider;        // set when the spec is valid
   std::string secret_rv;          // the target Secret's resourceVersion ("" when missing)
   nlohmann::json resource;        // the resource as cached (projection), for status writes
+  // The status as the API server has it, when a held one (HeldStatus, set by the reconciler)
+  // stands in for it in `observed`.
+  std::optional<rotation::Status> written_status;
 };
 
 struct ObserveSources {

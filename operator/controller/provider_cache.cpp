@@ -1,6 +1,8 @@
 // provider_cache.cpp — see provider_cache.h.
 #include "operator/controller/provider_cache.h"
 
+#include <algorithm>
+
 #include "operator/providers/fingerprint.h"
 #include "operator/rotation/decide.h"
 #include "operator/rotation/timestamp.h"
@@ -45,6 +47,10 @@ namespace {
 // A handle that says why there is no provider.
 ProviderHandle Failed(ProviderErrorKind kind, std::string message) {
   return {nullptr, rotation::ProviderError{kind, std::move(message)}, ""};
+}
+
+void AddOnce(std::vector<std::string>& list, const std::string& item) {
+  if (std::find(list.begin(), list.end(), item) == list.end()) list.push_back(item);
 }
 
 }  // namespace
@@ -111,7 +117,7 @@ ProviderHandle ProviderCache::Connect(const std::string& ns, const std::string& 
   ProviderHandle h = Connected(resource_key, std::move(provider.value()));
   auto account = AccountFor(h.account_id);
   std::lock_guard lock(account->mu);
-  account->credential_secrets.insert(read.begin(), read.end());
+  for (const auto& secret : read) AddOnce(account->credential_secrets, secret);
   return h;
 }
 
@@ -122,7 +128,7 @@ void ProviderCache::DropCredentialsIfRefused(const std::shared_ptr<Account>& acc
   const bool refused = error && (error->kind == ProviderErrorKind::Unauthorized || error->kind == ProviderErrorKind::Forbidden ||
                                  error->kind == ProviderErrorKind::Credentials || error->kind == ProviderErrorKind::BadConfig);
   if (!refused) return;
-  std::set<std::string> secrets;
+  std::vector<std::string> secrets;
   {
     std::lock_guard lock(account->mu);
     secrets.swap(account->credential_secrets);
@@ -180,7 +186,7 @@ void ProviderCache::Landed(const std::shared_ptr<Account>& account, providers::R
                            rotation::Time at) {
   rotation::ObservedProvider o;
   o.read_at = at;
-  std::set<std::string> waiting;
+  std::vector<std::string> waiting;
   {
     std::lock_guard lock(account->mu);
     if (keys) {
@@ -236,10 +242,11 @@ ProviderRead ProviderCache::ReadBounded(const std::string& resource_key, const P
   // on the same endpoint; 1,000 such waits would hold the workers for 100 s.
   const bool wait = !account->in_flight && account->failures == 0 && !io_.Hanging();
   StartRead(account, handle, now);
-  account->waiting.insert(resource_key);
+  AddOnce(account->waiting, resource_key);
   if (!wait || !account->landed.wait_for(lock, options_.read_wait, [&] { return !account->in_flight; }))
     return {{}, true, std::nullopt};
-  account->waiting.erase(resource_key);
+  std::erase(account->waiting, resource_key);
+  if (account->waiting.empty()) account->waiting.shrink_to_fit();  // most accounts wait for nothing
   return {account->Observed(), false, std::nullopt};
 }
 

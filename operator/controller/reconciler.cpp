@@ -154,9 +154,11 @@ runtime::ReconcileResult Reconciler::Reconcile(const std::string& key) {
     if (!obs) {  // deleted: garbage collection removes the Secret (ownerReference)
       metrics_.RemoveResource(ns, name);
       providers_.Forget(key);
+      held_.Drop(key);
       metrics_.ReconcileDone(vocab::kReconcileResultSuccess, seconds());
       return runtime::ReconcileResult::Done();
     }
+    obs->written_status = held_.Apply(key, obs->observed.resource.status);
     if (call.rotate) {
       obs->observed.rotate_outcome = std::move(call.rotate);
       RotateLanded(lg, *obs->observed.rotate_outcome);
@@ -263,13 +265,27 @@ Reconciler::Outcome Reconciler::Apply(Observation& obs, const rotation::Plan& de
   Outcome out{plan.backoff, plan.requeue_after};
   // 2. Consumer restarts (idempotent: keyed by keysHash).
   if (!ApplyRestarts(obs, plan)) out.backoff = true;
-  // 3. Status, with the resourceVersion precondition.
+  // 3. Status, with the resourceVersion precondition. Progress alone is held (held_status.h);
+  // a status held before is written once it must be, even when this plan changes nothing.
   bool status_written = false;
-  if (plan.status) {
-    status_written = ApplyStatus(obs, *plan.status);
-    if (!status_written) {
-      out.backoff = true;
-      return out;  // no events for a plan whose status did not land; never rotate
+  std::optional<rotation::Status> next = plan.status;
+  if (!next && obs.written_status) next = obs.observed.resource.status;
+  if (next) {
+    std::optional<std::chrono::milliseconds> held;
+    if (!plan.rotate && plan.revoke_kid.empty())
+      held = held_.Hold(KeyOf(obs), obs.written_status.value_or(obs.observed.resource.status), *next,
+                        HeldStatus::Clock::now());
+    if (held) {
+      if (!obs.written_status) obs.written_status = obs.observed.resource.status;
+      obs.observed.resource.status = std::move(*next);
+      const auto due = std::chrono::ceil<rotation::Seconds>(*held);
+      if (!out.requeue_after || due < *out.requeue_after) out.requeue_after = due;
+    } else {
+      status_written = ApplyStatus(obs, *next);
+      if (!status_written) {
+        out.backoff = true;
+        return out;  // no events for a plan whose status did not land; never rotate
+      }
     }
   }
   EmitEvents(obs, plan);
@@ -413,6 +429,8 @@ bool Reconciler::ApplyStatus(Observation& obs, const rotation::Status& status) {
   }
   const std::string rv = kube::ResourceVersionOf(*written);
   resources_.Wrote(res.meta.namespace_, res.meta.name, *written, prior);
+  held_.Drop(res.meta.namespace_ + "/" + res.meta.name);
+  obs.written_status.reset();
   obs.resource = resources_.Project(*written);
   res.status = status;
   res.meta.resource_version = rv;

@@ -6,7 +6,8 @@
 //   1. the Secret write (Create, or PUT with the observed resourceVersion; raw keys must
 //      hash to the plan's keysHash); on failure stop and back off;
 //   2. consumer restarts (merge patch of the pod template's keys-hash annotation);
-//   3. the status (PUT /status with the resource's resourceVersion); 409 -> back off;
+//   3. the status (PUT /status with the resource's resourceVersion); 409 -> back off; a
+//      status that says only progress is held a while instead (held_status.h);
 //   events of the plan (after its writes);
 //   4. rotate, only after 3 succeeded: exactly once, then Decide with the outcome and
 //      the status just written, and apply that plan from step 1;
@@ -23,6 +24,7 @@
 #include <string>
 
 #include "operator/controller/fresh_reader.h"
+#include "operator/controller/held_status.h"
 #include "operator/controller/informers.h"
 #include "operator/controller/observe.h"
 #include "operator/controller/provider_cache.h"
@@ -69,6 +71,7 @@ class Reconciler {
   // Target Secrets whose create answered 409 AlreadyExists: the next observation reads them.
   std::mutex live_checks_mu_;
   std::set<std::string> live_checks_;
+  HeldStatus held_;  // status progress not written yet
 };
 
 // A reconcile whose provider read is still in flight looks again after this at the latest.

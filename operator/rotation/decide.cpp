@@ -70,13 +70,40 @@ bool NeedsProviderRead(const Observed& o, const Spec& spec, Time now) {
   return false;
 }
 
-// One event per reconcile for its restarts (issue 17: events are API requests, one per
-// consumer made a first sync cost 1 + N). When the same reconcile synced the keys, the
-// restarts join that KeysSynced event: what happened, once.
-void SayRestarts(DecideContext& c, const std::string& restarted, const std::string& hash, int waiting) {
-  std::string said = "restarting " + restarted + " to load keys " + detail::Short(hash);
-  if (waiting > 0)
-    said += " (" + std::to_string(waiting) + " more waiting for a restart slot, maxConcurrentRestarts " +
+std::string WaitingForSlot(int max_concurrent) {
+  return std::string(kWaitingForRestartSlot) + " (maxConcurrentRestarts " + std::to_string(max_concurrent) + ")";
+}
+
+// "Deployment \"a\", Deployment \"b\"", at most five named.
+std::string NameSome(const std::vector<std::string>& names) {
+  std::string out;
+  for (size_t i = 0; i < names.size() && i < 5; ++i) out += (i ? ", " : "") + names[i];
+  if (names.size() > 5) out += " and " + std::to_string(names.size() - 5) + " more";
+  return out;
+}
+
+// Whether an event named this restart already: the event that started the wave named the
+// consumers that wait for a restart slot, and the status says this one still waits for it, for
+// these keys (a restart after a crash between batches is not news either). A second restart
+// (something removed the annotation) always is.
+bool Announced(const DecideContext& c, const ConsumerJudgement& j, const std::string& hash) {
+  const Status& old = c.o.resource.status;
+  if (j.restarts > 0 || !old.keys || old.keys->keys_hash != hash) return false;
+  for (const auto& s : old.consumers)
+    if (s.kind == KindName(j.kind) && s.name == j.name)
+      return !s.up_to_date && s.message == WaitingForSlot(c.spec.consumers.max_concurrent_restarts);
+  return false;
+}
+
+// One event per wave of restarts (issue 17: events are API requests): the reconcile that starts
+// it names the consumers it restarts and those that wait for a slot; the later batches follow that
+// plan silently (each restart stays in status.consumers[].restarts and restartedKeysHash). When the
+// same reconcile synced the keys, the restarts join that KeysSynced event: what happened, once.
+void SayRestarts(DecideContext& c, const std::vector<std::string>& restarted, const std::string& hash,
+                 const std::vector<std::string>& waiting) {
+  std::string said = "restarting " + NameSome(restarted) + " to load keys " + detail::Short(hash);
+  if (!waiting.empty())
+    said += "; then " + NameSome(waiting) + " as restart slots free up (maxConcurrentRestarts " +
             std::to_string(c.spec.consumers.max_concurrent_restarts) + ")";
   for (auto& e : c.plan.events)
     if (e.reason == vocab::kEventKeysSynced) {
@@ -103,17 +130,18 @@ std::vector<ConsumerJudgement> JudgeAndRestart(DecideContext& c, const std::stri
   }
   if (!may_restart || hash.empty() || c.spec.consumers.restart != RestartPolicy::RolloutRestart) return out;
   int budget = c.spec.consumers.max_concurrent_restarts - in_flight;
-  int waiting = 0;
-  std::string restarted;  // "Deployment \"api\", StatefulSet \"worker\""
+  std::vector<std::string> restarted, waiting;  // "Deployment \"api\""
+  bool news = false;
   for (auto& j : out) {
     if (!j.needs_restart || j.state == ConsumerState::NotFound) continue;
+    const std::string name = std::string(KindName(j.kind)) + " \"" + j.name + "\"";
     if (budget <= 0) {
-      ++waiting;
-      j.message = "waiting for a restart slot (maxConcurrentRestarts " +
-                  std::to_string(c.spec.consumers.max_concurrent_restarts) + ")";
+      waiting.push_back(name);
+      j.message = WaitingForSlot(c.spec.consumers.max_concurrent_restarts);
       continue;
     }
     --budget;
+    news = news || !Announced(c, j, hash);
     c.plan.restarts.push_back({j.kind, j.name, hash});
     j.restarts += 1;
     j.restarted_keys_hash = hash;
@@ -121,9 +149,9 @@ std::vector<ConsumerJudgement> JudgeAndRestart(DecideContext& c, const std::stri
     // As the next reconcile will judge it until the controller sees the patch (restarted_keys_hash
     // and the event say which keys): no status write only to change these words (issue 17).
     j.message = kRolloutNotObserved;
-    restarted += (restarted.empty() ? "" : ", ") + std::string(KindName(j.kind)) + " \"" + j.name + "\"";
+    restarted.push_back(name);
   }
-  if (!restarted.empty()) SayRestarts(c, restarted, hash, waiting);
+  if (news) SayRestarts(c, restarted, hash, waiting);
   return out;
 }
 

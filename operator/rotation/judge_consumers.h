@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "operator/rotation/consumer_state.h"
@@ -19,6 +20,9 @@ namespace keyroll::rotation {
 // something keeps removing keyroll's annotation: fighting it only rolls the workload again
 // and again.
 inline constexpr int64_t kMaxRestartAttempts = 3;
+
+// The start of a consumer's message while it waits for a restart slot (maxConcurrentRestarts).
+inline constexpr std::string_view kWaitingForRestartSlot = "waiting for a restart slot";
 
 std::vector<ConsumerJudgement> JudgeConsumers(const Observed& o, const Spec& spec, const std::string& hash, Time now);
 

@@ -43,6 +43,17 @@ int64_t SettledCount(TestCluster& c, std::chrono::milliseconds every) {
   return settled ? now : -1;
 }
 
+// Creates the token Secret of a new QStash account for resource `name` and returns the resource
+// (not created yet) that reads it: one account per resource, so that none conflicts.
+json SkrWithOwnAccount(E2EEnvironment& env, const std::string& name, const std::vector<std::string>& consumers) {
+  CreateObject(env.kube(), kube::resources::kSecrets, env.ns(),
+               {{"apiVersion", "v1"}, {"kind", "Secret"}, {"metadata", {{"name", "token-" + name}}},
+                {"type", "Opaque"}, {"stringData", {{"QSTASH_TOKEN", env.qstash().CreateAccount()}}}});
+  json skr = MakeQStashSkr(name, env.qstash_url(), name + "-keys", consumers);
+  skr["spec"]["provider"]["qstash"]["tokenSecretRef"]["name"] = "token-" + name;
+  return skr;
+}
+
 TEST(E2EFirstSyncRequests, AtMostFourApiRequestsPerResource) {
   KEYROLL_E2E_REQUIRE_OPERATOR();
   E2EOptions options;
@@ -63,13 +74,7 @@ TEST(E2EFirstSyncRequests, AtMostFourApiRequestsPerResource) {
   const int64_t gets_before = KeyrollRequests(env.cluster(), "get");
 
   for (int i = 0; i < kResources; ++i) {
-    const std::string name = "r" + std::to_string(i);
-    CreateObject(env.kube(), kube::resources::kSecrets, env.ns(),
-                 {{"apiVersion", "v1"}, {"kind", "Secret"}, {"metadata", {{"name", "token-" + name}}},
-                  {"type", "Opaque"}, {"stringData", {{"QSTASH_TOKEN", env.qstash().CreateAccount()}}}});
-    json skr = MakeQStashSkr(name, env.qstash_url(), name + "-keys");
-    skr["spec"]["provider"]["qstash"]["tokenSecretRef"]["name"] = "token-" + name;
-    env.CreateSkr(skr);
+    env.CreateSkr(SkrWithOwnAccount(env, "r" + std::to_string(i), {}));
   }
   for (int i = 0; i < kResources; ++i) {
     json skr = env.WaitSkr("r" + std::to_string(i), IsReadyAndSynced);
@@ -124,13 +129,7 @@ TEST(E2EFirstSyncRequests, AConsumerAddsItsRestartAndOneStatusWriteOnly) {
   env.cluster().Control("stats/reset");
 
   for (int i = 0; i < kResources; ++i) {
-    const std::string name = "r" + std::to_string(i);
-    CreateObject(env.kube(), kube::resources::kSecrets, env.ns(),
-                 {{"apiVersion", "v1"}, {"kind", "Secret"}, {"metadata", {{"name", "token-" + name}}},
-                  {"type", "Opaque"}, {"stringData", {{"QSTASH_TOKEN", env.qstash().CreateAccount()}}}});
-    json skr = MakeQStashSkr(name, env.qstash_url(), name + "-keys", {"c" + std::to_string(i)});
-    skr["spec"]["provider"]["qstash"]["tokenSecretRef"]["name"] = "token-" + name;
-    env.CreateSkr(skr);
+    env.CreateSkr(SkrWithOwnAccount(env, "r" + std::to_string(i), {"c" + std::to_string(i)}));
   }
   for (int i = 0; i < kResources; ++i) {
     json skr = env.WaitSkr("r" + std::to_string(i), IsReadyAndSynced, std::chrono::seconds(30));
@@ -162,6 +161,81 @@ TEST(E2EFirstSyncRequests, AConsumerAddsItsRestartAndOneStatusWriteOnly) {
                             std::string::npos);
     EXPECT_TRUE(named) << "r" << i << ": the KeysSynced event names the restart";
   }
+}
+
+}  // namespace KEYROLL_UNITY_ID
+}  // namespace
+}  // namespace keyroll::testing
+
+namespace keyroll::testing {
+namespace {
+namespace KEYROLL_UNITY_ID {
+
+// Five consumers, two at a time: three batches of restarts. The status is written when the wave
+// starts and when it ends (Ready); the batches in between are progress (held, held_status.h).
+// One event names the wave (KeysSynced: the restarts now and those that wait for a slot).
+TEST(E2EFirstSyncRequests, AWaveOfRestartsInBatchesWritesTheStatusTwiceAndOneEvent) {
+  KEYROLL_E2E_REQUIRE_OPERATOR();
+  constexpr int kWaves = 2, kConsumers = 5;
+  E2EOptions options;
+  options.start_operator = false;  // the workload simulator runs (its own User-Agent, not counted)
+  E2EEnvironment env(options);
+  if (!env.cluster().is_fake()) GTEST_SKIP() << "counts requests with the fake API server's /_fake/stats";
+  auto consumer = [](int wave, int i) { return "w" + std::to_string(wave) + "-c" + std::to_string(i); };
+  for (int w = 0; w < kWaves; ++w)
+    for (int i = 0; i < kConsumers; ++i)
+      env.CreateDeployment(MakeDeployment(consumer(w, i), "w" + std::to_string(w) + "-keys", SecretUse::kEnvFrom));
+  for (int w = 0; w < kWaves; ++w)
+    for (int i = 0; i < kConsumers; ++i)
+      ASSERT_TRUE(WaitUntil([&] { return !env.workloads().RolloutsOf(consumer(w, i)).empty(); },
+                            std::chrono::seconds(10), std::chrono::milliseconds(20)));
+  env.StartOperator();
+  ASSERT_TRUE(env.keyroll().WaitReady());
+  ASSERT_GE(SettledCount(env.cluster(), std::chrono::milliseconds(500)), 0);
+  env.cluster().Control("stats/reset");
+
+  for (int w = 0; w < kWaves; ++w) {
+    std::vector<std::string> consumers;
+    for (int i = 0; i < kConsumers; ++i) consumers.push_back(consumer(w, i));
+    json skr = SkrWithOwnAccount(env, "w" + std::to_string(w), consumers);
+    skr["spec"]["consumers"]["maxConcurrentRestarts"] = 2;
+    env.CreateSkr(skr);
+  }
+  std::vector<std::string> hashes;
+  for (int w = 0; w < kWaves; ++w) {
+    json skr = env.WaitSkr("w" + std::to_string(w), IsReadyAndSynced, std::chrono::seconds(30));
+    ASSERT_TRUE(IsReadyAndSynced(skr)) << ConditionSummary(skr);
+    EXPECT_EQ(StrAt(skr, "/status/consumersReady"), "5/5");
+    const std::string hash = StrAt(skr, "/status/keys/keysHash");
+    hashes.push_back(hash);
+    ASSERT_EQ(skr["status"]["consumers"].size(), static_cast<size_t>(kConsumers));
+    for (const auto& c : skr["status"]["consumers"]) {
+      EXPECT_EQ(c.value("restarts", int64_t{0}), 1) << c.dump() << ": every restart in the status";
+      EXPECT_EQ(c.value("restartedKeysHash", ""), hash) << c.dump();
+    }
+  }
+  ASSERT_GE(SettledCount(env.cluster(), std::chrono::milliseconds(1000)), 0);
+  std::cerr << env.cluster().Stats()["by_user_agent"].dump(1) << "\n";
+  EXPECT_EQ(KeyrollRequest(env.cluster(), "patch deployments.apps"), kWaves * kConsumers) << "each consumer once";
+  EXPECT_EQ(KeyrollRequest(env.cluster(), "update signingkeyrotations.keyroll.dev/status"), 2 * kWaves)
+      << "the wave's start (batch 1 restarting), then Ready";
+  EXPECT_EQ(KeyrollRequest(env.cluster(), "create events"), kWaves) << "one event per wave";
+  for (int w = 0; w < kWaves; ++w) {
+    auto events = SkrEvents(env.kube(), env.ns(), "w" + std::to_string(w));
+    ASSERT_EQ(events.size(), 1u);
+    const std::string message = events[0].value("message", "");
+    EXPECT_EQ(events[0].value("reason", ""), "KeysSynced");
+    for (int i = 0; i < kConsumers; ++i)
+      EXPECT_NE(message.find("Deployment \"" + consumer(w, i) + "\""), std::string::npos)
+          << message << ": the event names every consumer of the wave";
+    EXPECT_NE(message.find("as restart slots free up (maxConcurrentRestarts 2)"), std::string::npos) << message;
+  }
+  for (int w = 0; w < kWaves; ++w)
+    for (int i = 0; i < kConsumers; ++i) {
+      int restarted = 0;
+      for (const auto& r : env.workloads().RolloutsOf(consumer(w, i))) restarted += r.keys_hash == hashes[w];
+      EXPECT_EQ(restarted, 1) << consumer(w, i) << ": rolled out once with the keys";
+    }
 }
 
 }  // namespace KEYROLL_UNITY_ID

@@ -102,6 +102,15 @@ RotationLedger SetUpPayments(E2EEnvironment& env) {
   return l;
 }
 
+// Stops keyroll and deletes the previous kill point's resource and consumers: one resource at a
+// time (two on one provider account would conflict).
+void StopAndDelete(E2EEnvironment& env, const std::optional<RotationLedger>& previous) {
+  if (env.keyroll().running()) env.keyroll().Stop();
+  if (!previous) return;
+  (void)env.kube().Delete(kube::resources::kSigningKeyRotations, env.ns(), previous->skr);
+  for (const auto& c : previous->consumers) (void)env.kube().Delete(kube::resources::kDeployments, env.ns(), c);
+}
+
 void Finish(E2EEnvironment& env, const MatrixRun& run, size_t points) {
   run.Report();
   EXPECT_EQ(run.kill_points, static_cast<int>(points));
@@ -128,12 +137,7 @@ TEST(RobustnessCrashMatrix, FirstSyncSurvivesAKillAtEveryStep) {
   std::optional<RotationLedger> previous;
   for (size_t i = 0; i < kFirstSyncPoints.size(); ++i) {
     const KillPoint& p = kFirstSyncPoints[i];
-    if (env.keyroll().running()) env.keyroll().Stop();
-    // One resource at a time: two on one provider account would conflict.
-    if (previous) {
-      (void)env.kube().Delete(kube::resources::kSigningKeyRotations, env.ns(), previous->skr);
-      for (const auto& c : previous->consumers) (void)env.kube().Delete(kube::resources::kDeployments, env.ns(), c);
-    }
+    StopAndDelete(env, previous);
     const std::string n = "fs" + std::to_string(i);
     RotationLedger l{n, n + "-keys", {n + "-api", n + "-worker"}};
     CreateConsumers(env, l.secret, l.consumers);
@@ -143,6 +147,42 @@ TEST(RobustnessCrashMatrix, FirstSyncSurvivesAKillAtEveryStep) {
     previous = l;
   }
   Finish(env, run, kFirstSyncPoints.size());
+}
+
+// A first sync of four consumers, two at a time: batch 1 with the first status write and the one
+// event naming the wave, then batch 2, whose progress is held in memory (held_status.h) until the
+// Ready write. A kill loses the held progress; the consumers' templates say who was restarted, so
+// nobody is restarted twice.
+const std::vector<KillPoint> kWavePoints = {
+    {"after-restart", 2}, {"after-status-write", 1}, {"after-restart", 3}, {"after-restart", 4},
+    {"before-status-write", 2},
+};
+
+TEST(RobustnessCrashMatrix, AWaveOfRestartsInBatchesSurvivesAKillBetweenBatches) {
+  KEYROLL_E2E_REQUIRE_OPERATOR();
+  E2EEnvironment env(FastRollouts());
+  KEYROLL_SKIP_UNLESS_SIMULATED_ROLLOUTS(env, "counts each consumer's rollouts (WorkloadSimulator)");
+  MatrixRun run{"wave in batches"};
+  std::optional<RotationLedger> previous;
+  for (size_t i = 0; i < kWavePoints.size(); ++i) {
+    const KillPoint& p = kWavePoints[i];
+    StopAndDelete(env, previous);
+    const std::string n = "wave" + std::to_string(i);
+    RotationLedger l{n, n + "-keys", {n + "-a", n + "-b", n + "-c", n + "-d"}};
+    for (const auto& c : l.consumers) env.CreateDeployment(MakeDeployment(c, l.secret, SecretUse::kEnvFrom));
+    env.CreateSkr(TwoConsumerSkr(env, l.skr, l.secret, l.consumers));  // 2 at a time: two batches
+    CrashThereAndRestart(env, p, run);
+    CheckRecovered(env, l, p, run);
+    const std::string hash = StrAt(env.Skr(l.skr), "/status/keys/keysHash");
+    for (const auto& c : l.consumers) {
+      int restarted = 0;
+      for (const auto& r : env.workloads().RolloutsOf(c)) restarted += !hash.empty() && r.keys_hash == hash;
+      if (restarted != 1)
+        run.violations.push_back(p.Spec() + ": " + c + " rolled out " + std::to_string(restarted) + " times with the keys");
+    }
+    previous = l;
+  }
+  Finish(env, run, kWavePoints.size());
 }
 
 // A rotation: the intent (status write 1, event RotationStarted), the rotate call, then the
