@@ -73,10 +73,16 @@ std::optional<nlohmann::json> Store::Get(const std::string& ns, const std::strin
 }
 
 std::optional<nlohmann::json> Store::GetByKey(const std::string& key) const {
-  std::lock_guard lock(mu_);
-  auto it = items_.find(key);
-  if (it == items_.end()) return std::nullopt;
-  return Unpack(it->second);
+  Item copy;
+  {
+    // Only the packed bytes are copied under the lock (a few hundred); decoding them there held
+    // the watch thread and the other workers for the whole decode.
+    std::lock_guard lock(mu_);
+    auto it = items_.find(key);
+    if (it == items_.end()) return std::nullopt;
+    copy = it->second;
+  }
+  return Unpack(copy);
 }
 
 std::string Store::ResourceVersionByKey(const std::string& key) const {
@@ -86,16 +92,16 @@ std::string Store::ResourceVersionByKey(const std::string& key) const {
 }
 
 std::vector<nlohmann::json> Store::List(const std::string& ns) const {
-  std::lock_guard lock(mu_);
+  std::vector<Item> copies;  // decoded outside the lock, as in GetByKey
+  {
+    std::lock_guard lock(mu_);
+    const std::string prefix = ns.empty() ? "" : ns + "/";
+    for (auto it = items_.lower_bound(prefix); it != items_.end() && it->first.rfind(prefix, 0) == 0; ++it)
+      copies.push_back(it->second);
+  }
   std::vector<nlohmann::json> out;
-  if (ns.empty()) {
-    for (const auto& [k, v] : items_) out.push_back(Unpack(v));
-    return out;
-  }
-  std::string prefix = ns + "/";
-  for (auto it = items_.lower_bound(prefix); it != items_.end() && it->first.rfind(prefix, 0) == 0; ++it) {
-    out.push_back(Unpack(it->second));
-  }
+  out.reserve(copies.size());
+  for (const auto& item : copies) out.push_back(Unpack(item));
   return out;
 }
 
@@ -156,22 +162,25 @@ std::optional<Delta> Store::Apply(const WatchEvent& event) {
   nlohmann::json p = Project(event.object);
   std::string key = ObjectKey(p);
   Item packed = Pack(p);
-  std::lock_guard lock(mu_);
-  auto it = items_.find(key);
-  if (event.type == WatchEventType::kDeleted) {
-    if (it == items_.end()) return std::nullopt;  // never seen, or already gone
-    Delta d{DeltaType::kDeleted, key, Unpack(it->second), nullptr};
-    items_.erase(it);
-    return d;
+  Item old;  // what the change replaced, unpacked after the lock is let go
+  {
+    std::lock_guard lock(mu_);
+    auto it = items_.find(key);
+    if (event.type == WatchEventType::kDeleted) {
+      if (it == items_.end()) return std::nullopt;  // never seen, or already gone
+      old = std::move(it->second);
+      items_.erase(it);
+    } else if (it == items_.end()) {
+      items_[key] = std::move(packed);
+      return Delta{DeltaType::kAdded, key, nullptr, std::move(p)};
+    } else {
+      if (it->second.resource_version() == packed.resource_version()) return std::nullopt;  // a repeat
+      old = std::move(it->second);
+      it->second = std::move(packed);
+    }
   }
-  if (it == items_.end()) {
-    items_[key] = std::move(packed);
-    return Delta{DeltaType::kAdded, key, nullptr, std::move(p)};
-  }
-  if (it->second.resource_version() == packed.resource_version()) return std::nullopt;  // a repeat
-  Delta d{DeltaType::kUpdated, key, unpack_old_on_update_ ? Unpack(it->second) : nullptr, std::move(p)};
-  it->second = std::move(packed);
-  return d;
+  if (event.type == WatchEventType::kDeleted) return Delta{DeltaType::kDeleted, key, Unpack(old), nullptr};
+  return Delta{DeltaType::kUpdated, key, unpack_old_on_update_ ? Unpack(old) : nullptr, std::move(p)};
 }
 
 }  // namespace keyroll::kube
