@@ -60,14 +60,15 @@ std::optional<ObjectMap> ObjectStore::List(const ResourceType& type, const std::
   if (t != objects_.end()) all = t->second;
   if (rv != 0 && rv < rv_) {
     // Undo the newer events of this type, newest first.
-    for (auto it = history_.rbegin(); it != history_.rend() && it->rv > rv; ++it) {
-      if (it->storage_key != type.StorageKey()) continue;
-      const json& obj = it->type == "ADDED" ? it->object : it->previous;
+    for (auto it = history_.rbegin(); it != history_.rend() && (*it)->rv > rv; ++it) {
+      const StoreEvent& e = **it;
+      if (e.storage_key != type.StorageKey()) continue;
+      const json& obj = e.type == "ADDED" ? e.object : e.previous;
       std::string key = ObjectKey(NamespaceOf(obj), NameOf(obj));
-      if (it->type == "ADDED") {
+      if (e.type == "ADDED") {
         all.erase(key);
       } else {
-        all[key] = it->previous;
+        all[key] = e.previous;
       }
     }
   }
@@ -94,10 +95,11 @@ bool ObjectStore::Visit(const ResourceType& type, const std::string& ns, int64_t
   // made every page of a 20,000-object list copy 20,000 objects while keyroll was writing.
   std::map<std::string, const json*> past;
   if (rv != 0 && rv < rv_) {
-    for (auto it = history_.rbegin(); it != history_.rend() && it->rv > rv; ++it) {
-      if (it->storage_key != type.StorageKey()) continue;
-      const json& obj = it->type == "ADDED" ? it->object : it->previous;
-      past[ObjectKey(NamespaceOf(obj), NameOf(obj))] = it->type == "ADDED" ? nullptr : &it->previous;
+    for (auto it = history_.rbegin(); it != history_.rend() && (*it)->rv > rv; ++it) {
+      const StoreEvent& e = **it;
+      if (e.storage_key != type.StorageKey()) continue;
+      const json& obj = e.type == "ADDED" ? e.object : e.previous;
+      past[ObjectKey(NamespaceOf(obj), NameOf(obj))] = e.type == "ADDED" ? nullptr : &e.previous;
     }
   }
   *at = rv == 0 ? rv_ : std::min(rv, rv_);
@@ -203,24 +205,25 @@ void ObjectStore::Record(StoreEvent event) {
     if (!owners.empty()) gc_candidates_.insert(id);
   }
   journal_.Add(event, CurrentWriter());  // under mu_: in the order of the rvs
-  history_.push_back(std::move(event));
+  // Shared with the watchers that send it: an event is never copied per watch.
+  history_.push_back(std::make_shared<const StoreEvent>(std::move(event)));
   while (history_.size() > history_limit_) {
-    oldest_rv_ = history_.front().rv;
+    oldest_rv_ = history_.front()->rv;
     history_.pop_front();
   }
   if (history_limit_ == 0) oldest_rv_ = rv_;
 }
 
 bool ObjectStore::EventsAfter(int64_t rv, const std::string& storage_key,
-                              std::vector<StoreEvent>* out, int64_t* covered) const {
+                              std::vector<std::shared_ptr<const StoreEvent>>* out, int64_t* covered) const {
   std::lock_guard<std::mutex> lock(mu_);
   if (rv < oldest_rv_) return false;
   *covered = rv_;
   // History is ordered by rv; skip to the first newer event.
   auto it = std::upper_bound(history_.begin(), history_.end(), rv,
-                             [](int64_t v, const StoreEvent& e) { return v < e.rv; });
+                             [](int64_t v, const std::shared_ptr<const StoreEvent>& e) { return v < e->rv; });
   for (; it != history_.end(); ++it) {
-    if (storage_key.empty() || it->storage_key == storage_key) out->push_back(*it);
+    if (storage_key.empty() || (*it)->storage_key == storage_key) out->push_back(*it);
   }
   return true;
 }
@@ -280,7 +283,7 @@ void ObjectStore::SetHistoryLimit(size_t limit) {
   std::lock_guard<std::mutex> lock(mu_);
   history_limit_ = limit;
   while (history_.size() > history_limit_) {
-    oldest_rv_ = history_.front().rv;
+    oldest_rv_ = history_.front()->rv;
     history_.pop_front();
   }
 }

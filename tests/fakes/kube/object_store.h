@@ -10,6 +10,7 @@
 #include <deque>
 #include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -71,7 +72,7 @@ class ObjectStore {
 
   // Events of one type after `rv` (storage_key "" = every type). False when rv < OldestRv().
   // *covered receives the resourceVersion up to which the answer is complete.
-  bool EventsAfter(int64_t rv, const std::string& storage_key, std::vector<StoreEvent>* out,
+  bool EventsAfter(int64_t rv, const std::string& storage_key, std::vector<std::shared_ptr<const StoreEvent>>* out,
                    int64_t* covered) const;
   // Blocks until CurrentRv() > rv (with storage_key: until an object of that type changed
   // after rv), a Wake() call, or the timeout.
@@ -108,7 +109,7 @@ class ObjectStore {
   mutable std::map<std::string, std::condition_variable> changed_by_type_;
   std::map<std::string, int64_t> last_rv_by_type_;
   std::map<std::string, ObjectMap> objects_;  // by storage key
-  std::deque<StoreEvent> history_;
+  std::deque<std::shared_ptr<const StoreEvent>> history_;
   size_t history_limit_;
   WriteJournal journal_;  // apart from history_: clearing or shrinking that leaves it whole
   int64_t rv_;

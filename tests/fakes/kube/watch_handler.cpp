@@ -85,7 +85,7 @@ bool Pump(ServerState& state, WatchState& w, httplib::DataSink& sink) {
     out += Line("BOOKMARK", Bookmark(w, true));
     w.initial_end_bookmark = false;
   }
-  std::vector<StoreEvent> events;
+  std::vector<std::shared_ptr<const StoreEvent>> events;
   int64_t covered = 0;
   if (!state.store.EventsAfter(w.rv, w.type.StorageKey(), &events, &covered)) {
     out += Line("ERROR", ExpiredStatus(w.rv, state.store.OldestRv()));
@@ -93,8 +93,8 @@ bool Pump(ServerState& state, WatchState& w, httplib::DataSink& sink) {
     return finish();
   }
   for (const auto& e : events) {
-    std::string type = EventType(w, e);
-    if (!type.empty()) out += Line(type, AsServed(w.type, w.version, e.object));
+    std::string type = EventType(w, *e);
+    if (!type.empty()) out += Line(type, AsServed(w.type, w.version, e->object));
   }
   w.rv = covered;
   auto now = Clock::now();
