@@ -1,6 +1,7 @@
 // The e2e harness itself, without the operator: CRD applied and served, the Table view,
 // the simulated deployment controller (complete, hold, fail), the gate oracle judging the
-// fake's write journal, and the SecrecyScanner finding planted leaks (plain and base64).
+// fake's write journal (rotations and revocations), and the SecrecyScanner finding planted
+// leaks (plain and base64).
 #include <gtest/gtest.h>
 
 #include "operator/base/encoding.h"
@@ -85,6 +86,45 @@ TEST(E2EHarness, JournalJudgesTheGateInTheServersOrder) {
   auto miscounted = env.GateViolations("payments", {}, 3);
   ASSERT_EQ(miscounted.size(), 1u);
   EXPECT_NE(miscounted[0].find("rotated 3 times; keyroll recorded 2 distinct intents"), std::string::npos)
+      << miscounted[0];
+}
+
+// The same for Auth0's revocations (status.pendingRevocation): a revocation intent recorded
+// before "api" completed a rollout of its keysHash is a violation; the same key recorded again (a
+// crash before the call) is one revocation; the tenant's count must match the distinct keys; and
+// rotations and revocations are not mistaken for one another.
+TEST(E2EHarness, JournalJudgesRevocationsInTheServersOrder) {
+  E2EEnvironment env(NoOperator());
+  KEYROLL_SKIP_UNLESS_FAKE(env.cluster(), kGateNeedsJournal);
+  env.CreateDeployment(MakeDeployment("api", "keys", SecretUse::kVolume));
+  ASSERT_TRUE(WaitUntil([&] { return env.workloads().RolloutsOf("api").size() == 1; }));
+  env.CreateSkr(MakeQStashSkr("payments", env.qstash_url(), "keys", {"api"}));
+  auto patch = [&](const json& status) {
+    ASSERT_TRUE(env.kube().MergePatchStatus(kube::resources::kSigningKeyRotations, env.ns(), "payments",
+                                            {{"status", status}}));
+  };
+  auto intent = [&](const std::string& at, const std::string& kid) {
+    patch({{"keys", {{"keysHash", "h1"}}}, {"pendingRevocation", {{"kid", kid}, {"startedAt", at}, {"keysHash", "h1"}}}});
+  };
+  const auto revocation = GateIntent::kRevocation;
+  intent("2026-01-01T00:00:00Z", "kidA");  // "api" runs no keys-hash yet
+  auto first = env.GateViolations("payments", {"api"}, 1, revocation);
+  ASSERT_EQ(first.size(), 1u);
+  EXPECT_NE(first[0].find("revocation intent #1 (kid kidA"), std::string::npos) << first[0];
+  EXPECT_TRUE(env.GateViolations("payments", {"api"}, 0).empty()) << "no rotation intent, no rotation";
+
+  // "api" rolls out h1; kidA is recorded again (the call never made), then cleared, then kidB.
+  ASSERT_TRUE(env.kube().MergePatch(kube::resources::kDeployments, env.ns(), "api",
+                                    {{"spec", {{"template", {{"metadata", {{"annotations", {{"keyroll.dev/keys-hash", "h1"}}}}}}}}}}));
+  ASSERT_TRUE(WaitUntil([&] { return env.workloads().LastRolledHash("api") == "h1"; }));
+  intent("2026-01-01T00:01:00Z", "kidA");
+  patch({{"pendingRevocation", nullptr}});
+  intent("2026-01-01T00:02:00Z", "kidB");
+  EXPECT_EQ(env.GateViolations("payments", {"api"}, 2, revocation), first) << "only the first intent broke the gate";
+  auto miscounted = env.GateViolations("payments", {}, 3, revocation);
+  ASSERT_EQ(miscounted.size(), 1u);
+  EXPECT_NE(miscounted[0].find("revoked 3 times; keyroll recorded 2 distinct revocation intents (3 in all)"),
+            std::string::npos)
       << miscounted[0];
 }
 
