@@ -28,8 +28,7 @@ namespace {
 
 // A failed reconcile of a resource with a rotation under way (pendingRotation or
 // pendingRevocation recorded, a requestID not handled yet, or a Secret to write with the
-// provider's keys) is retried within
-// 2-6 s, however often it failed. The per-key
+// provider's keys) is retried within 2-6 s, however often it failed. The per-key
 // backoff (200 ms doubling to 5 min) grows through an API server outage of a minute and then
 // keeps a rotation waiting minutes after the server is back; the jitter keeps the retries
 // from locking onto a periodic fault (RobustnessApiFaults.InternalErrorStorms: 3 s of 500s

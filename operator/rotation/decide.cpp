@@ -68,8 +68,8 @@ bool NeedsProviderRead(const Observed& o, const Spec& spec, Time now) {
   }
   // An unresolved revocation intent (a crash) is resolved only on keys read after the second
   // it was recorded in (ResolveRevocation waits for that second to pass).
-  if (const auto& rev = o.resource.status.pending_revocation; rev && *read_at <= rev->started_at && now > rev->started_at)
-    return true;
+  const auto& rev = o.resource.status.pending_revocation;
+  if (rev && *read_at <= rev->started_at && now > rev->started_at) return true;
   return false;
 }
 
