@@ -64,6 +64,10 @@ json Summarize(const json& resource, rotation::Time now) {
     s["nextRotationLocal"] = FormatInZone(*st.next_rotation_time, zone);
   }
   if (st.pending_rotation) s["rotationInProgress"] = true;
+  if (st.pending_revocation) {  // its intent is recorded: the revoke call is in flight (or a crash cut it short)
+    s["revocationInProgress"] = true;
+    s["revokingKid"] = st.pending_revocation->kid;
+  }
   s["consumersReady"] = st.consumers_ready;
   s["reason"] = WhyNotReady(st, s["phase"]);
   if (!r.spec.ok())

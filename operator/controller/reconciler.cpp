@@ -26,15 +26,15 @@ rotation::Time Now() {
 
 namespace {
 
-// A failed reconcile of a resource with a rotation under way (pendingRotation recorded, a
-// requestID not handled yet, or a Secret to write with the provider's keys) is retried within
-// 2-6 s, however often it failed. The per-key
+// A failed reconcile of a resource with a rotation under way (pendingRotation or
+// pendingRevocation recorded, a requestID not handled yet, or a Secret to write with the
+// provider's keys) is retried within 2-6 s, however often it failed. The per-key
 // backoff (200 ms doubling to 5 min) grows through an API server outage of a minute and then
 // keeps a rotation waiting minutes after the server is back; the jitter keeps the retries
 // from locking onto a periodic fault (RobustnessApiFaults.InternalErrorStorms: 3 s of 500s
 // every 5 s). Other failures keep the backoff.
 bool RotationUnderway(const rotation::ObservedResource& r) {
-  if (r.status.pending_rotation) return true;
+  if (r.status.pending_rotation || r.status.pending_revocation) return true;
   return r.spec.ok() && !r.spec->rotation.request_id.empty() &&
          r.spec->rotation.request_id != r.status.last_handled_request_id;
 }
@@ -308,8 +308,13 @@ Reconciler::Outcome Reconciler::Apply(Observation& obs, const rotation::Plan& de
     return Apply(obs, next, depth + 1);
   }
   if (plan.rotate && depth > 0) lg.Warn("a second rotation in one reconcile was refused");
-  // 4b. Revoke the previous key (Auth0): once, after the status (if any) landed.
+  // 4b. Revoke the previous key (Auth0): once, only with its intent on record.
   if (!plan.revoke_kid.empty() && !plan.rotate && !obs.observed.revoke_outcome) {
+    const auto& intent = obs.observed.resource.status.pending_revocation;
+    if (!intent || intent->kid != plan.revoke_kid) {
+      lg.Warn("no revocation intent on record for this key; not revoking", {{"kid", plan.revoke_kid}});
+      return out;
+    }
     lg.Info("revoking the previous key", {{"kid", plan.revoke_kid}});
     runtime::Failpoint("before-revoke");
     auto revoked = providers_.RevokeBounded(KeyOf(obs), obs.provider, plan.revoke_kid, Now);

@@ -7,7 +7,6 @@
 #include "operator/rotation/conditions.h"
 #include "operator/rotation/decide_internal.h"
 #include "operator/rotation/judge_consumers.h"
-#include "operator/rotation/revoke.h"
 #include "operator/rotation/rollout.h"
 #include "operator/rotation/secret_plan.h"
 #include "operator/rotation/vocabulary.h"
@@ -67,6 +66,10 @@ bool NeedsProviderRead(const Observed& o, const Spec& spec, Time now) {
     Time settle_end = pend->started_at + o.pending_settle;
     if (now >= settle_end && *read_at < settle_end) return true;
   }
+  // An unresolved revocation intent (a crash) is resolved only on keys read after the second
+  // it was recorded in (ResolveRevocation waits for that second to pass).
+  const auto& rev = o.resource.status.pending_revocation;
+  if (rev && *read_at <= rev->started_at && now > rev->started_at) return true;
   return false;
 }
 
@@ -160,7 +163,8 @@ std::vector<ConsumerJudgement> JudgeAndRestart(DecideContext& c, const std::stri
 void NotePreviousKeyRevoked(DecideContext& c, const KeysStatus& old, const ProviderKeys& pk) {
   if (old.previous_kid.empty() || !pk.previous_kid.empty()) return;
   const auto& out = c.o.revoke_outcome;
-  bool by_us = out && out->revoked && out->kid == old.previous_kid;
+  bool by_us = (out && out->revoked && out->kid == old.previous_kid) ||
+               (c.revoked_intent && c.revoked_intent->kid == old.previous_kid);
   AddEvent(c, vocab::kEventNormal, vocab::kEventPreviousKeyRevoked,
            "previous key " + old.previous_kid + " revoked" +
                (by_us ? " by keyroll: every consumer holds keys " + detail::Short(pk.keys_hash)
@@ -194,21 +198,6 @@ void UpdateKeysStatus(DecideContext& c, const ProviderKeys& pk) {
   SetKids(*s.keys, pk);
 }
 
-// The answer of a revoke made in this reconcile: an event and a metric; no second call.
-void NoteRevokeOutcome(DecideContext& c) {
-  const RevokeOutcome& out = *c.o.revoke_outcome;
-  if (out.error) {
-    AddEvent(c, vocab::kEventWarning, vocab::kEventRevokeFailed,
-             "revoking previous key " + out.kid + " failed (" + ToString(out.error->kind) + "): " +
-                 out.error->message + "; keyroll re-reads the provider's keys before deciding again");
-    c.plan.revoke_result = std::string(vocab::kRevokeResultFailed);
-    c.plan.backoff = true;
-  } else {
-    c.plan.revoke_result =
-        std::string(out.revoked ? vocab::kRevokeResultSucceeded : vocab::kRevokeResultNotPrevious);
-  }
-}
-
 void SetRequeue(DecideContext& c, const std::optional<Violation>& gate, const std::optional<Trigger>& due) {
   std::optional<Seconds> after;
   auto consider = [&](std::optional<Time> t) {
@@ -234,7 +223,7 @@ Plan Decide(const Observed& o, Time now) {
   const Spec& spec = o.resource.spec.value();
   if (NeedsProviderRead(o, spec, now)) return ReadProviderFirst();
 
-  DecideContext c{o, spec, now, o.resource.status, Plan{}, std::nullopt, std::nullopt, ""};
+  DecideContext c{o, spec, now, o.resource.status, Plan{}, std::nullopt, std::nullopt, "", std::nullopt, std::nullopt};
   c.next.observed_generation = meta.generation;
   if (o.rotate_outcome && o.rotate_outcome->keys) {
     c.provider = o.rotate_outcome->keys;
@@ -249,7 +238,7 @@ Plan Decide(const Observed& o, Time now) {
   if (c.provider) c.provider_error.reset();
 
   if (c.next.pending_rotation && detail::ResolvePending(c)) return c.plan;
-  if (o.revoke_outcome) NoteRevokeOutcome(c);
+  detail::ResolveRevocation(c);
 
   // Sync: the Secret follows the provider unless someone else owns it.
   detail::Verdict v;
@@ -280,7 +269,7 @@ Plan Decide(const Observed& o, Time now) {
   v.gate = EvaluateGate(gate_in);
   PolicyInput policy_in{spec.rotation, c.next, RotateRequest(meta), meta.creation_timestamp};
   v.due = RotationDue(policy_in, now);
-  if (v.due && !v.gate && !c.next.pending_rotation) {
+  if (v.due && !v.gate && !c.next.pending_rotation && !c.next.pending_revocation) {  // one provider write at a time
     bool fresh = o.rotate_outcome || (o.provider.read_at && now - *o.provider.read_at <= kFreshReadForRotation);
     if (!fresh) return ReadProviderFirst();
     c.next.pending_rotation = PendingRotation{now, c.provider->current_fingerprint, c.provider->next_fingerprint,
@@ -290,14 +279,8 @@ Plan Decide(const Observed& o, Time now) {
     AddEvent(c, vocab::kEventNormal, vocab::kEventRotationStarted, "rotating keys: " + v.due->message);
   }
 
-  // Revoke the previous key (Auth0) once nobody can need it; at most one call per reconcile.
-  const bool read_fresh = o.provider.read_at && now - *o.provider.read_at <= kFreshReadForRotation;
-  RevokeInput revoke_in{spec, c.next, c.provider, v.secret, v.consumers, o.account_conflict_with.has_value(),
-                        c.plan.rotate, read_fresh || o.rotate_outcome.has_value()};
-  if (auto held = RevokeHeld(revoke_in); !o.revoke_outcome && !c.plan.rotate) {
-    if (!held) c.plan.revoke_kid = c.provider->previous_kid;
-    else if (held->reason == "ProviderReadNotFresh") return ReadProviderFirst();
-  }
+  // Revoke the previous key (Auth0) once nobody can need it, its intent recorded first.
+  if (!detail::DecideRevocation(c, v)) return ReadProviderFirst();
 
   detail::FillStatus(c, v);
   if (!c.plan.rotate) SetRequeue(c, v.gate, v.due);

@@ -14,11 +14,12 @@
 //  4. rotate: only if the status write in 3 succeeded: call the provider's rotate ONCE
 //     (never retried), then call Decide again with rotate_outcome (and the status just
 //     written, with its new resourceVersion) and apply that plan from step 1.
-//  4b. revoke_kid (Auth0, rotation.revokePrevious; never with rotate): after 3 (or with no
-//     status to write), revoke that key ONCE (never retried), then call Decide again with
-//     revoke_outcome and apply that plan from step 1 (the Secret's jwks.json loses the key).
-//     On an error the controller forgets its provider read, so the next Decide re-reads
-//     before anything is revoked again. Holds: revoke.h.
+//  4b. revoke_kid (Auth0, rotation.revokePrevious; never with rotate): only when the status
+//     on record (written in 3, or observed with no status to write) holds
+//     pendingRevocation for that kid: revoke that key ONCE (never retried), then call Decide
+//     again with revoke_outcome and apply that plan from step 1 (the Secret's jwks.json loses
+//     the key, the intent is cleared). On an error the controller forgets its provider read,
+//     so the next Decide re-reads before anything is revoked again. Holds: revoke.h.
 //  5. events: emit after the writes succeeded (best effort; at most lost, never doubled).
 //  6. requeue after min(requeue_after, backoff).
 //
@@ -50,6 +51,24 @@
 //  - Provider keys differ from status.keys with no pendingRotation: an out-of-band
 //    rotation (e.g. the console). Sync the Secret, event OutOfBandRotation, KeysSynced
 //    reason OutOfBandRotation, and the same Drift hold.
+//
+// Crash-safe revocation (Auth0's previous key; the revoke call is not repeatable either, and
+// the API server should hold every revocation in its order, like every rotation):
+//  - No hold applies (revoke.h) on a fresh read: the plan writes status.pendingRevocation
+//    {kid = provider previous, startedAt, keysHash = the keys every consumer was judged to
+//    hold} and sets revoke_kid; the controller calls only once that status is on record.
+//  - The call answered: revoked, or "no longer the previous key" -> the intent is cleared in
+//    the next status write (metric succeeded / not_previous; event PreviousKeyRevoked); a
+//    definite error (refused) -> cleared, event RevokeFailed, backoff; an answer lost
+//    (OutcomeUnknown, Timeout) -> the intent stays and the controller forgets its read.
+//  - An intent on record with no answer (a crash before or after the call, a lost answer):
+//    Decide waits for keys read after startedAt. The previous key is gone -> the revocation
+//    happened: cleared, counted succeeded, event PreviousKeyRevoked "by keyroll". Another key
+//    is previous -> cleared, not_previous, event RevocationNotApplied. Still the previous key
+//    -> the revocation did not happen: the intent is cleared and the holds judge it again on
+//    this read: a new intent and call when none applies, else event RevocationNotApplied
+//    with the hold's reason. So a key is revoked at most once per intent, and only after a
+//    fresh read with no hold.
 // Steady state: when nothing differs, the plan is empty (no status write, no events):
 // lastTransitionTime moves only when a condition's status changes, keys.syncedAt only
 // when the provider's fingerprints change, and messages contain no changing times.

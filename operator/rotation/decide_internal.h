@@ -24,6 +24,10 @@ struct DecideContext {
   std::optional<ProviderKeys> provider;        // what the provider has, if known
   std::optional<ProviderError> provider_error;  // why not, otherwise
   std::string keys_origin;  // set when this reconcile learns how the keys changed
+  // status.pendingRevocation found unresolved (a crash): its key is still the previous key and
+  // the holds judge it again (retry), or a read shows it revoked (revoked_intent).
+  std::optional<PendingRevocation> revocation_retry;
+  std::optional<PendingRevocation> revoked_intent;
 };
 
 void AddEvent(DecideContext& c, std::string_view type, std::string_view reason, std::string message);
@@ -31,6 +35,10 @@ void AddEvent(DecideContext& c, std::string_view type, std::string_view reason, 
 // Resolves status.pendingRotation. Returns true when Decide must stop here (waiting:
 // the plan already holds the status to write and the requeue).
 bool ResolvePending(DecideContext& c);
+
+// status.pendingRevocation with this reconcile's revoke outcome, or else a provider read made
+// after the intent (decide_revocation.cpp).
+void ResolveRevocation(DecideContext& c);
 
 // Consumers' status, the four conditions, phase, nextRotationTime; events on transitions.
 struct Verdict {
@@ -40,6 +48,10 @@ struct Verdict {
   std::optional<Trigger> due;
 };
 void FillStatus(DecideContext& c, const Verdict& v);
+
+// Records the intent to revoke the previous key and plans the call when no hold applies
+// (revoke.h). Returns false when the provider's keys must be read again first.
+bool DecideRevocation(DecideContext& c, const Verdict& v);
 
 std::string Short(std::string_view hash);  // first 8 characters, for messages
 

@@ -68,8 +68,9 @@ struct Plan {
   // After `status` (which then holds pendingRotation) was written successfully: call the
   // provider's rotate exactly once, then call Decide again with Observed::rotate_outcome.
   bool rotate = false;
-  // After `status` was written (or with no status to write): revoke this key (Auth0's
-  // previous key) exactly once, then call Decide again with Observed::revoke_outcome.
+  // Once the status on record holds pendingRevocation for this key (`status`, which records
+  // it, was written; or it was on record already): revoke this key (Auth0's previous key)
+  // exactly once, then call Decide again with Observed::revoke_outcome.
   // "" = nothing to revoke. Never together with `rotate`.
   std::string revoke_kid;
   std::vector<Event> events;

@@ -5,9 +5,10 @@
 //   NotRequested, NoPreviousKey, AccountConflict, Suspended, RotationInProgress,
 //   SecretDiffersFromProvider, ConsumerNotUpToDate, ProviderReadNotFresh
 // The last one is not a refusal: Decide asks for a fresh read first (never revoke on a
-// stale list). Crash-safety needs no intent record: revoking an already revoked key is
-// refused by the provider, the kid is named in the plan, and the Secret follows whatever
-// the provider lists (the previous key leaves jwks.json on the next read).
+// stale list). Before the call keyroll records status.pendingRevocation on the API server
+// (decide.h, crash-safe revocation): after a crash it reads the provider again and tells a
+// revocation that happened from one that did not; one that did not is judged by these holds
+// again. The provider also refuses to revoke a key that is no longer the previous one.
 #pragma once
 
 #include <optional>

@@ -49,6 +49,18 @@ struct PendingRotation {
   bool operator==(const PendingRotation&) const = default;
 };
 
+// The recorded intent of a revoke call (Auth0, rotation.revokePrevious; see decide.h). Written
+// (and landed) before the call, so that the API server holds every revocation keyroll makes in
+// its order: after a crash the next reconcile finds the intent, reads the provider afresh and
+// tells a revocation that happened from one that did not, and the consumer gate can be judged
+// from the server's record (the keys every consumer was judged to hold).
+struct PendingRevocation {
+  std::string kid;        // the provider's previous key, to be revoked (public identifier)
+  Time started_at{};
+  std::string keys_hash;  // status.keys.keysHash every consumer held when it was judged
+  bool operator==(const PendingRevocation&) const = default;
+};
+
 struct ConsumerStatus {
   std::string kind = "Deployment";
   std::string name;
@@ -72,6 +84,7 @@ struct Status {
   std::string last_handled_request_id;
   std::string last_handled_rotate_request;  // value of keyroll.dev/rotate-request handled
   std::optional<PendingRotation> pending_rotation;
+  std::optional<PendingRevocation> pending_revocation;
   std::vector<ConsumerStatus> consumers;    // sorted by name
   std::string consumers_ready;              // "2/3" for a printer column; "" before judged
   std::vector<Condition> conditions;        // Ready, KeysSynced, ConsumersUpToDate, RotationAllowed

@@ -60,6 +60,14 @@ json StatusToJson(const Status& s) {
     PutString(pj, "rotateRequest", p.rotate_request);
     j["pendingRotation"] = pj;
   }
+  if (s.pending_revocation) {
+    const auto& p = *s.pending_revocation;
+    json pj = json::object();
+    PutString(pj, "kid", p.kid);
+    pj["startedAt"] = FormatTimestamp(p.started_at);
+    PutString(pj, "keysHash", p.keys_hash);
+    j["pendingRevocation"] = pj;
+  }
   if (!s.consumers.empty()) {
     json list = json::array();
     for (const auto& c : s.consumers) {
@@ -117,6 +125,13 @@ Status ParseStatus(const json& j) {
     pr.request_id = GetString(*p, "requestID");
     pr.rotate_request = GetString(*p, "rotateRequest");
     s.pending_rotation = pr;
+  }
+  if (auto p = j.find("pendingRevocation"); p != j.end() && p->is_object()) {
+    PendingRevocation pr;  // kept even partial, like pendingRotation: an intent is never dropped
+    pr.kid = GetString(*p, "kid");
+    pr.started_at = GetTime(*p, "startedAt").value_or(Time{});
+    pr.keys_hash = GetString(*p, "keysHash");
+    s.pending_revocation = pr;
   }
   if (auto c = j.find("consumers"); c != j.end() && c->is_array()) {
     for (const auto& item : *c) {

@@ -97,6 +97,8 @@ inline constexpr std::string_view kEventSecretConflict = "SecretConflict";
 inline constexpr std::string_view kEventProviderError = "ProviderError";
 inline constexpr std::string_view kEventPreviousKeyRevoked = "PreviousKeyRevoked";
 inline constexpr std::string_view kEventRevokeFailed = "RevokeFailed";
+// A revocation intent found unresolved (a crash) whose key was not revoked and may not be now.
+inline constexpr std::string_view kEventRevocationNotApplied = "RevocationNotApplied";
 inline constexpr std::string_view kEventNormal = "Normal";
 inline constexpr std::string_view kEventWarning = "Warning";
 

@@ -12,6 +12,8 @@
 //              before-/after-status-write (every status write, the rotation intent too),
 //              before-/after-event (each event)
 //   rotation   after-intent-written, before-rotate, after-rotate (the provider call)
+//   revocation before-revoke (its intent, pendingRevocation, on record), after-revoke (Auth0;
+//              tests/e2e/auth0_crash_test.cpp)
 //   lease      after-lease-acquired, after-lease-renewed (with --leader-elect)
 #pragma once
 

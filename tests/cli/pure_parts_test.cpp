@@ -118,6 +118,19 @@ TEST(CliStatusSummary, FingerprintsAgeScheduleInItsZoneAndReason) {
   EXPECT_EQ(s["reason"], "ConsumerStale: api rolling out");
 }
 
+TEST(CliStatusSummary, SaysWhichKeyARevocationInProgressRevokes) {
+  auto now = rotation::ParseTimestamp("2026-12-03T04:00:00Z").value();
+  json idle = Summarize(Resource({{"phase", "Ready"}}), now);
+  EXPECT_FALSE(idle.contains("revocationInProgress"));
+  EXPECT_FALSE(idle.contains("revokingKid"));
+  json st = {{"phase", "Ready"},
+             {"pendingRevocation", {{"kid", "kidPrevious"}, {"startedAt", "2026-12-03T03:59:59Z"}, {"keysHash", "h"}}}};
+  json s = Summarize(Resource(st), now);
+  EXPECT_EQ(s["revocationInProgress"], true);
+  EXPECT_EQ(s["revokingKid"], "kidPrevious");
+  EXPECT_FALSE(s.contains("rotationInProgress"));
+}
+
 TEST(CliFormat, AgesTablesAndColourFreeWidths) {
   EXPECT_EQ(FormatAge(Seconds{45}), "45s");
   EXPECT_EQ(FormatAge(Seconds{330}), "5m30s");

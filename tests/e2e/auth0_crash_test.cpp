@@ -1,8 +1,9 @@
-// Auth0 crash safety: kill -9 the operator at each step of a rotation (and right after the
-// revocation of the previous key), start it again, and check the invariants: the Secret
-// equals what the tenant has (certificates and jwks.json), the tenant rotated exactly once,
-// no rotation while a consumer was stale, every consumer ends on the new keys, nothing
-// secret in logs/events/status/metrics.
+// Auth0 crash safety: kill -9 the operator at each step of a rotation (and right before and
+// right after the revocation of the previous key, its intent status.pendingRevocation on
+// record), start it again, and check the invariants: the Secret equals what the tenant has
+// (certificates and jwks.json), the tenant rotated (and revoked) exactly once, neither while a
+// consumer was stale (judged in the API server's order), every consumer ends on the new keys,
+// nothing secret in logs/events/status/metrics.
 #include <gtest/gtest.h>
 
 #include "tests/support/e2e_environment.h"
@@ -42,17 +43,35 @@ TEST_P(E2EAuth0CrashRecovery, KilledMidRotationRecoversWithExactlyOneRotation) {
   ASSERT_TRUE(env.keyroll().WaitExit(std::chrono::seconds(40)))
       << "failpoint " << failpoint << " never fired; log tail:\n" << env.keyroll().CurrentLog();
 
+  if (revoke) {
+    // Killed just before or just after the call: its intent landed on the API server first,
+    // naming the key (the one current before the rotation) and the keys the consumers held.
+    json killed = env.Skr("tenant");
+    EXPECT_EQ(StrAt(killed, "/status/pendingRevocation/kid"), before.current_kid) << killed["status"].dump();
+    EXPECT_EQ(StrAt(killed, "/status/pendingRevocation/keysHash"), StrAt(killed, "/status/keys/keysHash"));
+    EXPECT_EQ(tenant.state().revocations, failpoint == "after-revoke" ? 1 : 0);
+  }
+
   env.StartOperator({{"KEYROLL_PENDING_ROTATION_SETTLE", "5s"}});
   got = env.WaitSkr("tenant", [&](const json& s) {
     return IsReadyAndSynced(s) && StrAt(s, "/status/lastHandledRequestID") == "r1" &&
-           !s["status"].contains("pendingRotation") && StrAt(s, "/status/consumersReady") == "2/2" &&
-           (!revoke || StrAt(s, "/status/keys/previousKid").empty());
+           !s["status"].contains("pendingRotation") && !s["status"].contains("pendingRevocation") &&
+           StrAt(s, "/status/consumersReady") == "2/2" && (!revoke || StrAt(s, "/status/keys/previousKid").empty());
   }, std::chrono::seconds(60));
   ASSERT_TRUE(IsReadyAndSynced(got)) << ConditionSummary(got);
   auto after = tenant.state();
   EXPECT_EQ(after.rotations, 1);
   EXPECT_EQ(after.current_kid, before.next_kid);
   EXPECT_EQ(after.revocations, revoke ? 1 : 0);
+  if (revoke) {
+    // The restarted keyroll resolved the intent (found the key revoked, or revoked it after a
+    // fresh read) and counts the revocation as done, once; the event says it was keyroll's.
+    EXPECT_NE(env.keyroll().Metrics().body.find("keyroll_revocations_total{result=\"succeeded\"} 1"),
+              std::string::npos);
+    auto events = SkrEvents(env.kube(), env.ns(), "tenant");
+    EXPECT_EQ(CountEvents(events, "PreviousKeyRevoked"), 1);
+    EXPECT_EQ(CountEvents(events, "RevocationNotApplied"), 0);
+  }
   EXPECT_TRUE(WaitUntil([&] { return tenant.SecretDiff(env.SecretData(kSecret)).empty(); }))
       << tenant.SecretDiff(env.SecretData(kSecret));
   EXPECT_EQ(got["status"]["rotationCount"], 1);
@@ -60,9 +79,13 @@ TEST_P(E2EAuth0CrashRecovery, KilledMidRotationRecoversWithExactlyOneRotation) {
   EXPECT_EQ(StrAt(got, "/status/keys/keysHash"), hash);
   for (const char* d : {"api", "worker"})
     EXPECT_TRUE(WaitUntil([&] { return env.workloads().LastRolledHash(d) == hash; })) << d;
-  EXPECT_EQ(tenant.revocations().GateViolations(env.workloads(), {"api", "worker"}), std::vector<std::string>{});
   EXPECT_EQ(env.FindLeaks(), std::vector<std::string>{});
   KEYROLL_EXPECT_GATE_HELD(env, "tenant", tenant.state().rotations, "api", "worker");
+  // The revocation (with revokePrevious; none otherwise) was recorded as an intent once every
+  // consumer ran the keys of that moment, and the tenant revoked once per distinct intent: a
+  // crash before the call leaves an intent that is recorded again, one after it an intent found
+  // resolved; neither revokes twice.
+  KEYROLL_EXPECT_REVOCATION_GATE_HELD(env, "tenant", tenant.state().revocations, "api", "worker");
 }
 
 INSTANTIATE_TEST_SUITE_P(EveryStep, E2EAuth0CrashRecovery,

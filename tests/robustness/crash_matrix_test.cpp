@@ -2,7 +2,7 @@
 // rotation (operator/runtime/failpoint.h lists them) and check that it recovers. One
 // scenario per way through the code: a first sync (new resource), a rotation request
 // (spec.rotation.requestID or the rotate-request annotation), an out-of-band rotation (the
-// provider's console), and leader election. For each kill point the test stops keyroll,
+// provider's console), leader election, and Auth0's revocation of the previous key. For each kill point the test stops keyroll,
 // makes the change, starts keyroll with KEYROLL_FAILPOINTS="<point>=kill@N" so the change is
 // handled by the startup reconcile and hits the point deterministically, waits until the
 // process killed itself there, starts it again without failpoints and checks every invariant
@@ -265,6 +265,65 @@ TEST(RobustnessCrashMatrix, LeaderElectionSurvivesAKillAfterEachLeaseWrite) {
     CheckRecovered(env, l, p, run);
   }
   Finish(env, run, kLeasePoints.size());
+}
+
+// Auth0's revocation of the previous key (rotation.revokePrevious): the startup reconcile after
+// revokePrevious was turned on records the intent (status write 1, status.pendingRevocation),
+// revokes, writes the Secret (jwks.json loses the key), clears the intent (status write 2) and
+// emits PreviousKeyRevoked. Each kill point gets a previous key of its own from a console
+// rotation, synced with revokePrevious off; the tenant must end with every one revoked exactly
+// once, never while a consumer was stale, each revocation recorded as an intent first.
+const std::vector<KillPoint> kRevocationPoints = {
+    {"before-status-write", 1}, {"after-status-write", 1}, {"before-revoke"}, {"after-revoke"},
+    {"after-secret-write"},     {"after-status-write", 2}, {"after-event", 1},
+};
+
+TEST(RobustnessCrashMatrix, RevocationSurvivesAKillAtEveryStep) {
+  KEYROLL_E2E_REQUIRE_OPERATOR();
+  E2EOptions o = FastRollouts();
+  o.auth0 = true;
+  E2EEnvironment env(o);
+  auto& tenant = env.auth0();
+  const std::string secret = "auth0-signing-certs";
+  CreateConsumers(env, secret, {"api", "worker"});
+  json skr = tenant.MakeSkr("tenant", secret, {"api", "worker"});
+  skr["spec"]["consumers"]["maxConcurrentRestarts"] = 2;
+  env.CreateSkr(skr);
+  auto revoke_previous = [&](bool on) {
+    PatchSkr(env.kube(), env.ns(), "tenant", {{"spec", {{"rotation", {{"revokePrevious", on}}}}}});
+  };
+  // Ready on the tenant's keys, both consumers on them, the Secret equal to the tenant's.
+  auto converged = [&](bool revoked) {
+    auto state = tenant.state();
+    json got = env.WaitSkr("tenant", [&](const json& s) {
+      return IsReadyAndSynced(s) && StrAt(s, "/status/keys/currentKid") == state.current_kid &&
+             StrAt(s, "/status/keys/previousKid") == (revoked ? "" : state.previous_kid) &&
+             !s["status"].contains("pendingRevocation") && StrAt(s, "/status/consumersReady") == "2/2";
+    }, std::chrono::seconds(30));
+    return IsReadyAndSynced(got) && !got["status"].contains("pendingRevocation") &&
+           WaitUntil([&] { return tenant.SecretDiff(env.SecretData(secret)).empty(); });
+  };
+  MatrixRun run{"revocation (auth0)"};
+  for (size_t i = 0; i < kRevocationPoints.size(); ++i) {
+    const KillPoint& p = kRevocationPoints[i];
+    if (env.keyroll().running()) env.keyroll().Stop();
+    revoke_previous(false);
+    ASSERT_TRUE(tenant.fake().ConsoleRotate());
+    env.StartOperator(kRecoveryEnv);
+    ASSERT_TRUE(converged(false)) << p.Spec() << ": the console rotation was not synced";
+    ASSERT_FALSE(tenant.state().previous_kid.empty());
+    env.keyroll().Stop();
+    revoke_previous(true);
+    CrashThereAndRestart(env, p, run);
+    std::vector<std::string> found;
+    if (!converged(true)) found.push_back("did not converge: " + ConditionSummary(env.Skr("tenant")));
+    if (tenant.state().revocations != static_cast<int>(i) + 1)
+      found.push_back("the tenant revoked " + std::to_string(tenant.state().revocations) + " times after " +
+                      std::to_string(i + 1) + " revocations due");
+    run.Add(p, found);
+  }
+  Finish(env, run, kRevocationPoints.size());
+  KEYROLL_EXPECT_REVOCATION_GATE_HELD(env, "tenant", tenant.state().revocations, "api", "worker");
 }
 
 }  // namespace KEYROLL_UNITY_ID

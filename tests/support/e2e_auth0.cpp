@@ -21,13 +21,9 @@ Auth0Tenant::Auth0Tenant(kube::Client& kube, const std::string& ns) : kube_(kube
   fake_ = std::make_unique<fakes::FakeAuth0>(o);
   fake_->Start();
   client_ = AddClientSecret("auth0", fakes::kAllSigningKeyScopes);
-  revocations_ = std::make_unique<RotationRecorder>([this]() -> std::optional<RotationRecorder::Sample> {
-    return RotationRecorder::Sample{fake_->State().revocations, KeysHash()};
-  });
 }
 
 Auth0Tenant::~Auth0Tenant() {
-  revocations_.reset();
   if (fake_) fake_->Stop();
 }
 

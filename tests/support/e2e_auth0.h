@@ -3,8 +3,10 @@
 // keys AUTH0_CLIENT_ID / AUTH0_CLIENT_SECRET) in the test namespace, SigningKeyRotation
 // manifests that trust the fake's CA through spec.provider.auth0.caBundle, and the checks
 // the scenarios share: does the Secret hold the tenant's keys (certificates as canonical PEM,
-// jwks.json listing exactly current, next and the unrevoked previous key), and recorders of
-// the tenant's rotations and revocations for the consumer-gate check.
+// jwks.json listing exactly current, next and the unrevoked previous key). The consumer gate of
+// its rotations and revocations is judged from the API server's write journal, by the intents
+// keyroll records there (KEYROLL_EXPECT_GATE_HELD, KEYROLL_EXPECT_REVOCATION_GATE_HELD), against
+// the counts in state().
 #pragma once
 
 #include <memory>
@@ -17,7 +19,6 @@
 
 #include "operator/kube/client.h"
 #include "tests/fakes/auth0/fake_auth0.h"
-#include "tests/support/e2e_rotations.h"
 
 namespace keyroll::testing {
 
@@ -49,9 +50,6 @@ class Auth0Tenant {
   // and (unless revoked) previous. "" when it does; else what differs (no key material).
   std::string SecretDiff(const std::optional<std::map<std::string, std::string>>& data) const;
 
-  // Revocations as sampled from the test side (keyroll records no intent to revoke on the
-  // API server, so the server's order cannot judge them; rotations: KEYROLL_EXPECT_GATE_HELD).
-  RotationRecorder& revocations() { return *revocations_; }
   // Client secrets, management tokens, the admin token and private keys, plus each body line
   // of every PEM among them (a partly printed key is a leak too).
   std::vector<std::string> AllSecrets() const;
@@ -61,7 +59,6 @@ class Auth0Tenant {
   fakes::FakeAuth0Client client_;
   kube::Client& kube_;
   std::string ns_;
-  std::unique_ptr<RotationRecorder> revocations_;
 };
 
 }  // namespace keyroll::testing

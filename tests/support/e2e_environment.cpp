@@ -28,9 +28,9 @@ E2EEnvironment::E2EEnvironment(E2EOptions options) : options_(std::move(options)
 }
 
 std::vector<std::string> E2EEnvironment::GateViolations(const std::string& skr,
-                                                    const std::vector<std::string>& consumers,
-                                                    int provider_rotations) {
-  return GateViolationsInServerOrder(cluster_->Journal(ns()), skr, consumers, provider_rotations);
+                                                        const std::vector<std::string>& consumers,
+                                                        int provider_count, GateIntent intent) {
+  return GateViolationsInServerOrder(cluster_->Journal(ns()), skr, consumers, provider_count, intent);
 }
 
 E2EEnvironment::~E2EEnvironment() {

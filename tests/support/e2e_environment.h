@@ -16,7 +16,6 @@
 #include "tests/support/e2e_workloads.h"
 #include "tests/support/e2e_objects.h"
 #include "tests/support/e2e_operator.h"
-#include "tests/support/e2e_rotations.h"
 #include "tests/support/e2e_secrecy.h"
 #include "tests/support/gate_oracle.h"
 
@@ -34,10 +33,19 @@
 // arguments after `provider_rotations`) completed a rollout of the keys of that moment, in the
 // API server's order, and the provider (`provider_rotations`: its count) rotated once per intent.
 // A real cluster keeps no write journal: there the test ends as skipped, so this goes last.
-#define KEYROLL_EXPECT_GATE_HELD(env, skr, provider_rotations, ...)                                       \
-  do {                                                                                                    \
-    KEYROLL_SKIP_UNLESS_FAKE((env).cluster(), ::keyroll::testing::kGateNeedsJournal);                 \
-    EXPECT_EQ((env).GateViolations(skr, {__VA_ARGS__}, provider_rotations), std::vector<std::string>{});  \
+#define KEYROLL_EXPECT_GATE_HELD(env, skr, provider_rotations, ...) \
+  KEYROLL_EXPECT_GATE_HELD_FOR_(env, ::keyroll::testing::GateIntent::kRotation, skr, provider_rotations, __VA_ARGS__)
+
+// The same for Auth0's revocations of the previous key (status.pendingRevocation):
+// `provider_revocations` is the tenant's count. Also last (it skips on a real cluster).
+#define KEYROLL_EXPECT_REVOCATION_GATE_HELD(env, skr, provider_revocations, ...)                              \
+  KEYROLL_EXPECT_GATE_HELD_FOR_(env, ::keyroll::testing::GateIntent::kRevocation, skr, provider_revocations, \
+                                __VA_ARGS__)
+
+#define KEYROLL_EXPECT_GATE_HELD_FOR_(env, intent, skr, provider_count, ...)                                       \
+  do {                                                                                                             \
+    KEYROLL_SKIP_UNLESS_FAKE((env).cluster(), ::keyroll::testing::kGateNeedsJournal);                             \
+    EXPECT_EQ((env).GateViolations(skr, {__VA_ARGS__}, provider_count, intent), std::vector<std::string>{});      \
   } while (0)
 
 namespace keyroll::testing {
@@ -79,7 +87,7 @@ class E2EEnvironment {
   // The consumer gate of SigningKeyRotation `skr` in the API server's order (gate_oracle.h);
   // needs the fake's write journal: tests use KEYROLL_EXPECT_GATE_HELD.
   std::vector<std::string> GateViolations(const std::string& skr, const std::vector<std::string>& consumers,
-                                          int provider_rotations);
+                                          int provider_count, GateIntent intent = GateIntent::kRotation);
   Auth0Tenant& auth0() { return *auth0_; }  // only with E2EOptions::auth0
 
   void StartOperator(const std::map<std::string, std::string>& env = {});

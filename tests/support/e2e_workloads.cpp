@@ -156,14 +156,6 @@ std::vector<Rollout> WorkloadSimulator::RolloutsOf(const std::string& name) cons
   return out;
 }
 
-bool WorkloadSimulator::RolledOutBefore(const std::string& name, const std::string& keys_hash,
-                                        std::chrono::steady_clock::time_point when) const {
-  for (const auto& r : RolloutsOf(name)) {
-    if (r.keys_hash == keys_hash && r.completed <= when) return true;
-  }
-  return false;
-}
-
 std::string WorkloadSimulator::LastRolledHash(const std::string& name) const {
   auto rs = RolloutsOf(name);
   return rs.empty() ? "" : rs.back().keys_hash;

@@ -26,8 +26,9 @@
 // so, for tests to skip with a reason.
 // Workloads are named as people see them (rotation::DisplayName): "api" for a Deployment,
 // "StatefulSet/worker", "DaemonSet/edge". Every completed rollout is recorded with the pod
-// template's keyroll.dev/keys-hash, so tests can check that each rotation happened only after
-// every consumer ran the keys of that moment.
+// template's keyroll.dev/keys-hash (LastRolledHash); whether each rotation or revocation came
+// only after every consumer ran the keys of that moment is judged in the API server's order
+// (gate_oracle.h), from the rollout-complete status writes this simulator makes.
 #pragma once
 
 #include <atomic>
@@ -80,9 +81,6 @@ class WorkloadSimulator {
 
   std::vector<Rollout> Rollouts() const;
   std::vector<Rollout> RolloutsOf(const std::string& name) const;
-  // True when `name` completed a rollout of template hash `keys_hash` at or before `when`.
-  bool RolledOutBefore(const std::string& name, const std::string& keys_hash,
-                       std::chrono::steady_clock::time_point when) const;
   // Template hash of the last completed rollout of `name` ("" if none).
   std::string LastRolledHash(const std::string& name) const;
   int PendingCount(const std::string& name) const;  // rollouts waiting (held or delayed)

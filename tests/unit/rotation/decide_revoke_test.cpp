@@ -44,12 +44,16 @@ struct World {
     o.consumers = {Deployment("api", std::nullopt)};
   }
   void Read() { o.provider = ObservedProvider{now, provider, std::nullopt}; }
-  Plan Step() {
+  Plan Decided() {
     Plan p = Decide(o, now);
     if (p.read_provider) {
       Read();
       p = Decide(o, now);
     }
+    return p;
+  }
+  Plan Step() {
+    Plan p = Decided();
     Apply(p);
     return p;
   }
@@ -72,11 +76,14 @@ struct World {
         if (d.name == r.name) d.template_keys_hash = r.keys_hash;
     if (p.status) o.resource.status = *p.status;
   }
-  // Steps until a plan changes nothing but a revocation (which this world does not perform).
+  // Steps until a plan changes nothing, or would revoke (not applied: this world revokes, and
+  // records the intent, only when a test applies that plan).
   Plan Settle() {
     Plan p;
     for (int i = 0; i < 10; ++i) {
-      p = Step();
+      p = Decided();
+      if (!p.revoke_kid.empty()) return p;
+      Apply(p);
       if (p.secret.op == SecretOp::None && !p.status && p.restarts.empty()) return p;
     }
     ADD_FAILURE() << "did not settle";
@@ -220,6 +227,180 @@ TEST(DecideRevoke, AFailedRevokeIsReportedAndNotRepeatedInTheSameReconcile) {
   EXPECT_EQ(p.revoke_result, v::kRevokeResultFailed);
   EXPECT_TRUE(HasEvent(p, v::kEventRevokeFailed));
   EXPECT_FALSE(p.secret.write_keys);  // nothing known changed
+}
+
+// --- The revocation intent (status.pendingRevocation, crash-safe revocation in decide.h) ---
+
+// Settled with revokePrevious on, the plan that revokes applied: its intent on record, the call
+// not (yet) made. Returns that plan.
+Plan IntentOnRecord(World& w) {
+  w.Settle();
+  w.Read();
+  Plan p = Decide(w.o, w.now);
+  EXPECT_EQ(p.revoke_kid, "kidPrevious");
+  w.Apply(p);
+  return p;
+}
+
+// keyroll restarted: its provider cache is empty and the clock moved on.
+void Restarted(World& w, Seconds later = Seconds{5}) {
+  w.o.provider = ObservedProvider{};
+  w.o.revoke_outcome.reset();
+  w.now += later;
+}
+
+const char* Message(const Plan& p, std::string_view reason) {
+  for (const auto& e : p.events)
+    if (e.reason == reason) return e.message.c_str();
+  return "";
+}
+
+TEST(DecideRevocationIntent, IsRecordedInTheStatusThatMustLandBeforeTheCall) {
+  World w(true);
+  w.Settle();
+  w.Read();
+  ASSERT_FALSE(w.o.resource.status.pending_revocation);
+  Plan p = Decide(w.o, w.now);
+  ASSERT_EQ(p.revoke_kid, "kidPrevious");
+  // The status to write records the intent: the controller calls only once it is on record
+  // (plan.h); until then the observed status holds none, so a plan that did not land revokes
+  // nothing: the next Decide plans the same intent again.
+  ASSERT_TRUE(p.status);
+  ASSERT_TRUE(p.status->pending_revocation);
+  EXPECT_EQ(*p.status->pending_revocation, (PendingRevocation{"kidPrevious", w.now, w.provider.keys_hash}));
+  EXPECT_EQ(p.status->keys->keys_hash, w.provider.keys_hash) << "the keys every consumer was judged to hold";
+  EXPECT_EQ(Decide(w.o, w.now), p);
+  json j = StatusToJson(*p.status);
+  EXPECT_EQ(j["pendingRevocation"]["kid"], "kidPrevious");
+  EXPECT_EQ(j["pendingRevocation"]["keysHash"], w.provider.keys_hash);
+  EXPECT_EQ(ParseStatus(j), *p.status);
+  // The intent landed; the same reconcile then calls and decides on the outcome: cleared.
+  w.Apply(p);
+  w.provider = Auth0Keys("jwks-without-previous", "");
+  w.o.revoke_outcome = RevokeOutcome{"kidPrevious", true, w.provider, std::nullopt};
+  Plan after = Decide(w.o, w.now);
+  ASSERT_TRUE(after.status);
+  EXPECT_FALSE(after.status->pending_revocation);
+  EXPECT_EQ(after.revoke_result, v::kRevokeResultSucceeded);
+  EXPECT_TRUE(after.revoke_kid.empty());
+}
+
+TEST(DecideRevocationIntent, FoundRevokedAfterACrashIsClearedAndCountedWithoutASecondCall) {
+  World w(true);
+  IntentOnRecord(w);
+  w.provider = Auth0Keys("jwks-without-previous", "");  // the call landed; keyroll died (after-revoke)
+  Restarted(w);
+  Plan read = Decide(w.o, w.now);
+  EXPECT_TRUE(read.read_provider) << "an intent is resolved on a fresh read only";
+  w.Read();
+  Plan p = Decide(w.o, w.now);
+  EXPECT_TRUE(p.revoke_kid.empty());
+  ASSERT_TRUE(p.status);
+  EXPECT_FALSE(p.status->pending_revocation);
+  EXPECT_EQ(p.status->keys->previous_kid, "");
+  EXPECT_EQ(p.revoke_result, v::kRevokeResultSucceeded);
+  EXPECT_NE(std::string(Message(p, v::kEventPreviousKeyRevoked)).find("by keyroll"), std::string::npos);
+  EXPECT_TRUE(p.secret.write_keys) << "jwks.json loses the key";
+  w.Apply(p);
+  w.now += Seconds{1};
+  Plan quiet = w.Settle();
+  EXPECT_TRUE(quiet.revoke_kid.empty());
+  EXPECT_FALSE(HasEvent(quiet, v::kEventPreviousKeyRevoked));
+}
+
+TEST(DecideRevocationIntent, NotRevokedAfterACrashIsJudgedAgainOnlyOnAReadAfterIt) {
+  World w(true);
+  IntentOnRecord(w);  // keyroll died before the call (before-revoke)
+  // A read from the intent's own second may predate the call: nothing is decided on it.
+  Plan same_second = Decide(w.o, w.now);
+  EXPECT_TRUE(same_second.revoke_kid.empty());
+  EXPECT_FALSE(same_second.read_provider);
+  EXPECT_FALSE(same_second.status) << "the intent stays";
+  Restarted(w, Seconds{1});
+  EXPECT_TRUE(Decide(w.o, w.now).read_provider);
+  w.Read();
+  Plan p = Decide(w.o, w.now);
+  EXPECT_EQ(p.revoke_kid, "kidPrevious");
+  ASSERT_TRUE(p.status && p.status->pending_revocation);
+  EXPECT_EQ(p.status->pending_revocation->started_at, w.now) << "a new intent, on record before this call";
+  EXPECT_TRUE(p.revoke_result.empty());
+}
+
+TEST(DecideRevocationIntent, AHoldThatAppliesNowClearsItWithTheHoldsReasonAndRevokesNothing) {
+  World w(true);
+  IntentOnRecord(w);
+  w.o.consumers[0].updated_replicas = 0;  // api is rolling out again (someone restarted it)
+  Restarted(w);
+  w.Read();
+  Plan p = Decide(w.o, w.now);
+  EXPECT_TRUE(p.revoke_kid.empty());
+  ASSERT_TRUE(p.status);
+  EXPECT_FALSE(p.status->pending_revocation);
+  const std::string said = Message(p, v::kEventRevocationNotApplied);
+  EXPECT_NE(said.find("kidPrevious"), std::string::npos) << said;
+  EXPECT_NE(said.find("ConsumerNotUpToDate"), std::string::npos) << said;
+  w.Apply(p);
+  w.now += Seconds{1};
+  EXPECT_TRUE(w.Step().revoke_kid.empty());
+  // Suspended: the same, with its own reason.
+  World s(true);
+  IntentOnRecord(s);
+  json suspended = Auth0Resource(true);
+  suspended["spec"]["rotation"]["suspend"] = true;
+  Status status = s.o.resource.status;
+  s.o.resource = ParseResource(suspended);
+  s.o.resource.status = status;
+  Restarted(s);
+  s.Read();
+  Plan held = Decide(s.o, s.now);
+  EXPECT_TRUE(held.revoke_kid.empty());
+  EXPECT_NE(std::string(Message(held, v::kEventRevocationNotApplied)).find("Suspended"), std::string::npos);
+}
+
+TEST(DecideRevocationIntent, AKeyNoLongerPreviousIsClearedAsNotPrevious) {
+  World w(true);
+  IntentOnRecord(w);
+  w.provider = Auth0Keys("jwks-after-console-rotations", "kidOther");
+  Restarted(w);
+  w.Read();
+  Plan p = Decide(w.o, w.now);
+  ASSERT_TRUE(p.status);
+  EXPECT_FALSE(p.status->pending_revocation);
+  EXPECT_EQ(p.revoke_result, v::kRevokeResultNotPrevious);
+  EXPECT_TRUE(HasEvent(p, v::kEventRevocationNotApplied));
+  EXPECT_NE(p.revoke_kid, "kidPrevious");
+}
+
+TEST(DecideRevocationIntent, ALostAnswerKeepsItUntilARefusalClearsIt) {
+  World w(true);
+  IntentOnRecord(w);
+  // The answer was lost: it may have happened. The intent stays; no second call.
+  w.o.revoke_outcome = RevokeOutcome{"kidPrevious", false, std::nullopt,
+                                     ProviderError{ProviderErrorKind::OutcomeUnknown, "connection reset"}};
+  Plan lost = Decide(w.o, w.now);
+  EXPECT_TRUE(lost.revoke_kid.empty());
+  EXPECT_EQ(lost.revoke_result, v::kRevokeResultFailed);
+  EXPECT_TRUE(!lost.status || lost.status->pending_revocation);
+  w.Apply(lost);
+  ASSERT_TRUE(w.o.resource.status.pending_revocation);
+  // The next read shows the key revoked: done, once.
+  w.provider = Auth0Keys("jwks-without-previous", "");
+  Restarted(w, Seconds{1});
+  w.Read();
+  Plan found = Decide(w.o, w.now);
+  EXPECT_TRUE(found.revoke_kid.empty());
+  EXPECT_EQ(found.revoke_result, v::kRevokeResultSucceeded);
+  ASSERT_TRUE(found.status);
+  EXPECT_FALSE(found.status->pending_revocation);
+  // A definite refusal clears the intent at once.
+  World r(true);
+  IntentOnRecord(r);
+  r.o.revoke_outcome = RevokeOutcome{"kidPrevious", false, std::nullopt,
+                                     ProviderError{ProviderErrorKind::Rejected, "Auth0 answered 400"}};
+  Plan refused = Decide(r.o, r.now);
+  ASSERT_TRUE(refused.status);
+  EXPECT_FALSE(refused.status->pending_revocation);
+  EXPECT_TRUE(refused.revoke_kid.empty());
 }
 
 TEST(ParseSpecAuth0, CaBundleAndRevokePrevious) {

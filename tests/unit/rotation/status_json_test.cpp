@@ -21,6 +21,7 @@ Status Full() {
   s.last_handled_request_id = "2026-11-22";
   s.last_handled_rotate_request = "manual-1";
   s.pending_rotation = PendingRotation{T("2026-11-22T03:00:01Z"), "3f2a9c1e", "9b0d77a2", "Schedule", "r", "m"};
+  s.pending_revocation = PendingRevocation{"kidPrevious", T("2026-11-22T03:00:02Z"), std::string(64, 'b')};
   s.consumers = {{"Deployment", "api", true, "", 0, ""}, {"StatefulSet", "worker", false, "rollout in progress", 2, "abc123"}};
   s.consumers_ready = "1/2";
   s.conditions = {{"Ready", "False", 4, T("2026-11-22T03:00:01Z"), "RotationPending", "rotation in progress"},
@@ -35,6 +36,8 @@ TEST(StatusJson, FullRoundTrip) {
   EXPECT_EQ(ParseStatus(json::parse(j.dump())), s);
   EXPECT_EQ(j["keys"]["currentFingerprint"], "3f2a9c1e");
   EXPECT_EQ(j["pendingRotation"]["expectedCurrentFingerprint"], "9b0d77a2");
+  EXPECT_EQ(j["pendingRevocation"], json({{"kid", "kidPrevious"}, {"startedAt", "2026-11-22T03:00:02Z"},
+                                          {"keysHash", std::string(64, 'b')}}));
   EXPECT_EQ(j["lastHandledRequestID"], "2026-11-22");
   EXPECT_EQ(j["conditions"][0]["lastTransitionTime"], "2026-11-22T03:00:01Z");
   EXPECT_EQ(j["consumers"][1]["upToDate"], false);
@@ -71,6 +74,14 @@ TEST(StatusJson, APartialPendingRotationIsNeverDropped) {
   Status s = ParseStatus(json::parse(R"({"pendingRotation": {"fromFingerprint": 12}})"));
   ASSERT_TRUE(s.pending_rotation);
   EXPECT_EQ(s.pending_rotation->started_at, Time{});
+}
+
+TEST(StatusJson, APartialPendingRevocationIsNeverDropped) {
+  Status s = ParseStatus(json::parse(R"({"pendingRevocation": {"kid": 12, "startedAt": "soon"}})"));
+  ASSERT_TRUE(s.pending_revocation);
+  EXPECT_EQ(s.pending_revocation->kid, "");
+  EXPECT_EQ(s.pending_revocation->started_at, Time{});
+  EXPECT_FALSE(ParseStatus(json::parse(R"({"pendingRevocation": "kidPrevious"})")).pending_revocation);
 }
 
 TEST(Timestamp, FormatAndParse) {
