@@ -74,7 +74,7 @@ std::string RenewTime(TestCluster& cluster) {
 // Starts a, waits until it leads, then starts b (so the leader is known).
 void StartLeaderThenStandby(Candidate& a, Candidate& b) {
   a.elector->Start();
-  ASSERT_TRUE(WaitUntil([&] { return a.elector->IsLeader(); }));
+  ASSERT_TRUE(WaitUntil([&] { return a.elector->IsLeader() && a.started == 1; }));
   b.elector->Start();
   ASSERT_TRUE(WaitUntil([&] { return b.elector->CurrentLeader() == a.elector->identity(); }));
 }
@@ -126,7 +126,8 @@ TEST(LeaderElection, KilledLeaderIsReplacedAfterItsLeaseRunsOut) {
   a.elector->Abandon();  // kill -9: no release, no callbacks
   EXPECT_EQ(a.stopped, 0);
   EXPECT_EQ(GetLease(cluster)["spec"]["holderIdentity"], "replica-a");
-  ASSERT_TRUE(WaitUntil([&] { return b.elector->IsLeader(); }, 30s));
+  // IsLeader() turns true just before on_started_leading runs, on the elector's thread.
+  ASSERT_TRUE(WaitUntil([&] { return b.elector->IsLeader() && b.started == 1; }, 30s));
   const auto took = Clock::now() - killed;
   RecordProperty("takeover_after_kill_ms", static_cast<int>(ToMs(took)));
   // b must have waited for the lease (2 s from its last sight of a renewal, which was at
@@ -177,7 +178,7 @@ TEST(LeaderElection, LeaderThatSeesAnotherHolderStopsLeading) {
   TestCluster cluster;
   Candidate a(cluster, "replica-a");
   a.elector->Start();
-  ASSERT_TRUE(WaitUntil([&] { return a.elector->IsLeader(); }));
+  ASSERT_TRUE(WaitUntil([&] { return a.elector->IsLeader() && a.started == 1; }));
   // Somebody else (e.g. an operator with a skewed idea of time) writes itself in.
   auto lease = GetLease(cluster);
   lease["spec"]["holderIdentity"] = "intruder";
@@ -193,7 +194,7 @@ TEST(LeaderElection, ConflictsOnRenewAreSurvivedAndFailuresPastTheDeadlineLoseTh
   TestCluster cluster;
   Candidate a(cluster, "replica-a");
   a.elector->Start();
-  ASSERT_TRUE(WaitUntil([&] { return a.elector->IsLeader(); }));
+  ASSERT_TRUE(WaitUntil([&] { return a.elector->IsLeader() && a.started == 1; }));
   KEYROLL_SKIP_UNLESS_FAKE(cluster, "409s on renewal and 500s past the renew deadline (fault injection)");
 
   cluster.ConflictNextWrites(2);
