@@ -134,6 +134,11 @@ json Explain(const ClusterState& state, rotation::Time now) {
   if (decided.pending_rotation)
     out["rotationInProgress"] = "a rotation is in flight (started " +
                                 rotation::FormatTimestamp(decided.pending_rotation->started_at) + ")";
+  // The intent on record: its call is in flight, or a crash cut it short and keyroll resolves
+  // it on its next provider read (decide.h, crash-safe revocation).
+  if (const auto& revoking = r.status.pending_revocation)
+    out["revocationInProgress"] = "a revocation of key " + revoking->kid + " is in flight (started " +
+                                  rotation::FormatTimestamp(revoking->started_at) + ")";
   out["next"] = NextSteps(plan, spec);
   return out;
 }
@@ -196,6 +201,7 @@ int RunWhy(const GlobalOptions& options, const std::string& name, const WhyOptio
         << (e.contains("nextRotation") ? "; next by policy " + str(e, "nextRotation") : "")
         << " (`kubectl keyroll rotate " << str(e, "name") << "` asks for one)\n";
   if (e.contains("rotationInProgress")) out << str(e, "rotationInProgress") << "\n";
+  if (e.contains("revocationInProgress")) out << str(e, "revocationInProgress") << "\n";
   out << "\nNext, keyroll would:\n";
   if (e["next"].empty()) out << "  nothing (steady state)\n";
   for (const auto& s : e["next"]) out << "  - " << s.get<std::string>() << "\n";

@@ -7,6 +7,7 @@
 #include "cli/format.h"
 #include "cli/rotate_cmd.h"
 #include "cli/status_cmd.h"
+#include "cli/why_cmd.h"
 #include "operator/rotation/parse_spec.h"
 
 namespace keyroll::cli {
@@ -129,6 +130,20 @@ TEST(CliStatusSummary, SaysWhichKeyARevocationInProgressRevokes) {
   EXPECT_EQ(s["revocationInProgress"], true);
   EXPECT_EQ(s["revokingKid"], "kidPrevious");
   EXPECT_FALSE(s.contains("rotationInProgress"));
+}
+
+TEST(CliWhyExplain, SaysWhichKeyARevocationInProgressRevokes) {
+  auto now = rotation::ParseTimestamp("2026-12-03T04:00:00Z").value();
+  ClusterState idle;
+  idle.observed.resource = rotation::ParseResource(Resource({{"phase", "Ready"}}));
+  EXPECT_FALSE(Explain(idle, now).contains("revocationInProgress"));
+  ClusterState revoking;
+  revoking.observed.resource = rotation::ParseResource(Resource(
+      {{"phase", "Ready"},
+       {"pendingRevocation", {{"kid", "kidPrevious"}, {"startedAt", "2026-12-03T03:59:59Z"}, {"keysHash", "h"}}}}));
+  json e = Explain(revoking, now);
+  ASSERT_TRUE(e.contains("revocationInProgress")) << e.dump();
+  EXPECT_EQ(e["revocationInProgress"], "a revocation of key kidPrevious is in flight (started 2026-12-03T03:59:59Z)");
 }
 
 TEST(CliFormat, AgesTablesAndColourFreeWidths) {
