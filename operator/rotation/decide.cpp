@@ -21,6 +21,11 @@ void AddEvent(DecideContext& c, std::string_view type, std::string_view reason, 
 
 std::string Short(std::string_view hash) { return std::string(hash.substr(0, 8)); }
 
+bool ReadFresh(const DecideContext& c) {
+  const Observed& o = c.o;
+  return o.rotate_outcome || (o.provider.read_at && c.now - *o.provider.read_at <= kFreshReadForRotation);
+}
+
 }  // namespace detail
 
 namespace {
@@ -270,8 +275,7 @@ Plan Decide(const Observed& o, Time now) {
   PolicyInput policy_in{spec.rotation, c.next, RotateRequest(meta), meta.creation_timestamp};
   v.due = RotationDue(policy_in, now);
   if (v.due && !v.gate && !c.next.pending_rotation && !c.next.pending_revocation) {  // one provider write at a time
-    bool fresh = o.rotate_outcome || (o.provider.read_at && now - *o.provider.read_at <= kFreshReadForRotation);
-    if (!fresh) return ReadProviderFirst();
+    if (!detail::ReadFresh(c)) return ReadProviderFirst();
     c.next.pending_rotation = PendingRotation{now, c.provider->current_fingerprint, c.provider->next_fingerprint,
                                               ToString(v.due->kind), spec.rotation.request_id,
                                               std::string(RotateRequest(meta))};

@@ -53,6 +53,10 @@ void FillStatus(DecideContext& c, const Verdict& v);
 // (revoke.h). Returns false when the provider's keys must be read again first.
 bool DecideRevocation(DecideContext& c, const Verdict& v);
 
+// Whether the provider's keys are fresh enough to write to the provider on (rotate, revoke):
+// read within kFreshReadForRotation, or the answer of this reconcile's rotate.
+bool ReadFresh(const DecideContext& c);
+
 std::string Short(std::string_view hash);  // first 8 characters, for messages
 
 }  // namespace keyroll::rotation::detail

@@ -63,10 +63,8 @@ bool DecideRevocation(DecideContext& c, const Verdict& v) {
   const Observed& o = c.o;
   // One call per reconcile and per intent (a rotation is a hold: RotationInProgress).
   if (o.revoke_outcome || c.next.pending_revocation) return true;
-  const bool read_fresh =
-      o.rotate_outcome || (o.provider.read_at && c.now - *o.provider.read_at <= kFreshReadForRotation);
   RevokeInput in{c.spec, c.next, c.provider, v.secret, v.consumers, o.account_conflict_with.has_value(),
-                 c.plan.rotate, read_fresh};
+                 c.plan.rotate, ReadFresh(c)};
   const std::optional<Violation> held = RevokeHeld(in);
   if (!held) {
     c.next.pending_revocation = PendingRevocation{c.provider->previous_kid, c.now, c.provider->keys_hash};
