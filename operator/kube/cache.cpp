@@ -145,8 +145,12 @@ void Store::Replace(Listing listing, const std::function<void(const std::vector<
     if (c.type == DeltaType::kDeleted || (c.type == DeltaType::kUpdated && unpack_old_on_update_))
       d.old_object = Unpack(previous.at(c.key));
     if (c.type != DeltaType::kDeleted) {
-      std::lock_guard lock(mu_);  // only this thread writes items_; readers may be in it
-      d.new_object = Unpack(items_.at(c.key));
+      Item item;  // decoded outside the lock, as in GetByKey
+      {
+        std::lock_guard lock(mu_);  // only this thread writes items_; readers may be in it
+        item = items_.at(c.key);
+      }
+      d.new_object = Unpack(item);
     }
     chunk.push_back(std::move(d));
     if (chunk.size() == kDeltaChunk) {
