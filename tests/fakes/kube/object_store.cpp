@@ -53,33 +53,13 @@ std::optional<json> ObjectStore::Get(const ResourceType& type, const std::string
 
 std::optional<ObjectMap> ObjectStore::List(const ResourceType& type, const std::string& ns,
                                            int64_t rv, int64_t* at) const {
-  std::lock_guard<std::mutex> lock(mu_);
-  if (rv != 0 && rv < oldest_rv_) return std::nullopt;
-  ObjectMap all;
-  auto t = objects_.find(type.StorageKey());
-  if (t != objects_.end()) all = t->second;
-  if (rv != 0 && rv < rv_) {
-    // Undo the newer events of this type, newest first.
-    for (auto it = history_.rbegin(); it != history_.rend() && (*it)->rv > rv; ++it) {
-      const StoreEvent& e = **it;
-      if (e.storage_key != type.StorageKey()) continue;
-      const json& obj = e.type == "ADDED" ? e.object : e.previous;
-      std::string key = ObjectKey(NamespaceOf(obj), NameOf(obj));
-      if (e.type == "ADDED") {
-        all.erase(key);
-      } else {
-        all[key] = e.previous;
-      }
-    }
-  }
-  *at = rv == 0 ? rv_ : std::min(rv, rv_);
-  if (ns.empty()) return all;
-  ObjectMap in_ns;
-  std::string prefix = ns + "/";
-  for (auto it = all.lower_bound(prefix); it != all.end() && it->first.rfind(prefix, 0) == 0; ++it) {
-    in_ns.insert(*it);
-  }
-  return in_ns;
+  ObjectMap out;
+  if (!Visit(type, ns, rv, "", at, [&](const std::string& key, const json& object) {
+        out.emplace_hint(out.end(), key, object);  // visited in key order
+        return true;
+      }))
+    return std::nullopt;
+  return out;
 }
 
 bool ObjectStore::Visit(const ResourceType& type, const std::string& ns, int64_t rv, const std::string& from,
