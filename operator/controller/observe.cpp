@@ -120,8 +120,8 @@ std::optional<Observation> Observe(const ObserveSources& src, const std::string&
   auto resource = src.resources.Get(ns, name);
   if (!resource) return std::nullopt;
   Observation out;
-  out.resource = *resource;
-  out.observed.resource = rotation::ParseResource(*resource);
+  out.resource = std::move(*resource);
+  out.observed.resource = rotation::ParseResource(out.resource);
   out.observed.pending_settle = src.pending_settle;
   if (!out.observed.resource.spec.ok() || out.observed.resource.meta.deleting) return out;
   const rotation::Spec& spec = out.observed.resource.spec.value();

@@ -255,7 +255,9 @@ Reconciler::Outcome Reconciler::Apply(Observation& obs, const rotation::Plan& de
   const rotation::Plan* current = &decided;
   std::optional<rotation::Plan> redecided;
   auto lg = LoggerFor(obs.observed.resource.meta);
-  if (!rotation::MakesNoChanges(decided)) lg.Debug("applying plan", {{"plan", rotation::PlanToJson(decided).dump()}});
+  // Guarded: the plan as JSON, built even with debug off, was 2 % of a cold start's CPU.
+  if (log::Enabled(spdlog::level::debug) && !rotation::MakesNoChanges(decided))
+    lg.Debug("applying plan", {{"plan", rotation::PlanToJson(decided).dump()}});
   // 1. The Secret; nothing else when it fails.
   if (decided.secret.op != rotation::SecretOp::None) {
     if (!ApplySecret(obs, decided.secret)) return Outcome{true, decided.requeue_after};
