@@ -14,6 +14,7 @@ constexpr int kLevel = 1;
 // How often the samples are tried as a new dictionary (objects encoded between trials).
 constexpr int kTrialEvery = 256;
 constexpr unsigned long long kMaxDecodedBytes = 64ull << 20;  // no projection is near this
+constexpr unsigned long long kKeptBufferBytes = 256ull << 10;
 
 struct CCtxDeleter {
   void operator()(ZSTD_CCtx* c) const { ZSTD_freeCCtx(c); }
@@ -84,11 +85,17 @@ nlohmann::json ObjectCodec::Decode(std::string_view blob) const {
   const unsigned long long size = ZSTD_getFrameContentSize(blob.data() + 1, blob.size() - 1);
   if (size == ZSTD_CONTENTSIZE_ERROR || size == ZSTD_CONTENTSIZE_UNKNOWN || size > kMaxDecodedBytes)
     throw std::invalid_argument("object blob is not a zstd frame of known size");
-  std::vector<std::uint8_t> bytes(size);
-  size_t n = ZSTD_decompress_usingDict(ThreadDCtx(), bytes.data(), bytes.size(), blob.data() + 1, blob.size() - 1,
+  // One buffer per thread, grown to the largest projection it decoded (a few KiB): a fresh
+  // zero-filled vector per read was 1 % of a cold start's CPU.
+  // A rare large one gets a buffer of its own, not kept.
+  thread_local std::vector<std::uint8_t> kept;
+  std::vector<std::uint8_t> large;
+  std::vector<std::uint8_t>& bytes = size <= kKeptBufferBytes ? kept : large;
+  if (bytes.size() < size) bytes.resize(size);
+  size_t n = ZSTD_decompress_usingDict(ThreadDCtx(), bytes.data(), size, blob.data() + 1, blob.size() - 1,
                                        dictionary->data(), dictionary->size());
   if (ZSTD_isError(n) || n != size) throw std::invalid_argument("object blob does not decompress");
-  return nlohmann::json::from_msgpack(bytes);
+  return nlohmann::json::from_msgpack(bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(size));
 }
 
 int ObjectCodec::dictionaries() const {
