@@ -4,22 +4,16 @@
 #include <gtest/gtest.h>
 
 #include <cstdlib>
-#include <fstream>
 
 #include "operator/providers/http_endpoint.h"
 #include "operator/providers/trust_store.h"
 #include "tests/fakes/qstash/fake_qstash.h"
 #include "tests/integration/auth0_client_fixture.h"
+#include "tests/support/temp_dir.h"
 
 namespace keyroll::testing {
 namespace {
 namespace KEYROLL_UNITY_ID {
-
-std::string WriteFile(const std::string& name, const std::string& text) {
-  std::string path = std::string(KEYROLL_BINARY_DIR) + "/" + name + "-" + std::to_string(::getpid()) + ".pem";
-  std::ofstream(path, std::ios::binary) << text;
-  return path;
-}
 
 class ScopedEnv {
  public:
@@ -60,7 +54,12 @@ class Auth0CaBundleTest : public Auth0ClientTest {
     auto res = (*client)->Get(path.c_str());
     return res ? res->status : 0;
   }
+  // The test's PEM files, in a directory removed when the test ends.
+  std::string WriteFile(const std::string& name, const std::string& text) const {
+    return tmp_.Write(name + ".pem", text);
+  }
   fakes::FakeQStash qstash_;
+  TempDir tmp_;
 };
 
 // SharedTrustStore parses the system roots once per process: a test that points
