@@ -43,8 +43,10 @@ TEST_F(ControllerTest, SyncsProviderKeysIntoAnOwnedSecretThenMakesNoWrites) {
   EXPECT_EQ(account.rotations, 0);
 
   // Steady state: the resource's own status write and the Secret event were seen; from
-  // now on nothing changes, so nothing may be written.
+  // now on nothing changes, so nothing may be written. The KeysSynced event is the first
+  // sync's last write (after the Ready status): under load it can land after Ready is seen.
   EXPECT_EQ(qstash_->Account(token_)->rotations, 0);
+  ASSERT_TRUE(WaitUntil([&] { return HasEvent("payments", "KeysSynced"); }, 30s)) << Log();
   if (cluster_->is_fake()) {
     int before = Writes();
     std::this_thread::sleep_for(3s);  // a window for writes that must not happen
