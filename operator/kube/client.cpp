@@ -4,6 +4,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "operator/kube/object_json.h"
+
 namespace keyroll::kube {
 namespace {
 
@@ -44,7 +46,7 @@ Result<Object> Client::Request(const std::string& method, const std::string& pat
   if (res->status < 200 || res->status > 299) {
     return ErrorFromResponse(res->status, res->body, res->retry_after);
   }
-  auto j = nlohmann::json::parse(res->body, nullptr, false);
+  auto j = ParseObjectJson(res->body);
   if (j.is_discarded()) {
     return DecodeError(method + " " + path + ": the answer (HTTP " + std::to_string(res->status) +
                        ") is not JSON");

@@ -1,5 +1,7 @@
 #include "operator/kube/watch_decoder.h"
 
+#include "operator/kube/object_json.h"
+
 namespace keyroll::kube {
 namespace {
 
@@ -24,7 +26,7 @@ const char* WatchEventTypeName(WatchEventType t) {
 }
 
 Result<WatchEvent> ParseWatchEvent(std::string_view line) {
-  auto j = nlohmann::json::parse(line.begin(), line.end(), nullptr, false);
+  auto j = ParseObjectJson(line);
   if (j.is_discarded() || !j.is_object()) {
     return DecodeError("watch stream: a line is not JSON (" + std::to_string(line.size()) + " bytes)");
   }
