@@ -110,12 +110,12 @@ json ReplaceObject(ServerState& state, const Target& t, json body, bool status_o
   }
   std::optional<ResourceType> crd_type;
   json updated = state.store.Update(t.type, t.ns, t.name, [&](const json& current) {
-    json next = PrepareUpdate(t.type, t.version, current, body, status_only);
+    json next = PrepareUpdate(t.type, t.version, current, std::move(body), status_only);  // called once
     if (IsCrd(t.type) && !status_only) crd_type = CrdTypeOrInvalid(next);
     return next;
   });
   if (crd_type) state.registry.AddOrReplace(*crd_type);
-  return AsServed(t.type, t.version, updated);
+  return AsServed(t.type, t.version, std::move(updated));
 }
 
 json PatchObject(ServerState& state, const Target& t, const std::string& content_type,
@@ -133,7 +133,7 @@ json PatchObject(ServerState& state, const Target& t, const std::string& content
     return next;
   });
   if (crd_type) state.registry.AddOrReplace(*crd_type);
-  return AsServed(t.type, t.version, updated);
+  return AsServed(t.type, t.version, std::move(updated));
 }
 
 json DeleteObject(ServerState& state, const Target& t, const json& options) {

@@ -151,6 +151,17 @@ json AsServed(const ResourceType& type, const std::string& version, json object)
   return object;
 }
 
+std::string ServedText(const ResourceType& type, const std::string& version, const json& object) {
+  auto says = [&](const char* key, const std::string& want) {
+    auto it = object.find(key);
+    return it != object.end() && it->is_string() && it->get_ref<const std::string&>() == want;
+  };
+  if (object.is_object() && says("kind", type.kind) && says("apiVersion", type.ApiVersion(version))) {
+    return object.dump();
+  }
+  return AsServed(type, version, object).dump();
+}
+
 json PrepareCreate(const ResourceType& type, const std::string& version, const std::string& url_ns,
                    json object) {
   object = AsServed(type, version, std::move(object));
@@ -207,7 +218,7 @@ json PrepareUpdate(const ResourceType& type, const std::string& version, const j
   DecodeCustom(type, version, incoming);
   if (status_only) {
     json next = current;
-    if (incoming.contains("status")) next["status"] = incoming["status"];
+    if (incoming.contains("status")) next["status"] = std::move(incoming["status"]);
     else next.erase("status");
     next = AsServed(type, version, std::move(next));
     ValidateCustom(type, version, next);

@@ -28,12 +28,17 @@ namespace keyroll::fakes {
 
 using json = nlohmann::json;
 
+// A stored object is immutable: a write stores a new one. The store, the history's events and
+// the watchers sending them share one copy (at 10,000 resources the copies between them were a
+// fifth of the fake's CPU).
+using ObjectPtr = std::shared_ptr<const json>;
+
 struct StoreEvent {
   int64_t rv = 0;
   std::string type;         // ADDED, MODIFIED, DELETED
   std::string storage_key;  // ResourceType::StorageKey()
-  json object;              // after the change (DELETED: the last state, carrying the new rv)
-  json previous;            // before the change (null for ADDED)
+  ObjectPtr object;         // after the change (DELETED: the last state, carrying the new rv)
+  ObjectPtr previous;       // before the change (nullptr for ADDED)
 };
 
 // Objects ordered as etcd orders their keys: "namespace/name" (or "name" when cluster-scoped).
@@ -108,7 +113,7 @@ class ObjectStore {
   // By storage key; never erased, so a waiter's reference stays valid.
   mutable std::map<std::string, std::condition_variable> changed_by_type_;
   std::map<std::string, int64_t> last_rv_by_type_;
-  std::map<std::string, ObjectMap> objects_;  // by storage key
+  std::map<std::string, std::map<std::string, ObjectPtr>> objects_;  // by storage key, then as ObjectMap
   std::deque<std::shared_ptr<const StoreEvent>> history_;
   size_t history_limit_;
   WriteJournal journal_;  // apart from history_: clearing or shrinking that leaves it whole

@@ -64,7 +64,7 @@ void Write(ServerState& state, Call& call) {
   if (verb == "create") {
     if (!info.name.empty()) throw MethodNotAllowed();
     json created = CreateObject(state, target, ParseObjectBody(call.type, call.req.body));
-    WriteJson(call.res, 201, AsServed(call.type, info.version, created));
+    WriteJson(call.res, 201, AsServed(call.type, info.version, std::move(created)));
   } else if (verb == "update") {
     json updated = ReplaceObject(state, target, ParseObjectBody(call.type, call.req.body), status_only);
     WriteJson(call.res, 200, updated);

@@ -10,11 +10,12 @@ Writer& CurrentWriter() {
 }
 
 void WriteJournal::Add(const StoreEvent& event, const Writer& writer) {
-  const json& meta = event.object["metadata"];
-  json kept = event.storage_key == "/secrets" ? json{{"metadata", meta}} : event.object;
+  const json& meta = (*event.object)["metadata"];
+  // Dumped from the event's object, not from a copy of it.
+  std::string kept = event.storage_key == "/secrets" ? json{{"metadata", meta}}.dump() : event.object->dump();
   std::lock_guard lock(mu_);
   entries_.push_back({event.rv, event.type, event.storage_key, meta.value("namespace", ""), meta.value("name", ""),
-                      writer, kept.dump()});
+                      writer, std::move(kept)});
   while (entries_.size() > limit_) {
     entries_.pop_front();
     ++dropped_;
