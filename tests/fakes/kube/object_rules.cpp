@@ -151,15 +151,16 @@ json AsServed(const ResourceType& type, const std::string& version, json object)
   return object;
 }
 
-std::string ServedText(const ResourceType& type, const std::string& version, const json& object) {
+bool IsServed(const ResourceType& type, const std::string& version, const json& object) {
   auto says = [&](const char* key, const std::string& want) {
     auto it = object.find(key);
     return it != object.end() && it->is_string() && it->get_ref<const std::string&>() == want;
   };
-  if (object.is_object() && says("kind", type.kind) && says("apiVersion", type.ApiVersion(version))) {
-    return object.dump();
-  }
-  return AsServed(type, version, object).dump();
+  return object.is_object() && says("kind", type.kind) && says("apiVersion", type.ApiVersion(version));
+}
+
+std::string ServedText(const ResourceType& type, const std::string& version, const json& object) {
+  return IsServed(type, version, object) ? object.dump() : AsServed(type, version, object).dump();
 }
 
 json PrepareCreate(const ResourceType& type, const std::string& version, const std::string& url_ns,

@@ -15,6 +15,7 @@ ErrorSubject Subject(const ResourceType& type, const std::string& name) {
 
 std::string NameOf(const json& o) { return o["metadata"].value("name", ""); }
 std::string NamespaceOf(const json& o) { return o["metadata"].value("namespace", ""); }
+std::shared_ptr<const std::string> TextOf(const json& o) { return std::make_shared<const std::string>(o.dump()); }
 
 // Whether two objects are equal but for the member `skip`.
 bool EqualExcept(const json& a, const json& b, const std::string& skip) {
@@ -132,7 +133,7 @@ json ObjectStore::Create(const ResourceType& type, json object) {
   object["metadata"]["resourceVersion"] = std::to_string(++rv_);
   auto stored = std::make_shared<const json>(std::move(object));
   objects[key] = stored;
-  RecordAndWake(lock, {rv_, "ADDED", type.StorageKey(), stored, nullptr});
+  RecordAndWake(lock, {rv_, "ADDED", type.StorageKey(), stored, nullptr, TextOf(*stored)});
   return *stored;
 }
 
@@ -149,7 +150,7 @@ json ObjectStore::Update(const ResourceType& type, const std::string& ns, const 
   updated["metadata"]["resourceVersion"] = std::to_string(++rv_);
   auto stored = std::make_shared<const json>(std::move(updated));
   ObjectPtr previous = std::exchange(it->second, stored);
-  RecordAndWake(lock, {rv_, "MODIFIED", type.StorageKey(), stored, std::move(previous)});
+  RecordAndWake(lock, {rv_, "MODIFIED", type.StorageKey(), stored, std::move(previous), TextOf(*stored)});
   return *stored;
 }
 
@@ -165,7 +166,7 @@ json ObjectStore::Delete(const ResourceType& type, const std::string& ns, const 
   deleted["metadata"]["resourceVersion"] = std::to_string(++rv_);
   objects.erase(it);
   auto last = std::make_shared<const json>(std::move(deleted));
-  RecordAndWake(lock, {rv_, "DELETED", type.StorageKey(), last, std::move(previous)});
+  RecordAndWake(lock, {rv_, "DELETED", type.StorageKey(), last, std::move(previous), TextOf(*last)});
   return *last;
 }
 

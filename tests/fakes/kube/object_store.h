@@ -39,6 +39,9 @@ struct StoreEvent {
   std::string storage_key;  // ResourceType::StorageKey()
   ObjectPtr object;         // after the change (DELETED: the last state, carrying the new rv)
   ObjectPtr previous;       // before the change (nullptr for ADDED)
+  // object->dump(), made once when the event is recorded: the journal keeps it and every
+  // watcher at the stored apiVersion sends it (each watcher dumped each event before).
+  std::shared_ptr<const std::string> text;
 };
 
 // Objects ordered as etcd orders their keys: "namespace/name" (or "name" when cluster-scoped).
