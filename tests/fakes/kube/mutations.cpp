@@ -18,7 +18,7 @@ ResourceType NamespaceType(const ServerState& state) {
 
 void RequireNamespace(ServerState& state, const Target& t) {
   if (!t.type.namespaced) return;
-  if (!state.store.Get(NamespaceType(state), "", t.ns)) {
+  if (!state.store.Find(NamespaceType(state), "", t.ns)) {
     throw NotFound({"namespaces", "", t.ns});
   }
 }

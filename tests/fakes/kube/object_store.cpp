@@ -64,12 +64,18 @@ int64_t ObjectStore::OldestRv() const {
 
 std::optional<json> ObjectStore::Get(const ResourceType& type, const std::string& ns,
                                      const std::string& name) const {
+  ObjectPtr found = Find(type, ns, name);
+  if (!found) return std::nullopt;
+  return *found;
+}
+
+ObjectPtr ObjectStore::Find(const ResourceType& type, const std::string& ns, const std::string& name) const {
   std::lock_guard<std::mutex> lock(mu_);
   auto t = objects_.find(type.StorageKey());
-  if (t == objects_.end()) return std::nullopt;
+  if (t == objects_.end()) return nullptr;
   auto it = t->second.find(ObjectKey(ns, name));
-  if (it == t->second.end()) return std::nullopt;
-  return *it->second;
+  if (it == t->second.end()) return nullptr;
+  return it->second;
 }
 
 std::optional<ObjectMap> ObjectStore::List(const ResourceType& type, const std::string& ns,

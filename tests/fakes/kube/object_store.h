@@ -57,6 +57,8 @@ class ObjectStore {
 
   std::optional<json> Get(const ResourceType& type, const std::string& ns,
                           const std::string& name) const;
+  // The stored object itself (immutable), without a copy; nullptr when missing.
+  ObjectPtr Find(const ResourceType& type, const std::string& ns, const std::string& name) const;
   // Objects of a type (ns "" = all namespaces) as they were at `rv` (0 = now).
   // nullopt when rv is older than OldestRv(). *at receives the rv the answer reflects.
   std::optional<ObjectMap> List(const ResourceType& type, const std::string& ns, int64_t rv,
