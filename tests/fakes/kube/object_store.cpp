@@ -131,7 +131,7 @@ bool ObjectStore::Visit(const ResourceType& type, const std::string& ns, int64_t
   }
 }
 
-json ObjectStore::Create(const ResourceType& type, json object) {
+Written ObjectStore::Create(const ResourceType& type, json object) {
   std::unique_lock<std::mutex> lock(mu_);
   std::string key = ObjectKey(NamespaceOf(object), NameOf(object));
   auto& objects = objects_[type.StorageKey()];
@@ -139,28 +139,30 @@ json ObjectStore::Create(const ResourceType& type, json object) {
   object["metadata"]["resourceVersion"] = std::to_string(++rv_);
   auto stored = std::make_shared<const json>(std::move(object));
   objects[key] = stored;
-  RecordAndWake(lock, {rv_, "ADDED", type.StorageKey(), stored, nullptr, TextOf(*stored)});
-  return *stored;
+  Written written{stored, TextOf(*stored)};
+  RecordAndWake(lock, {rv_, "ADDED", type.StorageKey(), stored, nullptr, written.text});
+  return written;
 }
 
-json ObjectStore::Update(const ResourceType& type, const std::string& ns, const std::string& name,
+Written ObjectStore::Update(const ResourceType& type, const std::string& ns, const std::string& name,
                          const std::function<json(const json& current)>& change) {
   std::unique_lock<std::mutex> lock(mu_);
   auto& objects = objects_[type.StorageKey()];
   auto it = objects.find(ObjectKey(ns, name));
   if (it == objects.end()) throw NotFound(Subject(type, name));
   json updated = change(*it->second);
-  if (SameContent(updated, *it->second)) return *it->second;
+  if (SameContent(updated, *it->second)) return {it->second, nullptr};
   // Under the store's lock, which every request takes: the new object is shared by the store
   // and the event, the old one moves to the event's `previous`; neither is copied.
   updated["metadata"]["resourceVersion"] = std::to_string(++rv_);
   auto stored = std::make_shared<const json>(std::move(updated));
   ObjectPtr previous = std::exchange(it->second, stored);
-  RecordAndWake(lock, {rv_, "MODIFIED", type.StorageKey(), stored, std::move(previous), TextOf(*stored)});
-  return *stored;
+  Written written{stored, TextOf(*stored)};
+  RecordAndWake(lock, {rv_, "MODIFIED", type.StorageKey(), stored, std::move(previous), written.text});
+  return written;
 }
 
-json ObjectStore::Delete(const ResourceType& type, const std::string& ns, const std::string& name,
+Written ObjectStore::Delete(const ResourceType& type, const std::string& ns, const std::string& name,
                          const std::function<void(const json& current)>& check) {
   std::unique_lock<std::mutex> lock(mu_);
   auto& objects = objects_[type.StorageKey()];
@@ -172,8 +174,9 @@ json ObjectStore::Delete(const ResourceType& type, const std::string& ns, const 
   deleted["metadata"]["resourceVersion"] = std::to_string(++rv_);
   objects.erase(it);
   auto last = std::make_shared<const json>(std::move(deleted));
-  RecordAndWake(lock, {rv_, "DELETED", type.StorageKey(), last, std::move(previous), TextOf(*last)});
-  return *last;
+  Written written{last, TextOf(*last)};
+  RecordAndWake(lock, {rv_, "DELETED", type.StorageKey(), last, std::move(previous), written.text});
+  return written;
 }
 
 namespace {

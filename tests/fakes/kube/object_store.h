@@ -44,6 +44,13 @@ struct StoreEvent {
   std::shared_ptr<const std::string> text;
 };
 
+// What a write stored: the object and its JSON text as recorded with the change (the event's
+// `text`; nullptr when the write changed nothing), so an answer needs no copy nor second dump.
+struct Written {
+  ObjectPtr object;
+  std::shared_ptr<const std::string> text;
+};
+
 // Objects ordered as etcd orders their keys: "namespace/name" (or "name" when cluster-scoped).
 using ObjectMap = std::map<std::string, json>;
 
@@ -70,14 +77,14 @@ class ObjectStore {
              const std::function<bool(const std::string& key, const json& object)>& visit) const;
 
   // Stores a new object (metadata complete except resourceVersion); AlreadyExists otherwise.
-  json Create(const ResourceType& type, json object);
+  Written Create(const ResourceType& type, json object);
   // Replaces an object with change(current); NotFound when missing. A change that alters
   // nothing is a no-op: no new resourceVersion, no event (as etcd-backed k8s behaves).
-  json Update(const ResourceType& type, const std::string& ns, const std::string& name,
+  Written Update(const ResourceType& type, const std::string& ns, const std::string& name,
               const std::function<json(const json& current)>& change);
   // Deletes an object after check(current) (which may throw); NotFound when missing.
   // Returns the deleted object carrying the deletion's resourceVersion.
-  json Delete(const ResourceType& type, const std::string& ns, const std::string& name,
+  Written Delete(const ResourceType& type, const std::string& ns, const std::string& name,
               const std::function<void(const json& current)>& check = nullptr);
 
   // Events of one type after `rv` (storage_key "" = every type). False when rv < OldestRv().
