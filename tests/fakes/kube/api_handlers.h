@@ -29,6 +29,8 @@ void HandleWrite(ServerState& state, Call& call);  // create/update/patch/delete
 void HandleControl(ServerState& state, const httplib::Request& req, httplib::Response& res);
 
 void WriteJson(httplib::Response& res, int code, const nlohmann::json& body);
+// The same with the body already dumped.
+void WriteJsonText(httplib::Response& res, int code, const std::string& body);
 void WriteError(httplib::Response& res, const ApiError& error);
 
 }  // namespace keyroll::fakes

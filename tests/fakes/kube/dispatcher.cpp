@@ -82,10 +82,12 @@ void Route(ServerState& state, const httplib::Request& req, httplib::Response& r
 
 }  // namespace
 
-void WriteJson(httplib::Response& res, int code, const nlohmann::json& body) {
+void WriteJson(httplib::Response& res, int code, const nlohmann::json& body) { WriteJsonText(res, code, body.dump()); }
+
+void WriteJsonText(httplib::Response& res, int code, const std::string& body) {
   res.status = code;
   res.set_header("Cache-Control", "no-cache, private");
-  res.set_content(body.dump(), "application/json");
+  res.set_content(body, "application/json");
 }
 
 void WriteError(httplib::Response& res, const ApiError& error) {

@@ -12,6 +12,7 @@
 #include "tests/fakes/kube/garbage_collector.h"
 #include "tests/fakes/kube/kubeconfig.h"
 #include "tests/fakes/kube/mutations.h"
+#include "tests/fakes/kube/object_rules.h"
 #include "tests/fakes/kube/yaml_json.h"
 
 namespace keyroll::fakes {
@@ -133,7 +134,7 @@ nlohmann::json FakeKubeApiServer::Create(const std::string& api_version, const s
                                          const std::string& ns, nlohmann::json object) {
   Target t = Resolve(api_version, plural).target;
   t.ns = t.type.namespaced ? ns : "";
-  return CreateObject(*state_, t, std::move(object));
+  return *CreateObject(*state_, t, std::move(object)).object;
 }
 
 std::optional<nlohmann::json> FakeKubeApiServer::Get(const std::string& api_version,
@@ -161,7 +162,7 @@ nlohmann::json FakeKubeApiServer::MergePatch(const std::string& api_version, con
   Target t = Resolve(api_version, plural).target;
   t.ns = t.type.namespaced ? ns : "";
   t.name = name;
-  return PatchObject(*state_, t, "application/merge-patch+json", patch.dump(), status);
+  return AsServed(t.type, t.version, *PatchObject(*state_, t, "application/merge-patch+json", patch.dump(), status).object);
 }
 
 void FakeKubeApiServer::Delete(const std::string& api_version, const std::string& plural,

@@ -18,7 +18,7 @@ ResourceType NamespaceType(const ServerState& state) {
 
 void RequireNamespace(ServerState& state, const Target& t) {
   if (!t.type.namespaced) return;
-  if (!state.store.Get(NamespaceType(state), "", t.ns)) {
+  if (!state.store.Find(NamespaceType(state), "", t.ns)) {
     throw NotFound({"namespaces", "", t.ns});
   }
 }
@@ -87,18 +87,18 @@ void PopulateNamespace(ServerState& state, const std::string& ns) {
 
 }  // namespace
 
-json CreateObject(ServerState& state, const Target& t, json body) {
+Written CreateObject(ServerState& state, const Target& t, json body) {
   RequireNamespace(state, t);
   json object = PrepareCreate(t.type, t.version, t.ns, std::move(body));
   std::optional<ResourceType> crd_type;
   if (IsCrd(t.type)) crd_type = CrdTypeOrInvalid(object);
-  json created = state.store.Create(t.type, std::move(object));
+  Written created = state.store.Create(t.type, std::move(object));
   if (crd_type) state.registry.AddOrReplace(*crd_type);
-  if (IsNamespace(t.type)) PopulateNamespace(state, created["metadata"].value("name", ""));
+  if (IsNamespace(t.type)) PopulateNamespace(state, (*created.object)["metadata"].value("name", ""));
   return created;
 }
 
-json ReplaceObject(ServerState& state, const Target& t, json body, bool status_only) {
+Written ReplaceObject(ServerState& state, const Target& t, json body, bool status_only) {
   // Custom resources refuse unconditional updates (AllowUnconditionalUpdate is false).
   if (t.type.custom && !status_only) {
     std::string rv = body.contains("metadata") ? body["metadata"].value("resourceVersion", "") : "";
@@ -109,19 +109,19 @@ json ReplaceObject(ServerState& state, const Target& t, json body, bool status_o
     }
   }
   std::optional<ResourceType> crd_type;
-  json updated = state.store.Update(t.type, t.ns, t.name, [&](const json& current) {
-    json next = PrepareUpdate(t.type, t.version, current, body, status_only);
+  Written updated = state.store.Update(t.type, t.ns, t.name, [&](const json& current) {
+    json next = PrepareUpdate(t.type, t.version, current, std::move(body), status_only);  // called once
     if (IsCrd(t.type) && !status_only) crd_type = CrdTypeOrInvalid(next);
     return next;
   });
   if (crd_type) state.registry.AddOrReplace(*crd_type);
-  return AsServed(t.type, t.version, updated);
+  return updated;
 }
 
-json PatchObject(ServerState& state, const Target& t, const std::string& content_type,
-                 const std::string& body, bool status_only) {
+Written PatchObject(ServerState& state, const Target& t, const std::string& content_type,
+                    const std::string& body, bool status_only) {
   std::optional<ResourceType> crd_type;
-  json updated = state.store.Update(t.type, t.ns, t.name, [&](const json& current) {
+  Written updated = state.store.Update(t.type, t.ns, t.name, [&](const json& current) {
     json patched = ApplyPatch(current, content_type, body);
     // A patch that names a resourceVersion makes it a precondition; otherwise none.
     if (patched["metadata"].is_object() &&
@@ -133,11 +133,11 @@ json PatchObject(ServerState& state, const Target& t, const std::string& content
     return next;
   });
   if (crd_type) state.registry.AddOrReplace(*crd_type);
-  return AsServed(t.type, t.version, updated);
+  return updated;
 }
 
-json DeleteObject(ServerState& state, const Target& t, const json& options) {
-  json deleted = state.store.Delete(t.type, t.ns, t.name, [&](const json& current) {
+Written DeleteObject(ServerState& state, const Target& t, const json& options) {
+  Written deleted = state.store.Delete(t.type, t.ns, t.name, [&](const json& current) {
     CheckDeletePreconditions(t.type, current, options);
   });
   if (IsNamespace(t.type)) {
@@ -147,7 +147,7 @@ json DeleteObject(ServerState& state, const Target& t, const json& options) {
   }
   if (IsCrd(t.type)) {
     try {
-      ResourceType custom = ResourceTypeFromCrd(deleted);
+      ResourceType custom = ResourceTypeFromCrd(*deleted.object);
       DeleteAll(state, custom, "");
       state.registry.Remove(custom.group, custom.plural);
     } catch (const std::exception&) {

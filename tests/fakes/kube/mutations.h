@@ -21,12 +21,13 @@ struct Target {
   std::string name;  // "" for create
 };
 
-json CreateObject(ServerState& state, const Target& target, json body);
+// Each returns the object as stored (AsServed / ServedText make it the answer at a version).
+Written CreateObject(ServerState& state, const Target& target, json body);
 // PUT. status_only: the /status subresource.
-json ReplaceObject(ServerState& state, const Target& target, json body, bool status_only);
-json PatchObject(ServerState& state, const Target& target, const std::string& content_type,
-                 const std::string& body, bool status_only);
+Written ReplaceObject(ServerState& state, const Target& target, json body, bool status_only);
+Written PatchObject(ServerState& state, const Target& target, const std::string& content_type,
+                    const std::string& body, bool status_only);
 // options: DeleteOptions (preconditions.uid / preconditions.resourceVersion honoured).
-json DeleteObject(ServerState& state, const Target& target, const json& options = nullptr);
+Written DeleteObject(ServerState& state, const Target& target, const json& options = nullptr);
 
 }  // namespace keyroll::fakes

@@ -51,13 +51,23 @@ std::string RandomSuffix() {
   return s;
 }
 
-// The part of an object whose change moves metadata.generation.
-json GenerationFields(const ResourceType& type, json o) {
-  o.erase("metadata");
-  o.erase("kind");
-  o.erase("apiVersion");
-  if (type.has_status) o.erase("status");
-  return o;
+// Whether a change from `before` to `after` moves metadata.generation: a change of anything
+// but metadata, kind, apiVersion and (with a status subresource) status. Compared in place:
+// copying both objects to erase those was two whole-object copies per update.
+bool GenerationFieldsDiffer(const ResourceType& type, const json& after, const json& before) {
+  if (!after.is_object() || !before.is_object()) return after != before;
+  auto counts = [&](const std::string& key) {
+    return key != "metadata" && key != "kind" && key != "apiVersion" && !(type.has_status && key == "status");
+  };
+  size_t fields = 0;
+  for (auto it = after.begin(); it != after.end(); ++it) {
+    if (!counts(it.key())) continue;
+    ++fields;
+    auto other = before.find(it.key());
+    if (other == before.end() || *other != it.value()) return true;
+  }
+  for (auto it = before.begin(); it != before.end(); ++it) fields -= counts(it.key()) ? 1 : 0;
+  return fields != 0;
 }
 
 // Decoding a custom resource: unknown fields pruned (each a warning, as with the default
@@ -151,6 +161,18 @@ json AsServed(const ResourceType& type, const std::string& version, json object)
   return object;
 }
 
+bool IsServed(const ResourceType& type, const std::string& version, const json& object) {
+  auto says = [&](const char* key, const std::string& want) {
+    auto it = object.find(key);
+    return it != object.end() && it->is_string() && it->get_ref<const std::string&>() == want;
+  };
+  return object.is_object() && says("kind", type.kind) && says("apiVersion", type.ApiVersion(version));
+}
+
+std::string ServedText(const ResourceType& type, const std::string& version, const json& object) {
+  return IsServed(type, version, object) ? object.dump() : AsServed(type, version, object).dump();
+}
+
 json PrepareCreate(const ResourceType& type, const std::string& version, const std::string& url_ns,
                    json object) {
   object = AsServed(type, version, std::move(object));
@@ -207,7 +229,7 @@ json PrepareUpdate(const ResourceType& type, const std::string& version, const j
   DecodeCustom(type, version, incoming);
   if (status_only) {
     json next = current;
-    if (incoming.contains("status")) next["status"] = incoming["status"];
+    if (incoming.contains("status")) next["status"] = std::move(incoming["status"]);
     else next.erase("status");
     next = AsServed(type, version, std::move(next));
     ValidateCustom(type, version, next);
@@ -239,7 +261,7 @@ json PrepareUpdate(const ResourceType& type, const std::string& version, const j
   ApplyKindDefaults(type, next, &current);
   if (type.has_generation) {
     int64_t gen = cur_meta.value("generation", int64_t{1});
-    if (GenerationFields(type, next) != GenerationFields(type, current)) ++gen;
+    if (GenerationFieldsDiffer(type, next, current)) ++gen;
     meta["generation"] = gen;
   } else {
     meta.erase("generation");

@@ -61,17 +61,18 @@ int64_t ListReadRv(ServerState& state, const httplib::Request& req) {
 
 void HandleGet(ServerState& state, Call& call) {
   const auto& t = call.type;
-  auto object = state.store.Get(t, t.namespaced ? call.info.ns : "", call.info.name);
+  ObjectPtr object = state.store.Find(t, t.namespaced ? call.info.ns : "", call.info.name);
   if (!object) throw NotFound({t.plural, t.group, call.info.name});
-  json served = AsServed(t, call.info.version, *object);
   if (WantsTable(call.req.get_header_value("Accept"))) {
+    json served = AsServed(t, call.info.version, *object);
     TableOptions options;
     options.resource_version = served["metadata"].value("resourceVersion", "");
     if (call.req.has_param("includeObject")) options.include_object = call.req.get_param_value("includeObject");
     WriteJson(call.res, 200, BuildTable(t, {served}, options));
     return;
   }
-  WriteJson(call.res, 200, served);
+  // The stored object's text, not a copy's (a GET per resource and sync at scale).
+  WriteJsonText(call.res, 200, ServedText(t, call.info.version, *object));
 }
 
 void HandleList(ServerState& state, Call& call) {

@@ -9,6 +9,7 @@
 #include "tests/fakes/kube/connection_probe.h"
 #include "tests/fakes/kube/object_rules.h"
 #include "tests/fakes/kube/selection.h"
+#include "tests/fakes/kube/watch_line.h"
 
 namespace keyroll::fakes {
 namespace {
@@ -38,9 +39,7 @@ struct WatchState {
   int fd = -1;
 };
 
-std::string Line(const std::string& type, const json& object) {
-  return json{{"type", type}, {"object", object}}.dump() + "\n";
-}
+std::string Line(const std::string& type, const json& object) { return WatchLine(type, object.dump()); }
 
 json ExpiredStatus(int64_t rv, int64_t oldest) {
   return FailureStatus(410, "Expired", "too old resource version: " + std::to_string(rv) + " (" +
@@ -56,8 +55,8 @@ json Bookmark(const WatchState& w, bool initial_events_end) {
 
 // What the watcher sees of a store event, after its selection: "" when nothing.
 std::string EventType(const WatchState& w, const StoreEvent& e) {
-  bool now = e.type != "DELETED" && w.selection.Matches(e.object);
-  bool before = !e.previous.is_null() && w.selection.Matches(e.previous);
+  bool now = e.type != "DELETED" && w.selection.Matches(*e.object);
+  bool before = e.previous != nullptr && w.selection.Matches(*e.previous);
   if (e.type == "ADDED") return now ? "ADDED" : "";
   if (e.type == "DELETED") return before ? "DELETED" : "";
   if (now && before) return "MODIFIED";
@@ -79,7 +78,7 @@ bool Pump(ServerState& state, WatchState& w, httplib::DataSink& sink) {
     return finish();
   }
   std::string out;
-  for (const auto& o : w.initial) out += Line("ADDED", AsServed(w.type, w.version, o));
+  for (const auto& o : w.initial) out += WatchLine("ADDED", ServedText(w.type, w.version, o));
   w.initial.clear();
   if (w.initial_end_bookmark) {
     out += Line("BOOKMARK", Bookmark(w, true));
@@ -94,7 +93,9 @@ bool Pump(ServerState& state, WatchState& w, httplib::DataSink& sink) {
   }
   for (const auto& e : events) {
     std::string type = EventType(w, *e);
-    if (!type.empty()) out += Line(type, AsServed(w.type, w.version, e->object));
+    if (type.empty()) continue;
+    const json& object = *e->object;
+    out += WatchLine(type, IsServed(w.type, w.version, object) ? *e->text : ServedText(w.type, w.version, object));
   }
   w.rv = covered;
   auto now = Clock::now();

@@ -33,6 +33,13 @@ json DeletedAnswer(const ResourceType& type, const std::string& version, const j
           {"status", "Success"}, {"details", details}};
 }
 
+// The answer to a write: the stored object as served at `version`, the text recorded with the
+// change when that is already what it says (no copy, no second dump of a whole object).
+std::string AnswerText(const ResourceType& type, const std::string& version, const Written& written) {
+  if (written.text && IsServed(type, version, *written.object)) return *written.text;
+  return ServedText(type, version, *written.object);
+}
+
 void DeleteCollection(ServerState& state, Call& call, const Target& target) {
   Selection selection = ParseSelection(call.req, target.type, target.ns);
   int64_t at = 0;
@@ -45,7 +52,7 @@ void DeleteCollection(ServerState& state, Call& call, const Target& target) {
     one.ns = o["metadata"].value("namespace", "");
     one.name = o["metadata"].value("name", "");
     try {
-      list["items"].push_back(AsServed(target.type, target.version, DeleteObject(state, one)));
+      list["items"].push_back(AsServed(target.type, target.version, *DeleteObject(state, one).object));
     } catch (const ApiError&) {
       // deleted meanwhile
     }
@@ -63,18 +70,19 @@ void Write(ServerState& state, Call& call) {
   const std::string& verb = info.verb;
   if (verb == "create") {
     if (!info.name.empty()) throw MethodNotAllowed();
-    json created = CreateObject(state, target, ParseObjectBody(call.type, call.req.body));
-    WriteJson(call.res, 201, AsServed(call.type, info.version, created));
+    Written created = CreateObject(state, target, ParseObjectBody(call.type, call.req.body));
+    WriteJsonText(call.res, 201, AnswerText(call.type, info.version, created));
   } else if (verb == "update") {
-    json updated = ReplaceObject(state, target, ParseObjectBody(call.type, call.req.body), status_only);
-    WriteJson(call.res, 200, updated);
+    Written updated = ReplaceObject(state, target, ParseObjectBody(call.type, call.req.body), status_only);
+    WriteJsonText(call.res, 200, AnswerText(call.type, info.version, updated));
   } else if (verb == "patch") {
     std::string content_type = call.req.get_header_value("Content-Type");
-    WriteJson(call.res, 200, PatchObject(state, target, content_type, call.req.body, status_only));
+    Written patched = PatchObject(state, target, content_type, call.req.body, status_only);
+    WriteJsonText(call.res, 200, AnswerText(call.type, info.version, patched));
   } else if (verb == "delete") {
     if (status_only) throw MethodNotAllowed();
-    json deleted = DeleteObject(state, target, DeleteOptionsBody(call.req.body));
-    WriteJson(call.res, 200, DeletedAnswer(call.type, info.version, deleted));
+    Written deleted = DeleteObject(state, target, DeleteOptionsBody(call.req.body));
+    WriteJson(call.res, 200, DeletedAnswer(call.type, info.version, *deleted.object));
   } else if (verb == "deletecollection") {
     DeleteCollection(state, call, target);
   } else {

@@ -10,11 +10,12 @@ Writer& CurrentWriter() {
 }
 
 void WriteJournal::Add(const StoreEvent& event, const Writer& writer) {
-  const json& meta = event.object["metadata"];
-  json kept = event.storage_key == "/secrets" ? json{{"metadata", meta}} : event.object;
+  const json& meta = (*event.object)["metadata"];
+  auto kept = event.storage_key == "/secrets" ? std::make_shared<const std::string>(json{{"metadata", meta}}.dump())
+                                              : event.text;
   std::lock_guard lock(mu_);
   entries_.push_back({event.rv, event.type, event.storage_key, meta.value("namespace", ""), meta.value("name", ""),
-                      writer, kept.dump()});
+                      writer, std::move(kept)});
   while (entries_.size() > limit_) {
     entries_.pop_front();
     ++dropped_;
@@ -35,7 +36,7 @@ json WriteJournal::Read(const std::string& ns) const {
                        {"subresource", e.writer.subresource},
                        {"user_agent", e.writer.user_agent},
                        {"field_manager", e.writer.field_manager},
-                       {"object", json::parse(e.object)}});
+                       {"object", json::parse(*e.object)}});
   }
   return {{"dropped", dropped_}, {"entries", entries}};
 }

@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <utility>
@@ -48,7 +49,8 @@ class WriteJournal {
     int64_t rv = 0;
     std::string type, resource, ns, name;
     Writer writer;
-    std::string object;  // JSON text: a tenth of a parsed object's memory
+    // JSON text: a tenth of a parsed object's memory; but for a Secret's, the event's own.
+    std::shared_ptr<const std::string> object;
   };
   mutable std::mutex mu_;
   std::deque<Entry> entries_;
