@@ -1,7 +1,5 @@
 #include "operator/kube/client.h"
 
-#include <future>
-
 #include <spdlog/spdlog.h>
 
 #include "operator/kube/object_json.h"
@@ -85,24 +83,14 @@ Result<ObjectList> Client::List(const ResourceRef& r, const std::string& ns, con
 
 Result<std::string> Client::ListEach(const ResourceRef& r, const std::string& ns, ListOptions options,
                                      const std::function<void(Object&&)>& consume) {
-  // The next page is asked for and parsed on another thread while this one consumes the
-  // page before it: the server and the consumer work at the same time, not in turns (a cold
-  // start's lists of 20,000 Deployments left half of two cores idle). At most two pages are
-  // held at once.
   std::string resource_version;
-  auto res = List(r, ns, options);
   for (int page = 0;; ++page) {
+    auto res = List(r, ns, options);
     if (!res) return res.error();
     if (page == 0) resource_version = res->resource_version;
-    ObjectList current = std::move(*res);
-    std::future<Result<ObjectList>> next;
-    if (!current.continue_token.empty()) {
-      options.continue_token = current.continue_token;
-      next = std::async(std::launch::async, [this, &r, &ns, options] { return List(r, ns, options); });
-    }
-    for (auto& item : current.items) consume(std::move(item));
-    if (!next.valid()) break;
-    res = next.get();
+    for (auto& item : res->items) consume(std::move(item));
+    if (res->continue_token.empty()) break;
+    options.continue_token = res->continue_token;
   }
   return resource_version;
 }
