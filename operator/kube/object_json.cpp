@@ -2,6 +2,7 @@
 #include "operator/kube/object_json.h"
 
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace keyroll::kube {
@@ -9,7 +10,9 @@ namespace {
 
 using nlohmann::json;
 
-// A SAX handler building the tree as json::parse does, except for the skipped values.
+// A SAX handler building the tree as json::parse does (nlohmann's json_sax_dom_parser: a
+// key's slot is made when the key is read, values are built in place), except for the
+// skipped values.
 class DomWithoutManagedFields {
  public:
   explicit DomWithoutManagedFields(json& root) : root_(root) {}
@@ -19,30 +22,31 @@ class DomWithoutManagedFields {
   bool number_integer(json::number_integer_t v) { return Value(v); }
   bool number_unsigned(json::number_unsigned_t v) { return Value(v); }
   bool number_float(json::number_float_t v, const json::string_t&) { return Value(v); }
-  bool string(json::string_t& v) { return Value(std::move(v)); }
+  bool string(json::string_t& v) { return Value(v); }  // copied: the lexer reuses its buffer
   bool binary(json::binary_t& v) { return Value(json::binary(v)); }  // never in JSON text
 
   bool start_object(std::size_t) {
     if (StartsOrInSkip()) return true;
-    const bool is_metadata = key_ == "metadata";
-    json* object = Place(json::object());
-    stack_.push_back({object, is_metadata});
+    // The key read last names this object only when its parent is an object.
+    const bool is_metadata = !stack_.empty() && stack_.back().value->is_object() && key_is_metadata_;
+    stack_.push_back({Place(json::value_t::object), is_metadata});
     return true;
   }
   bool key(json::string_t& k) {
     if (skipping_ > 0) return true;
-    if (stack_.back().is_metadata && k == "managedFields") {
+    if (stack_.back().is_metadata && k == std::string_view("managedFields")) {
       skip_next_ = true;
       return true;
     }
-    key_ = std::move(k);
+    // The last of duplicate keys wins, as with json::parse.
+    element_ = &stack_.back().value->get_ref<json::object_t&>()[k];
+    key_is_metadata_ = k == std::string_view("metadata");  // the length first: no strlen per key
     return true;
   }
   bool end_object() { return End(); }
   bool start_array(std::size_t) {
     if (StartsOrInSkip()) return true;
-    json* array = Place(json::array());
-    stack_.push_back({array, false});
+    stack_.push_back({Place(json::value_t::array), false});
     return true;
   }
   bool end_array() { return End(); }
@@ -70,7 +74,7 @@ class DomWithoutManagedFields {
       skip_next_ = false;
       return true;
     }
-    Place(json(std::forward<T>(v)));
+    Place(std::forward<T>(v));
     return true;
   }
   bool End() {
@@ -81,27 +85,28 @@ class DomWithoutManagedFields {
     stack_.pop_back();
     return true;
   }
-  // Puts `v` where the parser is (the root, the next array element, or the last key's
-  // value); returns where it went.
-  json* Place(json v) {
+  // Builds the value where the parser is: the root, the next array element, or the slot of
+  // the key read last. Returns where it went.
+  template <typename T>
+  json* Place(T&& v) {
     if (stack_.empty()) {
-      root_ = std::move(v);
+      root_ = json(std::forward<T>(v));
       return &root_;
     }
     json& parent = *stack_.back().value;
     if (parent.is_array()) {
-      parent.push_back(std::move(v));
-      return &parent.back();
+      auto& array = parent.get_ref<json::array_t&>();
+      array.emplace_back(std::forward<T>(v));
+      return &array.back();
     }
-    json& slot = parent[key_];
-    slot = std::move(v);
-    key_.clear();
-    return &slot;
+    *element_ = json(std::forward<T>(v));
+    return element_;
   }
 
   json& root_;
   std::vector<Open> stack_;
-  std::string key_;
+  json* element_ = nullptr;  // the slot of the key read last
+  bool key_is_metadata_ = false;
   bool skip_next_ = false;
   int skipping_ = 0;  // open containers inside the skipped value
 };

@@ -65,7 +65,8 @@ TEST(ParseObjectJson, KeepsManagedFieldsKeysOutsideMetadataAndEverythingAroundTh
   // object) stays, and so do the keys after a skipped one, nested or plain.
   const std::string text = R"({"metadata":{"name":"a","managedFields":[{"manager":"x","fieldsV1":{"f:a":{"f:b":{}}}}],
     "labels":{"managedFields":"kept"},"uid":"u"},"data":{"managedFields":"kept"},
-    "spec":{"template":{"metadata":{"managedFields":7,"annotations":{"k":"v"}}},"list":[[1,{"a":null}],true,2.5]}})";
+    "spec":{"template":{"metadata":{"managedFields":7,"annotations":{"k":"v"}}},"list":[[1,{"a":null}],true,2.5]},
+    "odd":{"metadata":[{"managedFields":"kept: not in a metadata object"}]},"dup":1,"dup":2})";
   json expected = json::parse(text);
   expected["metadata"].erase("managedFields");
   expected["spec"]["template"]["metadata"].erase("managedFields");
