@@ -7,6 +7,7 @@
 #include <regex>
 
 #include "tests/fakes/kube/api_error.h"
+#include "tests/fakes/kube/json_compare.h"
 #include "tests/fakes/kube/kind_defaults.h"
 
 namespace keyroll::fakes {
@@ -52,22 +53,11 @@ std::string RandomSuffix() {
 }
 
 // Whether a change from `before` to `after` moves metadata.generation: a change of anything
-// but metadata, kind, apiVersion and (with a status subresource) status. Compared in place:
-// copying both objects to erase those was two whole-object copies per update.
+// but metadata, kind, apiVersion and (with a status subresource) status.
 bool GenerationFieldsDiffer(const ResourceType& type, const json& after, const json& before) {
-  if (!after.is_object() || !before.is_object()) return after != before;
-  auto counts = [&](const std::string& key) {
-    return key != "metadata" && key != "kind" && key != "apiVersion" && !(type.has_status && key == "status");
-  };
-  size_t fields = 0;
-  for (auto it = after.begin(); it != after.end(); ++it) {
-    if (!counts(it.key())) continue;
-    ++fields;
-    auto other = before.find(it.key());
-    if (other == before.end() || *other != it.value()) return true;
-  }
-  for (auto it = before.begin(); it != before.end(); ++it) fields -= counts(it.key()) ? 1 : 0;
-  return fields != 0;
+  return !MembersEqualExcept(after, before, [&](const std::string& key) {
+    return key == "metadata" || key == "kind" || key == "apiVersion" || (type.has_status && key == "status");
+  });
 }
 
 // Decoding a custom resource: unknown fields pruned (each a warning, as with the default

@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "tests/fakes/kube/api_error.h"
+#include "tests/fakes/kube/json_compare.h"
 
 namespace keyroll::fakes {
 namespace {
@@ -17,30 +18,13 @@ std::string NameOf(const json& o) { return o["metadata"].value("name", ""); }
 std::string NamespaceOf(const json& o) { return o["metadata"].value("namespace", ""); }
 std::shared_ptr<const std::string> TextOf(const json& o) { return std::make_shared<const std::string>(o.dump()); }
 
-// Whether two objects are equal but for the member `skip`.
-bool EqualExcept(const json& a, const json& b, const std::string& skip) {
-  if (!a.is_object() || !b.is_object()) return a == b;
-  if (a.size() - a.count(skip) != b.size() - b.count(skip)) return false;
-  for (auto it = a.begin(); it != a.end(); ++it) {
-    if (it.key() == skip) continue;
-    auto other = b.find(it.key());
-    if (other == b.end() || *other != it.value()) return false;
-  }
-  return true;
-}
-
-// Compares two versions of an object ignoring resourceVersion, in place: copying both to
-// erase it cost two whole-object copies per write.
+// Compares two versions of an object ignoring metadata.resourceVersion, in place.
 bool SameContent(const json& a, const json& b) {
-  if (!a.is_object() || !b.is_object() || a.size() != b.size()) return a == b;
-  for (auto it = a.begin(); it != a.end(); ++it) {
-    auto other = b.find(it.key());
-    if (other == b.end()) return false;
-    if (it.key() == "metadata" ? !EqualExcept(it.value(), *other, "resourceVersion") : *other != it.value()) {
-      return false;
-    }
-  }
-  return true;
+  if (!MembersEqualExcept(a, b, [](const std::string& key) { return key == "metadata"; })) return false;
+  if (!a.is_object()) return true;  // equal as a whole
+  auto ma = a.find("metadata"), mb = b.find("metadata");
+  if ((ma == a.end()) != (mb == b.end())) return false;
+  return ma == a.end() || MembersEqualExcept(*ma, *mb, [](const std::string& key) { return key == "resourceVersion"; });
 }
 
 }  // namespace
