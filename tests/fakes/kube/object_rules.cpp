@@ -52,6 +52,15 @@ std::string RandomSuffix() {
   return s;
 }
 
+// Whether object already has the kind and apiVersion `type` is served with at `version`.
+bool IsServed(const ResourceType& type, const std::string& version, const json& object) {
+  auto says = [&](const char* key, const std::string& want) {
+    auto it = object.find(key);
+    return it != object.end() && it->is_string() && it->get_ref<const std::string&>() == want;
+  };
+  return object.is_object() && says("kind", type.kind) && says("apiVersion", type.ApiVersion(version));
+}
+
 // Whether a change from `before` to `after` moves metadata.generation: a change of anything
 // but metadata, kind, apiVersion and (with a status subresource) status.
 bool GenerationFieldsDiffer(const ResourceType& type, const json& after, const json& before) {
@@ -151,16 +160,14 @@ json AsServed(const ResourceType& type, const std::string& version, json object)
   return object;
 }
 
-bool IsServed(const ResourceType& type, const std::string& version, const json& object) {
-  auto says = [&](const char* key, const std::string& want) {
-    auto it = object.find(key);
-    return it != object.end() && it->is_string() && it->get_ref<const std::string&>() == want;
-  };
-  return object.is_object() && says("kind", type.kind) && says("apiVersion", type.ApiVersion(version));
+std::string ServedText(const ResourceType& type, const std::string& version, const json& object) {
+  return ServedText(type, version, object, nullptr);
 }
 
-std::string ServedText(const ResourceType& type, const std::string& version, const json& object) {
-  return IsServed(type, version, object) ? object.dump() : AsServed(type, version, object).dump();
+std::string ServedText(const ResourceType& type, const std::string& version, const json& object,
+                       const std::string* recorded) {
+  if (!IsServed(type, version, object)) return AsServed(type, version, object).dump();
+  return recorded ? *recorded : object.dump();
 }
 
 json PrepareCreate(const ResourceType& type, const std::string& version, const std::string& url_ns,

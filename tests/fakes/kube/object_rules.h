@@ -32,12 +32,14 @@ json PrepareUpdate(const ResourceType& type, const std::string& version, const j
 
 // Sets kind and apiVersion as served at `version` (a CRD may serve several versions).
 json AsServed(const ResourceType& type, const std::string& version, json object);
-// Whether object already has the kind and apiVersion `type` is served with at `version`.
-bool IsServed(const ResourceType& type, const std::string& version, const json& object);
 // The JSON text of AsServed(type, version, object), without copying the object when it already
 // has the served kind and apiVersion (a stored object does, unless a CRD serves several
 // versions): per watch event a copy of the object was a tenth of the fake's CPU.
 std::string ServedText(const ResourceType& type, const std::string& version, const json& object);
+// The same, answering with `recorded` (the object's text as stored with its change; may be
+// null) when the object is already served so: no dump at all.
+std::string ServedText(const ResourceType& type, const std::string& version, const json& object,
+                       const std::string* recorded);
 
 // Warnings (the text of a `Warning: 299 - "..."` header) collected while this thread handles
 // a request: unknown fields pruned from a custom resource. The write handler clears and sends them.

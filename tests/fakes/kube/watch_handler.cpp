@@ -93,9 +93,7 @@ bool Pump(ServerState& state, WatchState& w, httplib::DataSink& sink) {
   }
   for (const auto& e : events) {
     std::string type = EventType(w, *e);
-    if (type.empty()) continue;
-    const json& object = *e->object;
-    out += WatchLine(type, IsServed(w.type, w.version, object) ? *e->text : ServedText(w.type, w.version, object));
+    if (!type.empty()) out += WatchLine(type, ServedText(w.type, w.version, *e->object, e->text.get()));
   }
   w.rv = covered;
   auto now = Clock::now();

@@ -33,11 +33,10 @@ json DeletedAnswer(const ResourceType& type, const std::string& version, const j
           {"status", "Success"}, {"details", details}};
 }
 
-// The answer to a write: the stored object as served at `version`, the text recorded with the
-// change when that is already what it says (no copy, no second dump of a whole object).
+// The answer to a write: the stored object as served at `version`, from the text recorded with
+// the change when that is already what it says (no copy, no second dump of a whole object).
 std::string AnswerText(const ResourceType& type, const std::string& version, const Written& written) {
-  if (written.text && IsServed(type, version, *written.object)) return *written.text;
-  return ServedText(type, version, *written.object);
+  return ServedText(type, version, *written.object, written.text.get());
 }
 
 void DeleteCollection(ServerState& state, Call& call, const Target& target) {
