@@ -55,6 +55,9 @@ struct Candidate {
     c.set_is_leader = [this](bool leading) { metric = leading ? 1 : 0; };
     elector = std::make_unique<runtime::LeaderElector>(cluster.client(), c);
   }
+  // Leading, and told so once: IsLeader() turns true just before on_started_leading runs, on
+  // the elector's thread, so a test that counts callbacks waits for both.
+  bool LeadsAndWasTold() const { return elector->IsLeader() && started == 1; }
   std::vector<std::string> NewLeaders() {
     std::lock_guard lock(mu);
     return new_leaders;
@@ -74,7 +77,7 @@ std::string RenewTime(TestCluster& cluster) {
 // Starts a, waits until it leads, then starts b (so the leader is known).
 void StartLeaderThenStandby(Candidate& a, Candidate& b) {
   a.elector->Start();
-  ASSERT_TRUE(WaitUntil([&] { return a.elector->IsLeader() && a.started == 1; }));
+  ASSERT_TRUE(WaitUntil([&] { return a.LeadsAndWasTold(); }));
   b.elector->Start();
   ASSERT_TRUE(WaitUntil([&] { return b.elector->CurrentLeader() == a.elector->identity(); }));
 }
@@ -126,8 +129,7 @@ TEST(LeaderElection, KilledLeaderIsReplacedAfterItsLeaseRunsOut) {
   a.elector->Abandon();  // kill -9: no release, no callbacks
   EXPECT_EQ(a.stopped, 0);
   EXPECT_EQ(GetLease(cluster)["spec"]["holderIdentity"], "replica-a");
-  // IsLeader() turns true just before on_started_leading runs, on the elector's thread.
-  ASSERT_TRUE(WaitUntil([&] { return b.elector->IsLeader() && b.started == 1; }, 30s));
+  ASSERT_TRUE(WaitUntil([&] { return b.LeadsAndWasTold(); }, 30s));
   const auto took = Clock::now() - killed;
   RecordProperty("takeover_after_kill_ms", static_cast<int>(ToMs(took)));
   // b must have waited for the lease (2 s from its last sight of a renewal, which was at
@@ -178,7 +180,7 @@ TEST(LeaderElection, LeaderThatSeesAnotherHolderStopsLeading) {
   TestCluster cluster;
   Candidate a(cluster, "replica-a");
   a.elector->Start();
-  ASSERT_TRUE(WaitUntil([&] { return a.elector->IsLeader() && a.started == 1; }));
+  ASSERT_TRUE(WaitUntil([&] { return a.LeadsAndWasTold(); }));
   // Somebody else (e.g. an operator with a skewed idea of time) writes itself in.
   auto lease = GetLease(cluster);
   lease["spec"]["holderIdentity"] = "intruder";
@@ -194,7 +196,7 @@ TEST(LeaderElection, ConflictsOnRenewAreSurvivedAndFailuresPastTheDeadlineLoseTh
   TestCluster cluster;
   Candidate a(cluster, "replica-a");
   a.elector->Start();
-  ASSERT_TRUE(WaitUntil([&] { return a.elector->IsLeader() && a.started == 1; }));
+  ASSERT_TRUE(WaitUntil([&] { return a.LeadsAndWasTold(); }));
   KEYROLL_SKIP_UNLESS_FAKE(cluster, "409s on renewal and 500s past the renew deadline (fault injection)");
 
   cluster.ConflictNextWrites(2);
