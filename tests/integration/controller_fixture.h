@@ -158,14 +158,6 @@ class ControllerTest : public ::testing::Test {
     auto v = base::Base64Decode(secret["data"].value(key, ""));
     return v.value_or("");
   }
-  // An Event of `reason` about the SigningKeyRotation `name` is on the API server.
-  bool HasEvent(const std::string& name, const std::string& reason) {
-    auto events = client().ListAll(kube::resources::kEvents, ns());
-    if (!events.ok()) return false;
-    for (const auto& e : events->items)
-      if (e["involvedObject"].value("name", "") == name && e.value("reason", "") == reason) return true;
-    return false;
-  }
   int Writes() {  // create/update/patch/delete requests the fake has served so far
     json by_verb = cluster_->Stats()["by_verb"];
     int n = 0;

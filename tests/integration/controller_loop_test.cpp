@@ -3,6 +3,7 @@
 // Secret, one rotation per requestID, a discovered consumer restarted, two resources on one
 // account, a deleted Secret recreated, clean SIGTERM, and no key material in the log.
 #include "tests/integration/controller_fixture.h"
+#include "tests/support/e2e_objects.h"
 
 namespace keyroll::testing {
 namespace {
@@ -46,7 +47,8 @@ TEST_F(ControllerTest, SyncsProviderKeysIntoAnOwnedSecretThenMakesNoWrites) {
   // now on nothing changes, so nothing may be written. The KeysSynced event is the first
   // sync's last write (after the Ready status): under load it can land after Ready is seen.
   EXPECT_EQ(qstash_->Account(token_)->rotations, 0);
-  ASSERT_TRUE(WaitUntil([&] { return HasEvent("payments", "KeysSynced"); }, 30s)) << Log();
+  ASSERT_TRUE(WaitUntil([&] { return CountEvents(SkrEvents(client(), ns(), "payments"), "KeysSynced") > 0; }, 30s))
+      << Log();
   if (cluster_->is_fake()) {
     int before = Writes();
     std::this_thread::sleep_for(3s);  // a window for writes that must not happen
