@@ -11,27 +11,18 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <fstream>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "operator/kube/object_json.h"
+#include "tests/unit/kube/kube_wire_capture.h"
 
 namespace {
 
 using nlohmann::json;
 using Clock = std::chrono::steady_clock;
-
-json Capture(const std::string& name) {
-  std::ifstream in(std::string(KEYROLL_SOURCE_DIR) + "/tests/unit/testdata/k8s-wire/" + name);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  const std::string text = ss.str();
-  return json::parse(text.substr(text.find("\n{") + 1));
-}
 
 std::string Page(json item, int items, bool managed_fields) {
   if (!managed_fields) item["metadata"].erase("managedFields");
@@ -65,7 +56,8 @@ int main(int argc, char** argv) {
     if (!std::strcmp(argv[i], "--items")) items = std::atoi(argv[i + 1]);
     else if (!std::strcmp(argv[i], "--runs")) runs = std::atoi(argv[i + 1]);
   }
-  const json item = Capture("200-statefulset-template-annotation-bumps-generation.txt");
+  const json item =
+      json::parse(keyroll::kube::testing::LoadCapture("200-statefulset-template-annotation-bumps-generation.txt").body);
   std::printf("%-46s %9s %12s %12s %7s\n", "page of StatefulSets", "bytes", "json::parse", "ParseObject", "ratio");
   for (bool mf : {true, false}) {
     const std::string text = Page(item, items, mf);
