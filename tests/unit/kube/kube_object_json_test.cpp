@@ -5,7 +5,7 @@
 
 #include <gtest/gtest.h>
 
-#include <fstream>
+#include <sstream>
 #include <string>
 
 #include "operator/kube/watch_decoder.h"
@@ -46,10 +46,9 @@ TEST(ParseObjectJson, LeavesOutManagedFieldsOfEveryListItem) {
 }
 
 TEST(ParseObjectJson, WatchEventsArriveWithoutManagedFields) {
-  std::ifstream in(std::string(KEYROLL_SOURCE_DIR) + "/tests/unit/testdata/k8s-wire/watch-stream.txt");
+  std::istringstream events(testing::CaptureWatchEvents());
   int seen = 0;
-  for (std::string line; std::getline(in, line);) {
-    if (line.empty() || line[0] != '{') continue;
+  for (std::string line; std::getline(events, line);) {
     json expected = json::parse(line)["object"];
     EraseManagedFields(expected);
     auto event = ParseWatchEvent(line);

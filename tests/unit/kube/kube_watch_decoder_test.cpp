@@ -6,22 +6,14 @@
 
 #include <fstream>
 
+#include "tests/unit/kube/kube_wire_capture.h"
+
 namespace keyroll::kube {
 namespace {
 namespace KEYROLL_UNITY_ID {
 
-// The capture holds a comment line and then the events, one per line.
-std::string CaptureEvents() {
-  std::ifstream in(std::string(KEYROLL_SOURCE_DIR) + "/tests/unit/testdata/k8s-wire/watch-stream.txt");
-  std::string line, out;
-  while (std::getline(in, line)) {
-    if (!line.empty() && line[0] == '{') out += line + "\n";
-  }
-  return out;
-}
-
 TEST(WatchDecoder, DecodesTheRealCaptureInOneChunk) {
-  std::string body = CaptureEvents();
+  std::string body = testing::CaptureWatchEvents();
   ASSERT_FALSE(body.empty());
   WatchDecoder d;
   std::vector<WatchEvent> out;
@@ -38,7 +30,7 @@ TEST(WatchDecoder, DecodesTheRealCaptureInOneChunk) {
 }
 
 TEST(WatchDecoder, EverySplitPointGivesTheSameEvents) {
-  std::string body = CaptureEvents();
+  std::string body = testing::CaptureWatchEvents();
   for (size_t cut = 0; cut <= body.size(); cut += 7) {
     WatchDecoder d;
     std::vector<WatchEvent> out;
@@ -50,7 +42,7 @@ TEST(WatchDecoder, EverySplitPointGivesTheSameEvents) {
 }
 
 TEST(WatchDecoder, ByteByByte) {
-  std::string body = CaptureEvents();
+  std::string body = testing::CaptureWatchEvents();
   WatchDecoder d;
   std::vector<WatchEvent> out;
   for (char c : body) ASSERT_TRUE(d.Feed(std::string_view(&c, 1), out).ok());

@@ -40,4 +40,15 @@ inline WireCapture LoadCapture(const std::string& name) {
   return c;
 }
 
+// The events of watch-stream.txt (a comment line, then one event per line), each with its
+// newline.
+inline std::string CaptureWatchEvents() {
+  std::ifstream in(std::string(KEYROLL_SOURCE_DIR) + "/tests/unit/testdata/k8s-wire/watch-stream.txt");
+  std::string line, out;
+  while (std::getline(in, line)) {
+    if (!line.empty() && line[0] == '{') out += line + "\n";
+  }
+  return out;
+}
+
 }  // namespace keyroll::kube::testing
