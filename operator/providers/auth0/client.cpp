@@ -6,6 +6,7 @@
 
 #include "operator/base/crypto.h"
 #include "operator/base/encoding.h"
+#include "operator/providers/auth0/errors.h"
 
 namespace keyroll::providers::auth0 {
 namespace {
@@ -14,28 +15,24 @@ using std::chrono::milliseconds;
 
 constexpr const char* kKeysPath = "/api/v2/keys/signing";
 
-ProviderError Error(ErrorKind kind, std::string message, int status = 0) {
-  return ProviderError{kind, std::move(message), status, std::nullopt};
-}
-
 }  // namespace
 
 Result<std::unique_ptr<Client>> Client::Create(ClientOptions options) {
-  if (options.domain.empty()) return Error(ErrorKind::kBadConfig, "the Auth0 domain is empty");
+  if (options.domain.empty()) return MakeError(ErrorKind::kBadConfig, "the Auth0 domain is empty");
   bool has_scheme = options.domain.find("://") != std::string::npos;
   auto url = ParseBaseUrl(has_scheme ? options.domain : "https://" + options.domain);
-  if (!url) return Error(ErrorKind::kBadConfig, "the Auth0 domain: " + url.error().message);
-  if (options.client_id.empty()) return Error(ErrorKind::kBadConfig, "the Auth0 client id is empty");
+  if (!url) return MakeError(ErrorKind::kBadConfig, "the Auth0 domain: " + url.error().message);
+  if (options.client_id.empty()) return MakeError(ErrorKind::kBadConfig, "the Auth0 client id is empty");
   for (unsigned char c : options.client_id) {
-    if (c <= 0x20 || c >= 0x7f) return Error(ErrorKind::kBadConfig, "the Auth0 client id contains unusual characters");
+    if (c <= 0x20 || c >= 0x7f) return MakeError(ErrorKind::kBadConfig, "the Auth0 client id contains unusual characters");
   }
-  if (options.client_secret.empty()) return Error(ErrorKind::kBadConfig, "the Auth0 client secret is empty");
+  if (options.client_secret.empty()) return MakeError(ErrorKind::kBadConfig, "the Auth0 client secret is empty");
   bool default_port = url->port == (url->scheme == "https" ? 443 : 80);
   std::string audience = options.audience;
   if (audience.empty()) {
     audience = "https://" + url->host + (default_port ? "" : ":" + std::to_string(url->port)) + "/api/v2/";
   } else if (!ParseBaseUrl(audience)) {
-    return Error(ErrorKind::kBadConfig, "the Auth0 audience must be an https:// URL such as https://DOMAIN/api/v2/");
+    return MakeError(ErrorKind::kBadConfig, "the Auth0 audience must be an https:// URL such as https://DOMAIN/api/v2/");
   }
   if (url->scheme == "http") {
     spdlog::warn("auth0: {} is plain HTTP: the client secret travels unencrypted (use https outside tests)",
@@ -58,7 +55,7 @@ Result<std::vector<SigningKey>> Client::ListKeys() {
 }
 
 Result<SigningKey> Client::GetKey(const std::string& kid) {
-  if (!IsValidKid(kid)) return Error(ErrorKind::kBadConfig, "not a valid key id (kid)");
+  if (!IsValidKid(kid)) return MakeError(ErrorKind::kBadConfig, "not a valid key id (kid)");
   auto a = session_->Read("get_key", std::string(kKeysPath) + "/" + kid, "reading signing key " + kid);
   if (!a) return a.error();
   return ParseSigningKey(a->body);
@@ -84,7 +81,7 @@ Result<KeySet> Client::Rotate() {
   }
   auto keys = ReadKeys();
   if (!keys) {
-    return Error(ErrorKind::kOutcomeUnknown,
+    return MakeError(ErrorKind::kOutcomeUnknown,
                  "Auth0 rotated the keys (" + std::to_string(a->status) +
                      ") but reading them afterwards failed: " + keys.error().message + "; read the keys again",
                  a->status);
@@ -94,7 +91,7 @@ Result<KeySet> Client::Rotate() {
 }
 
 Result<SigningKey> Client::Revoke(const std::string& kid) {
-  if (!IsValidKid(kid)) return Error(ErrorKind::kBadConfig, "not a valid key id (kid)");
+  if (!IsValidKid(kid)) return MakeError(ErrorKind::kBadConfig, "not a valid key id (kid)");
   spdlog::info("auth0: revoking signing key {} of {}", kid, url().Normalised());
   auto a = session_->Once("revoke", "PUT", std::string(kKeysPath) + "/" + kid + "/revoke");
   if (!a) return a.error();
@@ -103,7 +100,7 @@ Result<SigningKey> Client::Revoke(const std::string& kid) {
   }
   auto described = ParseSigningKey(a->body);
   if (!described) {
-    return Error(ErrorKind::kOutcomeUnknown,
+    return MakeError(ErrorKind::kOutcomeUnknown,
                  described.error().message + " (answer to a successful revocation of " + kid + ": read the keys)",
                  a->status);
   }
@@ -125,7 +122,7 @@ Result<RevokeOutcome> Client::RevokePrevious(const std::string& only_kid) {
   if (!revoked) return revoked.error();
   auto after = ReadKeys();
   if (!after) {
-    return Error(ErrorKind::kOutcomeUnknown,
+    return MakeError(ErrorKind::kOutcomeUnknown,
                  "Auth0 revoked key " + previous + " but reading the keys afterwards failed: " + after.error().message,
                  0);
   }

@@ -5,6 +5,10 @@
 #include "operator/providers/scrub.h"
 
 namespace keyroll::providers::auth0 {
+
+ProviderError MakeError(ErrorKind kind, std::string message, int status, std::optional<std::chrono::seconds> retry_after) {
+  return ProviderError{kind, std::move(message), status, retry_after};
+}
 namespace {
 
 std::string StringMember(const nlohmann::json& doc, const char* name) {

@@ -16,6 +16,10 @@
 
 namespace keyroll::providers::auth0 {
 
+// A ProviderError of the Auth0 clients (token session and Management API).
+ProviderError MakeError(ErrorKind kind, std::string message, int status = 0,
+                        std::optional<std::chrono::seconds> retry_after = std::nullopt);
+
 // "Forbidden: Insufficient scope, expected any of: read:signing_keys (insufficient_scope)",
 // "invalid_client: Unauthorized", or the scrubbed start of a body that is neither shape; ""
 // for an empty body. Always scrubbed (known_secrets plus the usual patterns).

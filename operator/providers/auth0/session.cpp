@@ -12,11 +12,6 @@ using std::chrono::milliseconds;
 
 constexpr const char* kTokenPath = "/oauth/token";
 
-ProviderError Error(ErrorKind kind, std::string message, int status = 0,
-                    std::optional<std::chrono::seconds> retry_after = std::nullopt) {
-  return ProviderError{kind, std::move(message), status, retry_after};
-}
-
 std::string FormEncode(std::string_view value) {
   static constexpr char kHex[] = "0123456789ABCDEF";
   std::string out;
@@ -77,7 +72,7 @@ Answer Session::Exchange(const char* op, const char* method, const std::string& 
 Result<Answer> Session::Retrying(const std::string& what, const std::function<Try()>& once) {
   const RetryPolicy& policy = options_.retry;
   RetryBudget budget(policy);
-  ProviderError last = Error(ErrorKind::kUnavailable, "Auth0 was not asked");
+  ProviderError last = MakeError(ErrorKind::kUnavailable, "Auth0 was not asked");
   for (int attempt = 1; attempt <= std::max(1, policy.max_attempts); ++attempt) {
     Try t = budget.Attempt(once);
     if (t.done) return std::move(*t.done);
@@ -98,17 +93,17 @@ ProviderError Session::TokenError(const Answer& a) const {
                      options_.client_id + ": " + ErrorDetail(a.body, Secrets());
   switch (a.status) {
     case 401:
-      return Error(ErrorKind::kUnauthorized, base + " (check the client id and client secret)", a.status);
+      return MakeError(ErrorKind::kUnauthorized, base + " (check the client id and client secret)", a.status);
     case 403:
-      return Error(ErrorKind::kForbidden,
+      return MakeError(ErrorKind::kForbidden,
                    base + " (check the audience " + audience_ +
                        " and that the application is authorised for the Management API)",
                    a.status);
-    case 429: return Error(ErrorKind::kRateLimited, base, a.status, RateLimitWait(a.headers, options_.now()));
+    case 429: return MakeError(ErrorKind::kRateLimited, base, a.status, RateLimitWait(a.headers, options_.now()));
     default: break;
   }
-  if (a.status >= 500 || a.status == 408) return Error(ErrorKind::kUnavailable, base, a.status);
-  return Error(ErrorKind::kRejected, base, a.status);
+  if (a.status >= 500 || a.status == 408) return MakeError(ErrorKind::kUnavailable, base, a.status);
+  return MakeError(ErrorKind::kRejected, base, a.status);
 }
 
 Result<SecretValue> Session::FetchToken() {
@@ -122,7 +117,7 @@ Result<SecretValue> Session::FetchToken() {
     if (config_error) return Try{Result<Answer>(*config_error), {}, {}};
     if (a.status == 200) return Try{Result<Answer>(std::move(a)), {}, {}};
     if (a.status == 0) {
-      auto e = Error(ErrorKind::kUnavailable, "getting a management token from " + url_.Normalised() + ": " +
+      auto e = MakeError(ErrorKind::kUnavailable, "getting a management token from " + url_.Normalised() + ": " +
                                                  DescribeTransportError(a.error, a.verify_result));
       if (CertificateProblem(a.error)) return Try{Result<Answer>(e), {}, {}};
       return Try{std::nullopt, e, {}};
@@ -161,7 +156,7 @@ Result<Answer> Session::Once(const char* op, const char* method, const std::stri
     if (a.status != 401 || round > 0) return a;
     spdlog::info("auth0: the management token was refused (401); getting a fresh one and sending {} once more", op);
   }
-  return Error(ErrorKind::kUnavailable, "unreachable");
+  return MakeError(ErrorKind::kUnavailable, "unreachable");
 }
 
 Result<Answer> Session::Read(const char* op, const std::string& path, const std::string& what) {
@@ -184,18 +179,18 @@ ProviderError Session::ErrorFor(const Answer& a, const std::string& what, CallKi
   bool write = kind != CallKind::kRead;
   if (a.status == 0) {
     std::string desc = what + " at " + url_.Normalised() + ": " + DescribeTransportError(a.error, a.verify_result);
-    if (!write) return Error(ErrorKind::kUnavailable, desc);
-    if (FailedBeforeSending(a.error)) return Error(ErrorKind::kUnavailable, desc + "; the request was not sent");
-    return Error(ErrorKind::kOutcomeUnknown, desc + "; it may have happened: read the keys");
+    if (!write) return MakeError(ErrorKind::kUnavailable, desc);
+    if (FailedBeforeSending(a.error)) return MakeError(ErrorKind::kUnavailable, desc + "; the request was not sent");
+    return MakeError(ErrorKind::kOutcomeUnknown, desc + "; it may have happened: read the keys");
   }
   std::string base = "Auth0 answered " + std::to_string(a.status) + " to " + what;
   std::string detail = ErrorDetail(a.body, Secrets());
   if (!detail.empty()) base += ": " + detail;
   switch (a.status) {
     case 401:
-      return Error(ErrorKind::kUnauthorized, base + " (a fresh management token was refused too)", a.status);
+      return MakeError(ErrorKind::kUnauthorized, base + " (a fresh management token was refused too)", a.status);
     case 403:
-      return Error(ErrorKind::kForbidden,
+      return MakeError(ErrorKind::kForbidden,
                    base + " (grant the application read:signing_keys, create:signing_keys and "
                           "update:signing_keys on the Management API)",
                    a.status);
@@ -203,21 +198,21 @@ ProviderError Session::ErrorFor(const Answer& a, const std::string& what, CallKi
       auto wait = RateLimitWait(a.headers, options_.now());
       std::string when = wait ? "; Auth0 allows the next one in " + std::to_string(wait->count()) + " s" : "";
       if (kind == CallKind::kRotate) {
-        return Error(ErrorKind::kRateLimited,
+        return MakeError(ErrorKind::kRateLimited,
                      "Auth0 refused the key rotation because of its rate limit (at most 5 rotations a day): " +
                          detail + when + "; keyroll never retries a rotation",
                      a.status, wait);
       }
-      return Error(ErrorKind::kRateLimited, base + " (rate limited)" + when, a.status, wait);
+      return MakeError(ErrorKind::kRateLimited, base + " (rate limited)" + when, a.status, wait);
     }
     default: break;
   }
   if (a.status >= 500 || a.status == 408) {
-    if (write) return Error(ErrorKind::kOutcomeUnknown, base + "; it may have happened: read the keys", a.status);
-    return Error(ErrorKind::kUnavailable, base, a.status);
+    if (write) return MakeError(ErrorKind::kOutcomeUnknown, base + "; it may have happened: read the keys", a.status);
+    return MakeError(ErrorKind::kUnavailable, base, a.status);
   }
-  if (kind == CallKind::kRotate) return Error(ErrorKind::kRejected, base + "; the keys were not rotated", a.status);
-  return Error(ErrorKind::kRejected, base, a.status);
+  if (kind == CallKind::kRotate) return MakeError(ErrorKind::kRejected, base + "; the keys were not rotated", a.status);
+  return MakeError(ErrorKind::kRejected, base, a.status);
 }
 
 }  // namespace keyroll::providers::auth0
