@@ -1,5 +1,6 @@
 #include "operator/providers/http_endpoint.h"
 
+#include "operator/providers/ca_file.h"
 #include "operator/providers/trust_store.h"
 
 #include <openssl/x509.h>
@@ -7,8 +8,6 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
-#include <fstream>
-#include <sstream>
 
 namespace keyroll::providers {
 namespace {
@@ -76,13 +75,10 @@ Result<BaseUrl> ParseBaseUrl(std::string_view url) {
 Result<std::string> CustomCaPem(const TlsOptions& tls) {
   std::string pem = tls.ca_pem;  // both the inline PEM and the file, when both are given
   if (!tls.ca_file.empty()) {
-    std::ifstream in(tls.ca_file, std::ios::binary);
-    if (!in) return BadConfig("cannot read the CA bundle file " + tls.ca_file);
-    std::stringstream buf;
-    buf << in.rdbuf();
+    const std::optional<std::string> file_pem = ReadCaFile(tls.ca_file);
+    if (!file_pem) return BadConfig("cannot read the CA bundle file " + tls.ca_file);
     // An empty file means the system store alone (the CA may not be issued yet).
-    const std::string file_pem = buf.str();
-    if (file_pem.find_first_not_of(" \t\r\n") != std::string::npos) pem += "\n" + file_pem;
+    if (file_pem->find_first_not_of(" \t\r\n") != std::string::npos) pem += "\n" + *file_pem;
   }
   return pem;
 }
