@@ -121,6 +121,16 @@ void SayRestarts(DecideContext& c, const std::vector<std::string>& restarted, co
   AddEvent(c, vocab::kEventNormal, vocab::kEventConsumerRestarted, said);
 }
 
+// A first sync that restarts nobody: keyroll creates the Secret of a resource that never had
+// keys, and no workload is restarted for them. Its KeysSynced condition says so (with its
+// lastTransitionTime); an event would repeat it, and at a cold start of 10,000 resources
+// those events are 10,000 API writes, a fifth of all (issue 17). Every later key write
+// (rotation, out-of-band roll, re-created or adopted Secret) and every restart is an event.
+bool QuietFirstSync(const DecideContext& c) {
+  return !c.o.resource.status.keys && c.plan.secret.op == SecretOp::Create && c.plan.secret.write_keys &&
+         c.plan.restarts.empty();
+}
+
 // Judge consumers against `hash` (judge_consumers.h), then spend the restart budget on those
 // lacking it.
 std::vector<ConsumerJudgement> JudgeAndRestart(DecideContext& c, const std::string& hash, bool may_restart) {
@@ -264,6 +274,7 @@ Plan Decide(const Observed& o, Time now) {
   }
   if (!c.provider) c.plan.backoff = true;
   v.consumers = JudgeAndRestart(c, hash, !conflict);
+  if (QuietFirstSync(c)) std::erase_if(c.plan.events, [](const Event& e) { return e.reason == vocab::kEventKeysSynced; });
 
   // Gate and rotation intent.
   std::string origin = c.keys_origin;

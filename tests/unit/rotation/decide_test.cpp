@@ -59,6 +59,32 @@ TEST(Decide, FirstSyncCreatesSecretAndRestartsConsumers) {
   EXPECT_TRUE(p.requeue_after);
 }
 
+// A first sync that restarts nobody is said by the KeysSynced condition alone (issue 17: an
+// event is an API write, one per resource at a cold start); keys written later are events.
+TEST(Decide, AFirstSyncThatRestartsNobodyEmitsNoEvent) {
+  Sim s(Resource({{"consumers", nullptr}}));
+  s.o.consumers.clear();
+  auto plans = s.Reconcile();
+  const Plan& p = plans.back();
+  EXPECT_EQ(p.secret.op, SecretOp::Create);
+  EXPECT_TRUE(p.secret.write_keys);
+  EXPECT_TRUE(p.events.empty()) << p.events.front().reason;
+  ASSERT_TRUE(p.status);
+  EXPECT_EQ(Cond(*p.status, v::kCondKeysSynced).status, "True");
+  EXPECT_NE(Cond(*p.status, v::kCondKeysSynced).message.find("holds the provider's keys"), std::string::npos);
+}
+
+TEST(Decide, ASecretCreatedAgainAfterTheFirstSyncIsAnEvent) {
+  Sim s(Resource({{"consumers", nullptr}}));
+  s.o.consumers.clear();
+  s.Settle();
+  ASSERT_TRUE(s.o.resource.status.keys);
+  s.o.secret = ObservedSecret{};  // someone deleted it
+  auto plans = s.Reconcile();
+  EXPECT_EQ(plans.back().secret.op, SecretOp::Create);
+  EXPECT_TRUE(HasEvent(plans.back(), v::kEventKeysSynced));
+}
+
 TEST(Decide, SettlesToReady) {
   Sim s = Settled();
   const Status& st = s.o.resource.status;
