@@ -88,6 +88,7 @@ class FakeServer : public httplib::Server {
   bool UnderPressure() const { return waiting_ > 0 && busy_ >= options_.workers; }
   mutable std::mutex parked_mu_;
   std::vector<int> parked_;
+  std::chrono::steady_clock::time_point parked_swept_;  // when gone clients were last looked for
   friend class BoundedWorkers;
 };
 
