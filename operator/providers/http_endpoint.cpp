@@ -1,6 +1,8 @@
 #include "operator/providers/http_endpoint.h"
 
+#include "operator/base/crypto.h"
 #include "operator/providers/ca_file.h"
+#include "operator/providers/tls_sessions.h"
 #include "operator/providers/trust_store.h"
 
 #include <openssl/x509.h>
@@ -98,6 +100,8 @@ Result<std::unique_ptr<httplib::ClientImpl>> MakeHttpClient(const BaseUrl& url, 
     // A call waiting for its answer holds no 16 KiB read and write buffers: with 1,000 calls
     // to hung endpoints in flight, that is tens of MiB (issue 17).
     SSL_CTX_set_mode(ssl->ssl_context(), SSL_MODE_RELEASE_BUFFERS);
+    // Resumes the endpoint's last session: host, port and the trusted CAs (tls_sessions.h).
+    EnableResumption(ssl->ssl_context(), url.Normalised() + "\n" + base::Sha256Hex(custom_pem));
     client = std::move(ssl);
   } else {
     client = std::make_unique<httplib::ClientImpl>(url.host, url.port);

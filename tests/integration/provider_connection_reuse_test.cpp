@@ -1,8 +1,10 @@
 // Provider connections (http_exchange.h): reads of every account on one endpoint share
 // keep-alive connections; a rotate always goes on a fresh one; a connection verified
 // against one CA bundle is never lent to a client that trusts another; a connection the
-// server closed is replaced without the caller seeing an error.
+// server closed is replaced without the caller seeing an error; a fresh connection resumes
+// the endpoint's TLS session, never one verified against other CAs.
 #include "operator/providers/http_exchange.h"
+#include "operator/providers/tls_sessions.h"
 #include "tests/integration/qstash_client_fixture.h"
 
 namespace keyroll::testing {
@@ -34,16 +36,29 @@ TEST_F(QStashClientTest, EveryRotateGoesOnAFreshConnection) {
   EXPECT_EQ(State().rotations, 3);
 }
 
+TEST_F(QStashClientTest, EveryRotateResumesTheEndpointsTlsSession) {
+  auto client = Make();
+  ASSERT_TRUE(client->ReadKeys().ok());  // a full handshake; the server's tickets are kept
+  const int resumed = providers::TlsSessionsResumed();
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(client->Rotate().ok());
+  EXPECT_EQ(fake_.Connections("rotate"), 3) << "fresh connections";
+  EXPECT_EQ(providers::TlsSessionsResumed() - resumed, 3) << "each without a full handshake";
+  EXPECT_EQ(State().rotations, 3);
+}
+
 TEST_F(QStashClientTest, APooledConnectionIsNeverLentToAClientTrustingOtherCAs) {
   ASSERT_TRUE(Make()->ReadKeys().ok());  // pools a connection verified with the fake's CA
+  ASSERT_TRUE(Make()->Rotate().ok());    // and keeps a TLS session the other client must not resume
   fakes::FakeQStash other;
   other.Start();
   auto o = Options(token_);
   o.tls.ca_pem = other.ca_cert_pem();  // a CA that did not sign the fake's certificate
+  const int resumed = providers::TlsSessionsResumed();
   auto r = Make(std::move(o))->ReadKeys();
   auto e = Err(r);
   EXPECT_EQ(e.kind, providers::ErrorKind::kUnavailable);
   EXPECT_NE(e.message.find("certificate verification failed"), std::string::npos) << e.message;
+  EXPECT_EQ(providers::TlsSessionsResumed(), resumed);
   other.Stop();
 }
 
