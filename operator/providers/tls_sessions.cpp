@@ -36,10 +36,12 @@ const std::string* EndpointOf(SSL* ssl) {
 }
 
 // A new session from the server (after the handshake, or a TLS 1.3 ticket later): kept as the
-// endpoint's latest. Returning 1 keeps OpenSSL's reference.
+// endpoint's latest, but only from a server whose certificate verified (httplib checks the
+// result after the handshake; a resumed session would carry a failed one along, and be
+// refused, but it is not worth keeping). Returning 1 keeps OpenSSL's reference.
 int Keep(SSL* ssl, SSL_SESSION* session) {
   const std::string* endpoint = EndpointOf(ssl);
-  if (endpoint == nullptr || !SSL_SESSION_is_resumable(session)) return 0;
+  if (endpoint == nullptr || !SSL_SESSION_is_resumable(session) || SSL_get_verify_result(ssl) != X509_V_OK) return 0;
   Sessions& s = All();
   std::lock_guard lock(s.mu);
   SSL_SESSION*& slot = s.latest[endpoint];
