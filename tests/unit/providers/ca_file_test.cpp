@@ -28,6 +28,14 @@ void Age(const std::string& path, int seconds) {
 
 void Rewrite(const std::string& path, const std::string& text) { std::ofstream(path, std::ios::trunc) << text; }
 
+// A file a minute old, read once: the cache holds it from now on.
+std::string CachedFile(const TempDir& dir, const std::string& text) {
+  const std::string path = dir.Write("ca.crt", text);
+  Age(path, 60);
+  EXPECT_EQ(ReadCaFile(path), text);
+  return path;
+}
+
 TEST(ReadCaFile, AMissingFileIsNotRead) {
   TempDir dir;
   EXPECT_FALSE(ReadCaFile(dir.File("absent.crt")));
@@ -43,19 +51,15 @@ TEST(ReadCaFile, AFileJustWrittenIsReadEveryTime) {
 
 TEST(ReadCaFile, AnUnchangedOldFileReadsTheSame) {
   TempDir dir;
-  const std::string path = dir.Write("ca.crt", "the bundle");
-  Age(path, 60);
-  EXPECT_EQ(ReadCaFile(path), "the bundle");
+  const std::string path = CachedFile(dir, "the bundle");
   EXPECT_EQ(ReadCaFile(path), "the bundle");
 }
 
 TEST(ReadCaFile, ARewriteOfTheSameSizeWithTheOldMtimeIsSeen) {
   TempDir dir;
-  const std::string path = dir.Write("ca.crt", "first text");
-  Age(path, 60);
+  const std::string path = CachedFile(dir, "first text");
   struct stat st {};
   ASSERT_EQ(::stat(path.c_str(), &st), 0);
-  ASSERT_EQ(ReadCaFile(path), "first text");  // cached now
   Rewrite(path, "other text");
   timespec times[2] = {st.st_atim, st.st_mtim};  // the old mtime back: only ctime tells
   ASSERT_EQ(::utimensat(AT_FDCWD, path.c_str(), times, 0), 0);
@@ -65,9 +69,7 @@ TEST(ReadCaFile, ARewriteOfTheSameSizeWithTheOldMtimeIsSeen) {
 TEST(ReadCaFile, ASwappedFileIsSeen) {
   // A Secret or ConfigMap volume rotates by renaming a new file over the old (new inode).
   TempDir dir;
-  const std::string path = dir.Write("ca.crt", "first text");
-  Age(path, 60);
-  ASSERT_EQ(ReadCaFile(path), "first text");
+  const std::string path = CachedFile(dir, "first text");
   const std::string next = dir.Write("next.crt", "new bundle");
   Age(next, 60);
   ASSERT_EQ(std::rename(next.c_str(), path.c_str()), 0);
