@@ -63,14 +63,15 @@ std::optional<std::string> ReadCaFile(const std::string& path) {
   static std::mutex mu;
   static std::unordered_map<std::string, Cached> files;
   const std::optional<Stamp> before = StampOf(path);
-  if (before && SettledLongEnough(*before)) {
+  const bool stamp_tells = before && SettledLongEnough(*before);
+  if (stamp_tells) {
     std::lock_guard lock(mu);
     if (auto it = files.find(path); it != files.end() && it->second.stamp == *before) return it->second.text;
   }
   std::optional<std::string> text = ReadWhole(path);
   if (!text) return std::nullopt;
   // Kept only when the file did not change while it was read.
-  if (before && SettledLongEnough(*before) && StampOf(path) == before) {
+  if (stamp_tells && StampOf(path) == before) {
     std::lock_guard lock(mu);
     if (files.size() >= kMaxFiles && !files.count(path)) files.clear();
     files[path] = Cached{*before, *text};

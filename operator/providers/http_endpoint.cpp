@@ -74,6 +74,10 @@ Result<BaseUrl> ParseBaseUrl(std::string_view url) {
   return out;
 }
 
+std::string TrustedEndpoint(const BaseUrl& url, const std::string& custom_pem) {
+  return url.Normalised() + "\n" + base::Sha256Hex(custom_pem);
+}
+
 Result<std::string> CustomCaPem(const TlsOptions& tls) {
   std::string pem = tls.ca_pem;  // both the inline PEM and the file, when both are given
   if (!tls.ca_file.empty()) {
@@ -100,8 +104,7 @@ Result<std::unique_ptr<httplib::ClientImpl>> MakeHttpClient(const BaseUrl& url, 
     // A call waiting for its answer holds no 16 KiB read and write buffers: with 1,000 calls
     // to hung endpoints in flight, that is tens of MiB (issue 17).
     SSL_CTX_set_mode(ssl->ssl_context(), SSL_MODE_RELEASE_BUFFERS);
-    // Resumes the endpoint's last session: host, port and the trusted CAs (tls_sessions.h).
-    EnableResumption(ssl->ssl_context(), url.Normalised() + "\n" + base::Sha256Hex(custom_pem));
+    EnableResumption(ssl->ssl_context(), TrustedEndpoint(url, custom_pem));
     client = std::move(ssl);
   } else {
     client = std::make_unique<httplib::ClientImpl>(url.host, url.port);

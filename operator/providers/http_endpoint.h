@@ -38,6 +38,12 @@ struct BaseUrl {
 // empty host) is kBadConfig with a message naming what is wrong.
 Result<BaseUrl> ParseBaseUrl(std::string_view url);
 
+// What a verified connection or TLS session is good for: the URL's scheme, host and port
+// and the SHA-256 of the custom CAs ("scheme://host[:port]prefix\n<hex>"). A connection or
+// session made under one is never used by a client under another (http_exchange.h,
+// tls_sessions.h).
+std::string TrustedEndpoint(const BaseUrl& url, const std::string& custom_pem);
+
 // The PEM text trusted beside the system store: the inline PEM plus the file, read afresh
 // (it may rotate). kBadConfig when the file cannot be read.
 Result<std::string> CustomCaPem(const TlsOptions& tls);

@@ -8,8 +8,6 @@
 #include <mutex>
 #include <vector>
 
-#include "operator/base/crypto.h"
-#include "operator/base/encoding.h"
 
 namespace keyroll::providers {
 namespace {
@@ -119,9 +117,8 @@ Result<HttpAnswer> Exchange(const BaseUrl& url, const TlsOptions& tls, const Htt
   }
   // The trusted CAs are part of the endpoint: a connection verified against one bundle is
   // never lent to a client that trusts another.
-  const std::string endpoint = url.Normalised() + "\n" + base::HexLower(base::Sha256(*pem)) + "\n" +
-                               std::to_string(timeouts.connect.count()) + "/" +
-                               std::to_string(timeouts.read.count());
+  const std::string endpoint = TrustedEndpoint(url, *pem) + "\n" + std::to_string(timeouts.connect.count()) +
+                               "/" + std::to_string(timeouts.read.count());
   if (ClientPtr pooled = SharedPool().Take(endpoint)) {
     const auto started = Clock::now();
     HttpAnswer a = Send(*pooled, call);

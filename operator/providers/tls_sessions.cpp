@@ -13,7 +13,6 @@ namespace {
 constexpr size_t kMaxEndpoints = 4096;  // Auth0 has one per tenant; more make full handshakes
 
 std::atomic<int> resumed{0};
-std::atomic<int> kept{0};
 
 struct Sessions {
   std::mutex mu;
@@ -47,7 +46,6 @@ int Keep(SSL* ssl, SSL_SESSION* session) {
   SSL_SESSION*& slot = s.latest[endpoint];
   if (slot != nullptr) SSL_SESSION_free(slot);
   slot = session;
-  ++kept;
   return 1;
 }
 
@@ -85,6 +83,5 @@ void EnableResumption(SSL_CTX* ctx, const std::string& endpoint) {
 }
 
 int TlsSessionsResumed() { return resumed.load(); }
-int TlsSessionsKept() { return kept.load(); }
 
 }  // namespace keyroll::providers

@@ -21,8 +21,7 @@ namespace keyroll::providers {
 
 void EnableResumption(SSL_CTX* ctx, const std::string& endpoint);
 
-// Handshakes that resumed a session, and sessions kept (tests and benchmarks).
+// Handshakes that resumed a session (tests and benchmarks).
 int TlsSessionsResumed();
-int TlsSessionsKept();
 
 }  // namespace keyroll::providers
